@@ -1,0 +1,1 @@
+"""The `pulse` command: one module per command group, each exposing ``register(subparsers)``."""

@@ -1,0 +1,40 @@
+"""Entry point of the `pulse` CLI. It only wires command modules together."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each module registers its own sub-commands; add a module here to add a group.
+COMMAND_MODULES = (
+    "talent_pulse.cli.config",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pulse", description="Global Talent Pulse: local stack, pipeline and tools")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    """An error the user can act on; printed without a traceback."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""One settings object, read from environment variables.
+
+The same names are used on a laptop, in the Lambda, on EMR Serverless and on
+ECS; Terraform sets them (tests/infra checks that it uses only names defined
+here). Emulators are reached through the standard ``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+
+def _setting(env: str, default: Any, help: str, secret: bool = False) -> Any:
+    return field(default=default, metadata={"env": env, "help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    kafka_bootstrap: str = _setting(
+        "PULSE_KAFKA_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers (MSK: the IAM brokers, port 9098)"
+    )
+    kafka_auth: str = _setting("PULSE_KAFKA_AUTH", "plaintext", "Kafka auth mode: plaintext | iam (MSK IAM over TLS)")
+    postings_topic: str = _setting("PULSE_POSTINGS_TOPIC", "job-postings", "Topic carrying posting events v1")
+    topic_partitions: int = _setting("PULSE_TOPIC_PARTITIONS", 4, "Partitions of the postings topic")
+    redis_url: str = _setting(
+        "PULSE_REDIS_URL", "redis://127.0.0.1:6379/0", "Serving-layer Redis URL (rediss:// for TLS)"
+    )
+    redis_password: str = _setting("PULSE_REDIS_PASSWORD", "", "Redis AUTH token (injected from Secrets Manager)", True)
+    redis_password_secret_arn: str = _setting(
+        "PULSE_REDIS_PASSWORD_SECRET_ARN", "", "Secrets Manager ARN holding the Redis AUTH token"
+    )
+    serving_namespace: str = _setting(
+        "PULSE_SERVING_NAMESPACE", "pulse", "Hash tag shared by every serving-layer key: {namespace}:..."
+    )
+    lake_uri: str = _setting(
+        "PULSE_LAKE_URI", "s3://talent-pulse-local/lake", "Cold-path root: postings/ and quarantine/ live below it"
+    )
+    checkpoint_uri: str = _setting(
+        "PULSE_CHECKPOINT_URI", "s3://talent-pulse-local/checkpoints/streaming-job", "Streaming checkpoint location"
+    )
+    history_backend: str = _setting("PULSE_HISTORY_BACKEND", "duckdb", "History queries: duckdb | athena")
+    glue_database: str = _setting("PULSE_GLUE_DATABASE", "talent_pulse", "Glue database of the postings table")
+    athena_workgroup: str = _setting("PULSE_ATHENA_WORKGROUP", "talent-pulse", "Athena workgroup for history queries")
+    trigger_seconds: float = _setting("PULSE_TRIGGER_SECONDS", 2.0, "Micro-batch trigger interval")
+    max_offsets_per_trigger: int = _setting(
+        "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
+    )
+    shuffle_partitions: int = _setting(
+        "PULSE_SHUFFLE_PARTITIONS", 4, "spark.sql.shuffle.partitions (fixed at the first checkpoint)"
+    )
+    aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region")
+    aws_endpoint_url: str = _setting("AWS_ENDPOINT_URL", "", "AWS endpoint override (emulators); empty on AWS")
+    data_dir: str = _setting("PULSE_DATA_DIR", ".pulse", "Local stack state: data, logs, pids")
+    cache_dir: str = _setting(
+        "PULSE_CACHE_DIR", str(Path.home() / ".cache" / "talent-pulse"), "Downloaded jars and built tools"
+    )
+    dashboard_port: int = _setting("PULSE_DASHBOARD_PORT", 8501, "Port of the Streamlit dashboard")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None:
+                continue
+            try:
+                values[f.name] = type(f.default)(raw)
+            except ValueError as exc:
+                raise ValueError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
+        values.update(overrides)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.kafka_auth not in ("plaintext", "iam"):
+            raise ValueError(f"PULSE_KAFKA_AUTH must be plaintext or iam, got {self.kafka_auth!r}")
+        if self.history_backend not in ("duckdb", "athena"):
+            raise ValueError(f"PULSE_HISTORY_BACKEND must be duckdb or athena, got {self.history_backend!r}")
+        if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
+            raise ValueError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
+
+    @staticmethod
+    def env_names() -> list[str]:
+        return [f.metadata["env"] for f in dataclasses.fields(Settings)]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Effective configuration with secrets masked, for `pulse config`."""
+        rows = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["secret"] and value:
+                value = "****"
+            rows.append({"env": f.metadata["env"], "value": value, "help": f.metadata["help"]})
+        return rows
+
+    def postings_uri(self) -> str:
+        return self.lake_uri.rstrip("/") + "/postings"
+
+    def quarantine_uri(self) -> str:
+        return self.lake_uri.rstrip("/") + "/quarantine"
+
+    def resolved_redis_password(self) -> str:
+        """The Redis token: from the env, else fetched once from Secrets Manager."""
+        if self.redis_password or not self.redis_password_secret_arn:
+            return self.redis_password
+        import boto3
+
+        client = boto3.client("secretsmanager", region_name=self.aws_region)
+        return client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"]
