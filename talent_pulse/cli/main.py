@@ -9,6 +9,7 @@ import sys
 # Each module registers its own sub-commands; add a module here to add a group.
 COMMAND_MODULES = (
     "talent_pulse.cli.config",
+    "talent_pulse.cli.local",
 )
 
 

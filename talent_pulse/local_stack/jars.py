@@ -1,0 +1,61 @@
+"""Resolve jars by Maven coordinates into the jar cache, once.
+
+A stamp file holds the hash of the pom and the profiles it was resolved with,
+so later runs (and the streaming job) start offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KAFKA_BROKER_POM = Path(__file__).with_name("kafka-broker.pom.xml")
+STREAMING_JOB_POM = REPO_ROOT / "glue_or_emr_jobs" / "pom.xml"
+LOCAL_S3A_PROFILE = "local-s3a"
+
+
+class PrerequisiteMissing(RuntimeError):
+    """A tool the local stack needs is not installed; the message says how to install it."""
+
+
+def _stamp(pom: Path, profiles: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(pom.read_bytes())
+    digest.update(",".join(profiles).encode())
+    return digest.hexdigest()
+
+
+def resolve_jars(pom: Path, dest: Path, profiles: tuple[str, ...] = (), log=print) -> list[Path]:
+    """Copy the runtime closure of ``pom`` into ``dest`` unless already done for this pom."""
+    stamp_file = dest / ".resolved"
+    stamp = _stamp(pom, profiles)
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return sorted(dest.glob("*.jar"))
+    if shutil.which("mvn") is None:
+        raise PrerequisiteMissing("Maven not found: apt-get install -y maven (it resolves the Kafka and Spark jars)")
+    log(f"resolving jars of {pom.relative_to(REPO_ROOT)} with Maven into {dest} (first run downloads them) ...")
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    command = ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={dest}"]
+    if profiles:
+        command.append("-P" + ",".join(profiles))
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        errors = "\n".join(line for line in result.stdout.splitlines() if "ERROR" in line)[:2000]
+        raise RuntimeError(f"Maven could not resolve {pom.name}; check network access to the Maven registry.\n{errors}")
+    stamp_file.write_text(stamp)
+    jars = sorted(dest.glob("*.jar"))
+    log(f"  {len(jars)} jars, {sum(j.stat().st_size for j in jars) / 1e6:.0f} MB")
+    return jars
+
+
+def kafka_broker_jars(cache_dir: Path, log=print) -> list[Path]:
+    return resolve_jars(KAFKA_BROKER_POM, cache_dir / "jars" / "kafka-broker", log=log)
+
+
+def streaming_job_jars(cache_dir: Path, log=print) -> list[Path]:
+    """Connector jars for a plain pyspark install: Kafka source + s3a for the S3 emulator."""
+    return resolve_jars(STREAMING_JOB_POM, cache_dir / "jars" / "streaming-job", (LOCAL_S3A_PROFILE,), log=log)
