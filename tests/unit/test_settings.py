@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from talent_pulse.settings import Settings
+from talent_pulse.tables import load_tables, postings_table
+
+
+def test_defaults_point_at_the_local_stack():
+    settings = Settings.from_env({})
+    assert settings.kafka_bootstrap == "127.0.0.1:9092"
+    assert settings.postings_uri() == "s3://talent-pulse-local/lake/postings"
+    assert settings.quarantine_uri() == "s3://talent-pulse-local/lake/quarantine"
+
+
+def test_env_values_are_typed():
+    settings = Settings.from_env({"PULSE_TOPIC_PARTITIONS": "12", "PULSE_TRIGGER_SECONDS": "0.5"})
+    assert settings.topic_partitions == 12 and settings.trigger_seconds == 0.5
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"PULSE_TOPIC_PARTITIONS": "many"}, "PULSE_TOPIC_PARTITIONS='many' is not a valid int"),
+        ({"PULSE_KAFKA_AUTH": "sasl"}, "PULSE_KAFKA_AUTH must be plaintext or iam"),
+        ({"PULSE_HISTORY_BACKEND": "presto"}, "PULSE_HISTORY_BACKEND must be duckdb or athena"),
+        ({"PULSE_SERVING_NAMESPACE": "a:b"}, "PULSE_SERVING_NAMESPACE must be non-empty"),
+    ],
+)
+def test_bad_values_say_which_variable(env, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        Settings.from_env(env)
+
+
+def test_env_names_are_unique():
+    names = Settings.env_names()
+    assert len(names) == len(set(names))
+
+
+def test_config_command_masks_secrets():
+    env = {"PULSE_REDIS_PASSWORD": "hunter2", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", "config", "--json"],
+                            capture_output=True, text=True, env=env, check=True)
+    printed = json.loads(result.stdout)
+    assert printed["PULSE_REDIS_PASSWORD"] == "****"
+    assert "hunter2" not in result.stdout
+    assert set(printed) == set(Settings.env_names())
+
+
+def test_tables_have_unique_columns_and_hive_partitions():
+    tables = load_tables()
+    assert set(tables) == {"postings", "quarantine"}
+    for table in tables.values():
+        names = table.column_names + table.partition_names
+        assert len(names) == len(set(names))
+    assert postings_table().partition_names == ("dt", "location")
