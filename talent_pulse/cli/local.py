@@ -7,7 +7,7 @@ import shlex
 
 from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.jars import PrerequisiteMissing
-from talent_pulse.local_stack.supervisor import LocalStack, local_environment
+from talent_pulse.local_stack.supervisor import LocalStack, local_environment, local_settings
 from talent_pulse.settings import Settings
 
 
@@ -25,11 +25,7 @@ def register(subparsers) -> None:
 
 
 def _stack() -> LocalStack:
-    return LocalStack(Settings.from_env(**_local_overrides()))
-
-
-def _local_overrides() -> dict:
-    return {"aws_endpoint_url": local_environment(Settings.from_env())["AWS_ENDPOINT_URL"]}
+    return LocalStack(local_settings())
 
 
 def up(args) -> int:

@@ -10,6 +10,7 @@ import sys
 COMMAND_MODULES = (
     "talent_pulse.cli.config",
     "talent_pulse.cli.local",
+    "talent_pulse.cli.demo",
 )
 
 

@@ -43,6 +43,12 @@ def local_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def local_settings() -> Settings:
+    """Settings pointing at the local stack, also exported to this process so its children inherit them."""
+    os.environ.update(local_environment(Settings.from_env()))
+    return Settings.from_env()
+
+
 def _host_port(address: str, default_port: int) -> tuple[str, int]:
     parsed = urlparse(address if "://" in address else f"tcp://{address}")
     return parsed.hostname or "127.0.0.1", parsed.port or default_port
@@ -96,12 +102,12 @@ class Service:
         self.state_dir = data_dir / self.name
 
     # --- what each service defines -------------------------------------------------
-    host: str
-    port: int
+    host: str = "127.0.0.1"
+    port: int | None = None  # None: a worker process without a listening port
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.port}" if self.port else "-"
 
     def command(self) -> list[str]:
         raise NotImplementedError
@@ -131,7 +137,9 @@ class Service:
         return pid
 
     def answering(self) -> tuple[bool, str]:
-        if not _port_open(self.host, self.port):
+        if self.port is None and self.pid() is None:
+            return False, "not running"
+        if self.port is not None and not _port_open(self.host, self.port):
             return False, "port closed"
         try:
             return True, self.probe()
@@ -147,7 +155,7 @@ class Service:
                 return
             self.log(f"  {self.name:<6} pid {self.pid()} is not answering; restarting it")
             self.stop()
-        if _port_open(self.host, self.port):
+        if self.port is not None and _port_open(self.host, self.port):
             raise RuntimeError(
                 f"{self.address} is already in use by a process this stack did not start "
                 f"(`ss -ltnp 'sport = :{self.port}'` shows it): stop it, or point the setting for {self.name} "
