@@ -1,0 +1,165 @@
+# The data bucket holds the lake (lake/postings, lake/quarantine), the streaming checkpoints
+# and the job artifacts; Athena writes query results to a bucket of its own.
+
+locals {
+  buckets = {
+    data    = local.data_bucket
+    results = local.results_bucket
+  }
+}
+
+resource "aws_s3_bucket" "this" {
+  # checkov:skip=CKV2_AWS_62: nothing consumes bucket events: the lake is read through Glue partition projection, not by notification.
+  # checkov:skip=CKV_AWS_18: no server access logs (a log bucket per bucket); enable CloudTrail S3 data events when auditing requires it.
+  # checkov:skip=CKV_AWS_144: no cross-region replication: the lake can be rebuilt by replaying Kafka and query results are disposable.
+  # checkov:skip=CKV2_AWS_6: false positive for the for_each instance "results": aws_s3_bucket_public_access_block.this covers every bucket of this for_each.
+  # checkov:skip=CKV_AWS_21: false positive for the for_each instance "results": aws_s3_bucket_versioning.this enables versioning on every bucket.
+  # checkov:skip=CKV_AWS_145: false positive for the for_each instance "results": aws_s3_bucket_server_side_encryption_configuration.this sets SSE-KMS on every bucket.
+  for_each = local.buckets
+
+  bucket        = each.value
+  force_destroy = var.force_destroy_buckets
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.platform.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+data "aws_iam_policy_document" "bucket_tls_only" {
+  for_each = aws_s3_bucket.this
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  for_each = aws_s3_bucket.this
+
+  bucket = each.value.id
+  policy = data.aws_iam_policy_document.bucket_tls_only[each.key].json
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "data" {
+  bucket = aws_s3_bucket.this["data"].id
+
+  rule {
+    id     = "expire-quarantine"
+    status = "Enabled"
+    filter {
+      prefix = "lake/${module.lake_tables.tables["quarantine"].prefix}/"
+    }
+    expiration {
+      days = var.quarantine_expiration_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  # Checkpoint files are rewritten every micro-batch: keep only recent old versions.
+  rule {
+    id     = "expire-old-checkpoint-versions"
+    status = "Enabled"
+    filter {
+      prefix = "checkpoints/"
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.checkpoint_noncurrent_expiration_days
+    }
+  }
+
+  rule {
+    id     = "tidy-lake-versions"
+    status = "Enabled"
+    filter {
+      prefix = "lake/${module.lake_tables.tables["postings"].prefix}/"
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+  }
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 3
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "results" {
+  bucket = aws_s3_bucket.this["results"].id
+
+  rule {
+    id     = "expire-query-results"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = 7
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
