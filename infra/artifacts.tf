@@ -1,5 +1,5 @@
 # Build artifacts, uploaded by Terraform: EMR Serverless has no internet access without NAT,
-# so the job never downloads anything at start. `make package` builds them into build/:
+# so the job never downloads anything at start. `make artifacts` builds them into build/:
 #   build/talent_pulse.zip      the shared package, for --py-files
 #   build/jars/*.jar            Kafka connector + deps + aws-msk-iam-auth (Maven, glue_or_emr_jobs/pom.xml)
 #   build/lambda-producer.zip   the Lambda producer (make package-lambda)
@@ -38,7 +38,7 @@ resource "terraform_data" "artifacts_built" {
   lifecycle {
     precondition {
       condition     = var.allow_missing_artifacts || length(local.missing_artifacts) == 0
-      error_message = "Build artifacts are missing: ${join(", ", local.missing_artifacts)}. Run `make package` (or `make deploy`, which builds them) before planning."
+      error_message = "Build artifacts are missing: ${join(", ", local.missing_artifacts)}. Run `make artifacts` (or `make deploy`, which builds them) before planning."
     }
   }
 }

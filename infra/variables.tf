@@ -193,7 +193,7 @@ variable "emr_idle_timeout_minutes" {
 }
 
 variable "artifacts_dir" {
-  description = "Folder with the built job artifacts: streaming_job.py, talent_pulse.zip, jars/*.jar and lambda-producer.zip (made by `make package`)."
+  description = "Folder with the built artifacts talent_pulse.zip, jars/*.jar and lambda-producer.zip (made by `make artifacts`); relative paths are from infra/."
   type        = string
   default     = "../build"
 }

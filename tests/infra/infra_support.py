@@ -20,6 +20,12 @@ BUILD_TOOLS = "infra/checks/build_tools.sh"
 # Meta-arguments Terraform itself handles in every resource/data block.
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
 PROVIDER_MIRROR = Path(os.environ.get("PULSE_TF_PLUGIN_DIR", "/opt/tf-plugins"))
+# Our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a file that does not exist.
+TF_ENV = {
+    "TF_CLI_CONFIG_FILE": str(INFRA / "checks" / "offline.tfrc"),
+    "TF_IN_AUTOMATION": "1",
+    "CHECKPOINT_DISABLE": "1",
+}
 
 
 def tools_dir() -> Path:
@@ -42,7 +48,7 @@ def run(cmd: list[str | Path], cwd: Path = REPO, env: dict[str, str] | None = No
     return subprocess.run(
         [str(c) for c in cmd],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **TF_ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
