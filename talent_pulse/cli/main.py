@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "talent_pulse.cli.config",
     "talent_pulse.cli.local",
     "talent_pulse.cli.demo",
+    "talent_pulse.cli.deploy",
 )
 
 

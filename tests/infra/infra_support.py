@@ -19,6 +19,7 @@ INFRA = REPO / "infra"
 BUILD_TOOLS = "infra/checks/build_tools.sh"
 # Meta-arguments Terraform itself handles in every resource/data block.
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
+REGION = "us-east-1"
 PROVIDER_MIRROR = Path(os.environ.get("PULSE_TF_PLUGIN_DIR", "/opt/tf-plugins"))
 # Our own CLI config: the environment may point TF_CLI_CONFIG_FILE at a file that does not exist.
 TF_ENV = {

@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import boto3
 import pytest
 
-from infra_support import PROVIDER_MIRROR, REPO, copy_for_terraform, require_tool, run
+from infra_support import PROVIDER_MIRROR, REGION, REPO, copy_for_terraform, require_tool, run
 from talent_pulse.settings import Settings
 
 MIRROR_PROVIDER = PROVIDER_MIRROR / "registry.terraform.io" / "hashicorp" / "aws"
 NOT_EMULATED_BY_MOTO = {"aws_msk_configuration", "aws_elasticache_replication_group", "aws_emrserverless_application"}
-REGION = "us-east-1"
 UNSCOPABLE_ACTIONS = {
     "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
@@ -45,12 +43,6 @@ def _mirror_version() -> str:
             "validate/plan/apply need a provider binary, which no registry can supply offline"
         )
     return versions[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _top_level_blocks_of_type(text: str, resource_type: str) -> list[tuple[int, int]]:
@@ -117,25 +109,6 @@ def test_validate_reports_only_resource_types_newer_than_the_mirror(compat):
 def test_validate_is_clean_once_newer_types_are_dropped(compat):
     result = json.loads(run([compat["tofu"], "validate", "-json", "-no-color"], cwd=compat["infra"]).stdout)
     assert result["valid"], json.dumps(result["diagnostics"], indent=1)
-
-
-@pytest.fixture(scope="module")
-def moto_env():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield {
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-        }
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
