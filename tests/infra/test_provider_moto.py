@@ -32,7 +32,8 @@ UNSCOPABLE_ACTIONS = {
     "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     "xray:PutTraceSegments", "xray:PutTelemetryRecords", "ecr:GetAuthorizationToken",
 }
-PLAN_VARS = ["-var", 'dashboard_allowed_cidrs=["203.0.113.0/24"]', "-var", "dashboard_image_tag=test-tag"]
+# The worked example is what users start from: plan with it (only the region follows the emulator).
+PLAN_VARS = ["-var-file=terraform.tfvars.example", "-var", f"region={REGION}"]
 
 
 def _mirror_version() -> str:
