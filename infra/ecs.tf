@@ -100,7 +100,7 @@ resource "aws_ecs_service" "dashboard" {
 
   network_configuration {
     subnets          = aws_subnet.private[*].id
-    security_groups  = [aws_security_group.dashboard.id]
+    security_groups  = [aws_security_group.this["dashboard"].id]
     assign_public_ip = false
   }
 
@@ -126,7 +126,7 @@ resource "aws_lb" "dashboard" {
   load_balancer_type         = "application"
   internal                   = var.alb_internal
   subnets                    = aws_subnet.public[*].id
-  security_groups            = [aws_security_group.alb.id]
+  security_groups            = [aws_security_group.this["alb"].id]
   idle_timeout               = var.alb_idle_timeout_seconds
   drop_invalid_header_fields = true
   enable_deletion_protection = var.alb_deletion_protection

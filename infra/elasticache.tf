@@ -23,7 +23,7 @@ resource "aws_elasticache_replication_group" "serving" {
   multi_az_enabled           = var.redis_replicas > 0
 
   subnet_group_name  = aws_elasticache_subnet_group.this.name
-  security_group_ids = [aws_security_group.redis.id]
+  security_group_ids = [aws_security_group.this["redis"].id]
 
   transit_encryption_enabled = true
   at_rest_encryption_enabled = true

@@ -29,7 +29,7 @@ resource "aws_lambda_function" "producer" {
 
   vpc_config {
     subnet_ids         = aws_subnet.private[*].id
-    security_group_ids = [aws_security_group.producer.id]
+    security_group_ids = [aws_security_group.this["producer"].id]
   }
 
   environment {

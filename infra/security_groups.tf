@@ -4,70 +4,24 @@
 #   allow-listed CIDRs -> ALB 80/443    Lambda, EMR, ECS -> AWS APIs on 443
 # Rules are separate resources (aws_vpc_security_group_*_rule), one per flow.
 
-resource "aws_security_group" "producer" {
-  name_prefix = "${var.name}-producer-"
-  description = "Lambda producer: publishes to MSK"
-  vpc_id      = aws_vpc.this.id
-
-  lifecycle {
-    create_before_destroy = true
+locals {
+  security_groups = {
+    producer  = "Lambda producer: publishes to MSK"
+    emr       = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
+    msk       = "MSK brokers: IAM-authenticated clients on 9098"
+    redis     = "ElastiCache serving layer: TLS clients on 6379"
+    alb       = "Dashboard load balancer: allow-listed clients only"
+    dashboard = "Dashboard tasks: traffic from the load balancer only"
+    endpoints = "Interface VPC endpoints: HTTPS from the private subnets"
   }
 }
 
-resource "aws_security_group" "emr" {
-  # checkov:skip=CKV2_AWS_5: attached to the EMR Serverless application's network_configuration, which checkov does not follow.
-  name_prefix = "${var.name}-emr-"
-  description = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
-  vpc_id      = aws_vpc.this.id
+resource "aws_security_group" "this" {
+  # checkov:skip=CKV2_AWS_5: the "emr" group is attached to the EMR Serverless application's network_configuration, which checkov does not follow.
+  for_each = local.security_groups
 
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group" "msk" {
-  name_prefix = "${var.name}-msk-"
-  description = "MSK brokers: IAM-authenticated clients on 9098"
-  vpc_id      = aws_vpc.this.id
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group" "redis" {
-  name_prefix = "${var.name}-redis-"
-  description = "ElastiCache serving layer: TLS clients on 6379"
-  vpc_id      = aws_vpc.this.id
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group" "alb" {
-  name_prefix = "${var.name}-alb-"
-  description = "Dashboard load balancer: allow-listed clients only"
-  vpc_id      = aws_vpc.this.id
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group" "dashboard" {
-  name_prefix = "${var.name}-dashboard-"
-  description = "Dashboard tasks: traffic from the load balancer only"
-  vpc_id      = aws_vpc.this.id
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group" "endpoints" {
-  name_prefix = "${var.name}-endpoints-"
-  description = "Interface VPC endpoints: HTTPS from the private subnets"
+  name_prefix = "${var.name}-${each.key}-"
+  description = each.value
   vpc_id      = aws_vpc.this.id
 
   lifecycle {
@@ -77,18 +31,18 @@ resource "aws_security_group" "endpoints" {
 
 locals {
   kafka_clients = {
-    producer = aws_security_group.producer.id
-    emr      = aws_security_group.emr.id
+    producer = aws_security_group.this["producer"].id
+    emr      = aws_security_group.this["emr"].id
   }
   redis_clients = {
-    emr       = aws_security_group.emr.id
-    dashboard = aws_security_group.dashboard.id
+    emr       = aws_security_group.this["emr"].id
+    dashboard = aws_security_group.this["dashboard"].id
   }
   # Components that call AWS APIs (STS, Secrets Manager, Logs, ECR, EMR) over HTTPS.
   aws_api_clients = {
-    producer  = aws_security_group.producer.id
-    emr       = aws_security_group.emr.id
-    dashboard = aws_security_group.dashboard.id
+    producer  = aws_security_group.this["producer"].id
+    emr       = aws_security_group.this["emr"].id
+    dashboard = aws_security_group.this["dashboard"].id
   }
   alb_listener_ports = var.certificate_arn == "" ? [80] : [80, 443]
   alb_ingress = {
@@ -100,7 +54,7 @@ locals {
 resource "aws_vpc_security_group_ingress_rule" "msk_from_clients" {
   for_each = local.kafka_clients
 
-  security_group_id            = aws_security_group.msk.id
+  security_group_id            = aws_security_group.this["msk"].id
   description                  = "Kafka IAM/TLS from the ${each.key}"
   referenced_security_group_id = each.value
   ip_protocol                  = "tcp"
@@ -113,7 +67,7 @@ resource "aws_vpc_security_group_egress_rule" "clients_to_msk" {
 
   security_group_id            = each.value
   description                  = "Kafka IAM/TLS to the MSK brokers"
-  referenced_security_group_id = aws_security_group.msk.id
+  referenced_security_group_id = aws_security_group.this["msk"].id
   ip_protocol                  = "tcp"
   from_port                    = local.kafka_iam_port
   to_port                      = local.kafka_iam_port
@@ -122,7 +76,7 @@ resource "aws_vpc_security_group_egress_rule" "clients_to_msk" {
 resource "aws_vpc_security_group_ingress_rule" "redis_from_clients" {
   for_each = local.redis_clients
 
-  security_group_id            = aws_security_group.redis.id
+  security_group_id            = aws_security_group.this["redis"].id
   description                  = "Redis TLS from the ${each.key}"
   referenced_security_group_id = each.value
   ip_protocol                  = "tcp"
@@ -135,7 +89,7 @@ resource "aws_vpc_security_group_egress_rule" "clients_to_redis" {
 
   security_group_id            = each.value
   description                  = "Redis TLS to the serving layer"
-  referenced_security_group_id = aws_security_group.redis.id
+  referenced_security_group_id = aws_security_group.this["redis"].id
   ip_protocol                  = "tcp"
   from_port                    = local.redis_port
   to_port                      = local.redis_port
@@ -155,7 +109,7 @@ resource "aws_vpc_security_group_egress_rule" "clients_to_aws_apis" {
 resource "aws_vpc_security_group_ingress_rule" "alb_from_allowed" {
   for_each = local.alb_ingress
 
-  security_group_id = aws_security_group.alb.id
+  security_group_id = aws_security_group.this["alb"].id
   description       = "Dashboard clients (allow-list)"
   cidr_ipv4         = each.value.cidr
   ip_protocol       = "tcp"
@@ -164,25 +118,25 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_allowed" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_dashboard" {
-  security_group_id            = aws_security_group.alb.id
+  security_group_id            = aws_security_group.this["alb"].id
   description                  = "Forward to the Streamlit tasks"
-  referenced_security_group_id = aws_security_group.dashboard.id
+  referenced_security_group_id = aws_security_group.this["dashboard"].id
   ip_protocol                  = "tcp"
   from_port                    = local.dashboard_port
   to_port                      = local.dashboard_port
 }
 
 resource "aws_vpc_security_group_ingress_rule" "dashboard_from_alb" {
-  security_group_id            = aws_security_group.dashboard.id
+  security_group_id            = aws_security_group.this["dashboard"].id
   description                  = "Streamlit from the load balancer"
-  referenced_security_group_id = aws_security_group.alb.id
+  referenced_security_group_id = aws_security_group.this["alb"].id
   ip_protocol                  = "tcp"
   from_port                    = local.dashboard_port
   to_port                      = local.dashboard_port
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_vpc" {
-  security_group_id = aws_security_group.endpoints.id
+  security_group_id = aws_security_group.this["endpoints"].id
   description       = "HTTPS from the VPC to the interface endpoints"
   cidr_ipv4         = var.vpc_cidr
   ip_protocol       = "tcp"
