@@ -30,20 +30,20 @@ resource "aws_security_group" "this" {
 }
 
 locals {
-  kafka_clients = {
-    producer = aws_security_group.this["producer"].id
-    emr      = aws_security_group.this["emr"].id
+  # Every allowed flow between two groups, opened on both sides (egress at the source,
+  # ingress at the target) from this one list.
+  group_flows = {
+    for flow in [
+      { source = "producer", target = "msk", port = local.kafka_iam_port, traffic = "Kafka IAM/TLS" },
+      { source = "emr", target = "msk", port = local.kafka_iam_port, traffic = "Kafka IAM/TLS" },
+      { source = "emr", target = "redis", port = local.redis_port, traffic = "Redis TLS" },
+      { source = "dashboard", target = "redis", port = local.redis_port, traffic = "Redis TLS" },
+      { source = "alb", target = "dashboard", port = local.dashboard_port, traffic = "Streamlit HTTP" },
+    ] : "${flow.source}-to-${flow.target}" => flow
   }
-  redis_clients = {
-    emr       = aws_security_group.this["emr"].id
-    dashboard = aws_security_group.this["dashboard"].id
-  }
-  # Components that call AWS APIs (STS, Secrets Manager, Logs, ECR, EMR) over HTTPS.
-  aws_api_clients = {
-    producer  = aws_security_group.this["producer"].id
-    emr       = aws_security_group.this["emr"].id
-    dashboard = aws_security_group.this["dashboard"].id
-  }
+  # Components that call AWS APIs (STS, Secrets Manager, Logs, ECR, EMR, S3) over HTTPS.
+  aws_api_clients = ["producer", "emr", "dashboard"]
+
   alb_listener_ports = var.certificate_arn == "" ? [80] : [80, 443]
   alb_ingress = {
     for pair in setproduct(var.dashboard_allowed_cidrs, local.alb_listener_ports) :
@@ -51,54 +51,32 @@ locals {
   }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "msk_from_clients" {
-  for_each = local.kafka_clients
+resource "aws_vpc_security_group_egress_rule" "flows" {
+  for_each = local.group_flows
 
-  security_group_id            = aws_security_group.this["msk"].id
-  description                  = "Kafka IAM/TLS from the ${each.key}"
-  referenced_security_group_id = each.value
+  security_group_id            = aws_security_group.this[each.value.source].id
+  description                  = "${each.value.traffic} to the ${each.value.target}"
+  referenced_security_group_id = aws_security_group.this[each.value.target].id
   ip_protocol                  = "tcp"
-  from_port                    = local.kafka_iam_port
-  to_port                      = local.kafka_iam_port
+  from_port                    = each.value.port
+  to_port                      = each.value.port
 }
 
-resource "aws_vpc_security_group_egress_rule" "clients_to_msk" {
-  for_each = local.kafka_clients
+resource "aws_vpc_security_group_ingress_rule" "flows" {
+  for_each = local.group_flows
 
-  security_group_id            = each.value
-  description                  = "Kafka IAM/TLS to the MSK brokers"
-  referenced_security_group_id = aws_security_group.this["msk"].id
+  security_group_id            = aws_security_group.this[each.value.target].id
+  description                  = "${each.value.traffic} from the ${each.value.source}"
+  referenced_security_group_id = aws_security_group.this[each.value.source].id
   ip_protocol                  = "tcp"
-  from_port                    = local.kafka_iam_port
-  to_port                      = local.kafka_iam_port
-}
-
-resource "aws_vpc_security_group_ingress_rule" "redis_from_clients" {
-  for_each = local.redis_clients
-
-  security_group_id            = aws_security_group.this["redis"].id
-  description                  = "Redis TLS from the ${each.key}"
-  referenced_security_group_id = each.value
-  ip_protocol                  = "tcp"
-  from_port                    = local.redis_port
-  to_port                      = local.redis_port
-}
-
-resource "aws_vpc_security_group_egress_rule" "clients_to_redis" {
-  for_each = local.redis_clients
-
-  security_group_id            = each.value
-  description                  = "Redis TLS to the serving layer"
-  referenced_security_group_id = aws_security_group.this["redis"].id
-  ip_protocol                  = "tcp"
-  from_port                    = local.redis_port
-  to_port                      = local.redis_port
+  from_port                    = each.value.port
+  to_port                      = each.value.port
 }
 
 resource "aws_vpc_security_group_egress_rule" "clients_to_aws_apis" {
-  for_each = local.aws_api_clients
+  for_each = toset(local.aws_api_clients)
 
-  security_group_id = each.value
+  security_group_id = aws_security_group.this[each.key].id
   description       = "HTTPS to AWS APIs (through the NAT gateway or VPC endpoints)"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
@@ -115,24 +93,6 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_allowed" {
   ip_protocol       = "tcp"
   from_port         = each.value.port
   to_port           = each.value.port
-}
-
-resource "aws_vpc_security_group_egress_rule" "alb_to_dashboard" {
-  security_group_id            = aws_security_group.this["alb"].id
-  description                  = "Forward to the Streamlit tasks"
-  referenced_security_group_id = aws_security_group.this["dashboard"].id
-  ip_protocol                  = "tcp"
-  from_port                    = local.dashboard_port
-  to_port                      = local.dashboard_port
-}
-
-resource "aws_vpc_security_group_ingress_rule" "dashboard_from_alb" {
-  security_group_id            = aws_security_group.this["dashboard"].id
-  description                  = "Streamlit from the load balancer"
-  referenced_security_group_id = aws_security_group.this["alb"].id
-  ip_protocol                  = "tcp"
-  from_port                    = local.dashboard_port
-  to_port                      = local.dashboard_port
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_vpc" {

@@ -145,12 +145,20 @@ def test_ports_match_the_settings_and_msk_iam():
     assert unquote(local["redis_url"]).startswith("rediss://"), "ElastiCache has TLS in transit: use rediss://"
 
 
-def test_security_group_rules_use_the_port_locals():
-    rules = {b.address: b.body for b in all_blocks() if b.type.startswith("aws_vpc_security_group_")}
-    assert rules["aws_vpc_security_group_ingress_rule.msk_from_clients"]["from_port"] == "${local.kafka_iam_port}"
-    assert rules["aws_vpc_security_group_ingress_rule.redis_from_clients"]["from_port"] == "${local.redis_port}"
-    assert rules["aws_vpc_security_group_ingress_rule.dashboard_from_alb"]["from_port"] == "${local.dashboard_port}"
-    open_to_world = [a for a, body in rules.items() if "ingress" in a and "0.0.0.0/0" in json.dumps(body)]
+FLOW = re.compile(r'\{ source = "(\w+)", target = "(\w+)", port = local\.(\w+)')
+
+
+def test_security_group_flows_are_exactly_the_designed_ones():
+    text = (INFRA / "security_groups.tf").read_text("utf-8")
+    assert set(FLOW.findall(text)) == {
+        ("producer", "msk", "kafka_iam_port"),
+        ("emr", "msk", "kafka_iam_port"),
+        ("emr", "redis", "redis_port"),
+        ("dashboard", "redis", "redis_port"),
+        ("alb", "dashboard", "dashboard_port"),
+    }
+    rules = {b.address: b.body for b in all_blocks() if b.type == "aws_vpc_security_group_ingress_rule"}
+    open_to_world = [a for a, body in rules.items() if "0.0.0.0/0" in json.dumps(body)]
     assert open_to_world == []
     allowed = variables_of()["dashboard_allowed_cidrs"]
     assert "default" not in allowed, "the dashboard allow-list must not have a default"

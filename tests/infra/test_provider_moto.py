@@ -201,6 +201,8 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
     assert [k["Name"] for k in table["PartitionKeys"]] == ["dt", "location"]
     assert table["Parameters"]["projection.dt.type"] == "date"
 
+    _assert_only_designed_ports_reach_msk_and_redis(session.client("ec2", endpoint_url=moto_env["AWS_ENDPOINT_URL"]))
+
     repo = clients["ecr"].describe_repositories()["repositories"][0]
     assert repo["imageTagMutability"] == "IMMUTABLE"
     queries = clients["athena"].list_named_queries(WorkGroup=settings.athena_workgroup)["NamedQueryIds"]
@@ -208,6 +210,17 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
     roles = {r["RoleName"] for r in clients["iam"].list_roles()["Roles"]}
     assert any(r.startswith("talent-pulse-emr-job-") for r in roles)
     _assert_applied_policies_are_scoped(clients["iam"], roles)
+
+
+def _assert_only_designed_ports_reach_msk_and_redis(ec2) -> None:
+    groups = {g["GroupName"].split("-")[2]: g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith("talent-pulse-")}
+    ids = {name: group["GroupId"] for name, group in groups.items()}
+    for target, port, sources in (("msk", 9098, {"producer", "emr"}), ("redis", 6379, {"emr", "dashboard"})):
+        permissions = groups[target]["IpPermissions"]
+        assert {(p["FromPort"], p["ToPort"]) for p in permissions} == {(port, port)}
+        allowed = {pair["GroupId"] for p in permissions for pair in p["UserIdGroupPairs"]}
+        assert allowed == {ids[source] for source in sources}
+        assert all(not p.get("IpRanges") for p in permissions), f"{target} is open to CIDRs"
 
 
 def _as_list(value) -> list:
