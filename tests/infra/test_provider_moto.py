@@ -122,6 +122,7 @@ def moto_plan(compat, moto_env):
     )
     result = run([compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS], cwd=infra, env=moto_env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+    assert "Warning:" not in result.stdout + result.stderr, result.stdout[result.stdout.find("Warning:"):][:2000]
     shown = run([compat["tofu"], "show", "-json", "moto.plan"], cwd=infra, env=moto_env)
     return json.loads(shown.stdout)
 
