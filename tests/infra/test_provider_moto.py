@@ -1,4 +1,4 @@
-"""validate, plan and apply with a real hashicorp/aws provider binary from a local mirror.
+"""validate, test, plan and apply with a real hashicorp/aws provider binary from a local mirror.
 
 The configuration targets hashicorp/aws ~> 6.66 (its arguments are checked against the 6.66
 schema in test_static_checks). A provider binary can only come from a local mirror here; the
@@ -110,6 +110,13 @@ def test_validate_reports_only_resource_types_newer_than_the_mirror(compat):
 def test_validate_is_clean_once_newer_types_are_dropped(compat):
     result = json.loads(run([compat["tofu"], "validate", "-json", "-no-color"], cwd=compat["infra"]).stdout)
     assert result["valid"], json.dumps(result["diagnostics"], indent=1)
+
+
+def test_tofu_test_with_a_mocked_provider(compat):
+    """infra/tests/*.tftest.hcl: the conditional parts planned under different variables."""
+    result = run([compat["tofu"], "test", "-no-color"], cwd=compat["infra"])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr
+    assert re.search(r"Success! [1-9]\d* passed, 0 failed", result.stdout), result.stdout
 
 
 @pytest.fixture(scope="module")
