@@ -111,6 +111,13 @@ data "aws_iam_policy_document" "scheduler" {
     actions   = ["lambda:InvokeFunction"]
     resources = [local.producer_arn, "${local.producer_arn}:*"]
   }
+
+  # The schedule is encrypted with the platform key; its role decrypts it at each invocation.
+  statement {
+    sid       = "DecryptTheSchedule"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.platform.arn]
+  }
 }
 
 resource "aws_iam_role_policy" "scheduler" {
