@@ -123,8 +123,20 @@ def test_tofu_test_with_a_mocked_provider(compat):
 def moto_plan(compat, moto_env):
     infra = compat["infra"]
     (infra / "moto_override.tf").write_text(
-        'provider "aws" {\n  skip_credentials_validation = true\n  skip_metadata_api_check = true\n'
-        "  s3_use_path_style = true\n}\n",
+        """
+provider "aws" {
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+}
+
+# moto applies bucket policies without their conditions, so the TLS-only deny would refuse
+# the uploads made over its plain HTTP: upload the artifacts before the policy exists. (An
+# override may not set depends_on; the empty substring adds the dependency, not a value.)
+resource "aws_s3_bucket_policy" "this" {
+  policy = "${data.aws_iam_policy_document.bucket_tls_only[each.key].json}${substr(join("", concat(values(aws_s3_object.artifacts)[*].id, aws_s3_object.lambda_zip[*].id)), 0, 0)}"
+}
+""",
         "utf-8",
     )
     result = run([compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS], cwd=infra, env=moto_env)
