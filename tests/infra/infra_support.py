@@ -16,6 +16,7 @@ from talent_pulse.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
+GAZETTEER = REPO / "talent_pulse" / "data" / "locations.json"
 BUILD_TOOLS = "infra/checks/build_tools.sh"
 # Meta-arguments Terraform itself handles in every resource/data block.
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
@@ -54,6 +55,15 @@ def run(cmd: list[str | Path], cwd: Path = REPO, env: dict[str, str] | None = No
         text=True,
         timeout=timeout,
     )
+
+
+def require_gazetteer() -> Path:
+    if not GAZETTEER.exists():
+        pytest.fail(
+            f"{GAZETTEER.relative_to(REPO)} (the gazetteer) is missing: Terraform builds the location enum from it",
+            pytrace=False,
+        )
+    return GAZETTEER
 
 
 # --- HCL ----------------------------------------------------------------------------------

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from infra_support import INFRA, REPO, all_blocks, locals_of, require_tool, run, tf_files, unquote, variables_of
+from infra_support import GAZETTEER, INFRA, REPO, all_blocks, locals_of, require_gazetteer, require_tool, run, tf_files, unquote, variables_of
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
 
-GAZETTEER = REPO / "talent_pulse" / "data" / "locations.json"
 TEST_LAKE_URI = "s3://contract-check-bucket/lake"
 MSK_IAM_PORT = 9098  # MSK's port for IAM-authenticated clients over TLS
 
@@ -25,8 +23,7 @@ MSK_IAM_PORT = 9098  # MSK's port for IAM-authenticated clients over TLS
 @pytest.fixture(scope="module")
 def lake_tables(tmp_path_factory) -> dict:
     """Outputs of infra/modules/lake_tables, evaluated by `tofu apply` (no provider needed)."""
-    if not GAZETTEER.exists():
-        pytest.fail(f"{GAZETTEER.relative_to(REPO)} (the gazetteer) is missing: Terraform builds the location enum from it")
+    gazetteer = require_gazetteer()
     tofu = require_tool("tofu")
     root = tmp_path_factory.mktemp("lake_tables")
     (root / "main.tf").write_text(
@@ -34,7 +31,7 @@ def lake_tables(tmp_path_factory) -> dict:
 module "lake" {{
   source                = "{INFRA / 'modules' / 'lake_tables'}"
   tables_file           = "{REPO / 'talent_pulse' / 'data' / 'tables.json'}"
-  gazetteer_file        = "{GAZETTEER}"
+  gazetteer_file        = "{gazetteer}"
   lake_uri              = "{TEST_LAKE_URI}"
   projection_start_date = "2025-01-01"
 }}

@@ -22,7 +22,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from infra_support import PROVIDER_MIRROR, REGION, REPO, copy_for_terraform, require_tool, run
+from infra_support import PROVIDER_MIRROR, REGION, REPO, copy_for_terraform, require_gazetteer, require_tool, run
 from talent_pulse.settings import Settings
 
 MIRROR_PROVIDER = PROVIDER_MIRROR / "registry.terraform.io" / "hashicorp" / "aws"
@@ -60,6 +60,7 @@ def compat(tmp_path_factory):
     """Scratch copy pinned to the mirror's provider: (infra dir, tofu, version, dropped types, validate diags)."""
     version = _mirror_version()
     tofu = require_tool("tofu")
+    require_gazetteer()
     scratch = tmp_path_factory.mktemp("compat")
     infra = copy_for_terraform(scratch)
     versions_tf = infra / "versions.tf"
