@@ -12,6 +12,8 @@ COMMAND_MODULES = (
     "talent_pulse.cli.local",
     "talent_pulse.cli.demo",
     "talent_pulse.cli.deploy",
+    "talent_pulse.cli.query",
+    "talent_pulse.cli.dashboard",
 )
 
 
