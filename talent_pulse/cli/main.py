@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "talent_pulse.cli.local",
     "talent_pulse.cli.demo",
     "talent_pulse.cli.deploy",
+    "talent_pulse.cli.stats",
     "talent_pulse.cli.query",
     "talent_pulse.cli.dashboard",
 )
