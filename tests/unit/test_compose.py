@@ -139,8 +139,20 @@ def test_images_match_the_cloud_versions(services):
                    if d.startswith("pyspark=="))
     spark_base = re.search(r"^FROM\s+apache/spark:(\S+)", PROJECT_DOCKERFILE.read_text(), re.MULTILINE)
     assert spark_base and spark_base.group(1).startswith(pyspark.split("==")[1] + "-scala2.13-java17")
+    requires_python = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    python_minor = re.search(r">=(3\.\d+)", requires_python).group(1)
+    assert f"python{python_minor} -m venv" in PROJECT_DOCKERFILE.read_text()
     assert _image_tag(services["kafka"]["image"]).startswith("4.1.")  # the MSK 4.1.x line
     assert services["localstack"]["image"] == f"localstack/localstack:{LOCALSTACK_TOKENLESS_TAG}"
+
+
+def test_build_context_keeps_what_the_dockerfile_copies():
+    ignore = (REPO / "docker" / "Dockerfile.dockerignore").read_text().splitlines()
+    kept = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    for line in PROJECT_DOCKERFILE.read_text().splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert source in kept and (REPO / source).exists(), f"COPY {source}: not in the build context"
 
 
 def test_environment_uses_settings_names_or_known_third_party_names(services):
