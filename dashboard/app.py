@@ -1,0 +1,327 @@
+"""Global Talent Pulse dashboard: live pulse (Redis), history (DuckDB/Athena) and pipeline health.
+
+Redis is read only through ``talent_pulse.serving`` (one pipelined round trip per
+refresh), history only through ``talent_pulse.queries``. Run it with `pulse dashboard`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import views  # noqa: E402  (dashboard/ is not a package; Streamlit runs this file as a script)
+from views import Filters, Reference  # noqa: E402
+
+from talent_pulse.contract import SENIORITY_LEVELS  # noqa: E402
+from talent_pulse.queries import QueryError, named_queries, open_backend, run_named  # noqa: E402
+from talent_pulse.settings import Settings  # noqa: E402
+
+REFRESH_SECONDS = 2.0
+TOP_N = 15
+SNAPSHOT_TOP_N = 200  # enough skills that a category filter still has a full top-N
+TREND_SKILLS = 6
+CATEGORY_COLORS = "tableau10"
+
+st.set_page_config(page_title="Global Talent Pulse", page_icon="📈", layout="wide")
+# Denser than Streamlit's default: an analyst keeps this open beside other work.
+st.markdown("<style>.block-container {padding-top: 2.2rem; padding-bottom: 1rem;} "
+            "h3 {font-size: 1.15rem !important; padding-top: 0.6rem !important;}</style>", unsafe_allow_html=True)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource
+def reference() -> Reference:
+    return views.load_reference()
+
+
+@st.cache_resource
+def redis_connection(config: Settings):
+    from talent_pulse.serving import redis_client
+
+    return redis_client(config)
+
+
+def read_live(trend_skills: list[str] | None):
+    """The snapshot, or None after showing why there is none (never a traceback)."""
+    import redis
+
+    from talent_pulse.serving import read_snapshot, redacted_url
+
+    try:
+        config = settings()
+        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=SNAPSHOT_TOP_N,
+                             trend_skills=trend_skills)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        st.error(f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
+                 "Start the local stack with `pulse local up`, or check `PULSE_REDIS_URL` and the network path "
+                 "to ElastiCache. This page retries on its own.")
+    except redis.exceptions.RedisError as exc:
+        st.error(f"**Redis refused the read**: {exc}. Check `PULSE_REDIS_PASSWORD` and that the URL points "
+                 "to the serving Redis.")
+    return None
+
+
+# --- sidebar: filters that apply to every chart ---------------------------------------------------
+
+
+def sidebar_filters(ref: Reference) -> Filters:
+    st.sidebar.title("Talent Pulse")
+    st.sidebar.caption(f"namespace `{settings().serving_namespace}` · history on {settings().history_backend}")
+    regions = st.sidebar.multiselect("Region", ref.regions(), key="regions", placeholder="All regions")
+    slugs = sorted((s for s, r in ref.location_region.items() if not regions or r in regions), key=ref.label)
+    locations = st.sidebar.multiselect("Location", slugs, key="locations", format_func=ref.label,
+                                       placeholder="All locations")
+    categories = st.sidebar.multiselect("Skill category", ref.categories(), key="categories",
+                                        placeholder="All categories")
+    st.sidebar.caption("Filters apply to every chart. Trend, pair, remote and seniority counters are kept "
+                       "for all locations together; place filters narrow their skills, not their totals.")
+    return Filters(tuple(locations), tuple(regions), tuple(categories))
+
+
+# --- live pulse -----------------------------------------------------------------------------------
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_pulse(filters: Filters, ref: Reference) -> None:
+    started = time.perf_counter()
+    snapshot = read_live(st.session_state.get("trend_skills"))
+    if snapshot is None:
+        return
+    if not snapshot.meta.postings and not snapshot.meta.rejected:
+        st.info("**No postings yet.** The live store is empty: start the pipeline with `pulse demo start` "
+                "(or `pulse stream` and `pulse produce`). Numbers appear within seconds.")
+        return
+    top = views.top_skills_frame(snapshot, filters, ref, TOP_N)
+    st.session_state["trend_skills"] = list(top["skill"][:TREND_SKILLS]) or None
+    show_kpis(views.kpis(snapshot, filters, ref), filters)
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Top skills")
+        if top.empty:
+            st.info("No skills match these filters yet.")
+        else:
+            st.altair_chart(top_skills_chart(top), width="stretch", height=max(240, 26 * len(top)))
+    with right:
+        st.subheader("Skills that travel together")
+        pairs = views.pairs_frame(snapshot, filters, ref, 12)
+        st.dataframe(pairs, hide_index=True, width="stretch",
+                     column_config={"postings": st.column_config.ProgressColumn(
+                         "postings", format="%d", min_value=0, max_value=int(pairs["postings"].max() or 1))})
+
+    trend_skills = [s for s in (st.session_state.get("trend_skills") or []) if s in set(top["skill"])]
+    minute_tab, hour_tab = st.tabs(["Last hour · per minute", "Last 48 h · per hour"])
+    with minute_tab:
+        trend_chart(views.trend_frame(snapshot.minute_trend, trend_skills))
+    with hour_tab:
+        trend_chart(views.trend_frame(snapshot.hour_trend, trend_skills))
+
+    st.subheader("Where each skill is asked for")
+    st.caption("Share of each location's postings that mention the skill.")
+    heat = views.heatmap_frame(snapshot, filters, ref, list(top["skill"][:12]))
+    if heat.empty:
+        st.info("No locations match these filters yet.")
+    else:
+        st.altair_chart(heatmap_chart(heat), width="stretch")
+
+    remote_col, seniority_col, _ = st.columns([2, 2, 1])
+    with remote_col:
+        st.subheader("Remote share")
+        mix_chart(views.mix_frame(snapshot.remote, "mode", ("remote", "onsite", "unknown")), "mode")
+    with seniority_col:
+        st.subheader("Seniority mix")
+        mix_chart(views.mix_frame(snapshot.seniority, "seniority", SENIORITY_LEVELS), "seniority")
+    st.caption(f"Refreshed every {REFRESH_SECONDS:.0f} s · server time for this refresh "
+               f"{(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def show_kpis(k: views.Kpis, filters: Filters) -> None:
+    cols = st.columns(5)
+    scope = " (filtered)" if filters.scoped_by_place else ""
+    cols[0].metric(f"Postings processed{scope}", f"{k.postings:,}")
+    cols[1].metric("Postings / min", f"{k.postings_per_minute:,}",
+                   delta=k.postings_per_minute - k.previous_minute, help="last complete minute of event time")
+    cols[2].metric("Rejected", f"{k.rejected:,}", help="quarantined: see Health")
+    cols[3].metric("Duplicates", f"{k.duplicates:,}", help="same event_id seen again, counted once")
+    cols[4].metric("Last update", views.age_text(k.age_seconds),
+                   help=f"newest event time {k.last_event_time or '—'}")
+    if k.stale:
+        st.warning(f"**Data is stale**: the last update was {views.age_text(k.age_seconds)}. "
+                   "Is the streaming job running? (`pulse demo status`)")
+
+
+def top_skills_chart(frame: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(frame).mark_bar(cornerRadiusEnd=3).encode(
+        x=alt.X("postings:Q", title="postings"),
+        y=alt.Y("skill:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+        color=alt.Color("category:N", scale=alt.Scale(scheme=CATEGORY_COLORS), legend=alt.Legend(orient="bottom")),
+        tooltip=["skill", "category", alt.Tooltip("postings:Q", format=",")],
+    )
+
+
+def trend_chart(frame: pd.DataFrame) -> None:
+    if frame.empty or not frame["postings"].any():
+        st.info("No trend data in this window yet.")
+        return
+    st.altair_chart(alt.Chart(frame).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("time:T", title=None), y=alt.Y("postings:Q", title="postings"),
+        color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
+        tooltip=["skill", alt.Tooltip("time:T", format="%H:%M"), "postings"],
+    ).properties(height=260), width="stretch")
+
+
+def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
+    base = alt.Chart(frame).encode(x=alt.X("skill:N", title=None, sort=None,
+                                           axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=140)),
+                                   y=alt.Y("location:N", title=None, sort=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("share_pct:Q", title="% of postings", scale=alt.Scale(scheme="blues")),
+        tooltip=["location", "skill", alt.Tooltip("share_pct:Q", format=".1f"), "postings"])
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("share_pct:Q", format=".0f"),
+        color=alt.condition(alt.datum.share_pct > 50, alt.value("white"), alt.value("#333")))
+    return (cells + labels).properties(height=max(200, 28 * frame["location"].nunique()))
+
+
+def mix_chart(frame: pd.DataFrame, label: str) -> None:
+    if frame.empty:
+        st.info("Not reported yet.")
+        return
+    st.altair_chart(alt.Chart(frame).mark_arc(innerRadius=55).encode(
+        theta="postings:Q", color=alt.Color(f"{label}:N", sort=list(frame[label]),
+                                            scale=alt.Scale(scheme=CATEGORY_COLORS)),
+        tooltip=[label, alt.Tooltip("postings:Q", format=","), alt.Tooltip("share_pct:Q", format=".1f")],
+    ).properties(height=200), width="stretch")
+
+
+# --- history --------------------------------------------------------------------------------------
+
+_history_lock = threading.Lock()  # one DuckDB connection, shared by every browser session
+
+
+@st.cache_resource
+def history_backend(config: Settings):
+    return open_backend(config)
+
+
+@st.cache_data(ttl=120, show_spinner="Querying history…")
+def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
+    with _history_lock:
+        backend = history_backend(config)
+        if hasattr(backend, "refresh_views"):
+            backend.refresh_views()  # pick up partitions written since the last query
+        return run_named(backend, name, dict(params))
+
+
+def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFrame | None:
+    query = named_queries()[name]
+    st.subheader(query.title)
+    try:
+        result = history(settings(), name, tuple(sorted(params.items())))
+    except QueryError as exc:
+        st.error(f"**{query.title}: the history backend did not answer.** {exc}")
+        return None
+    frame = pd.DataFrame(result.rows, columns=result.columns)
+    if frame.empty:
+        st.info("No postings in the lake for this selection yet: the streaming job writes Parquet "
+                "every few micro-batches.")
+    elif chart is not None:
+        chart(frame)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption(f"{query.description} · {result.note}")
+    return frame
+
+
+def history_page(filters: Filters, ref: Reference) -> None:
+    st.caption(f"Parquet lake `{settings().lake_uri}` via {settings().history_backend}. "
+               "Results are cached for 2 minutes.")
+    a, b, c = st.columns([2, 1, 1])
+    skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()
+    since = b.date_input("Since", value=pd.Timestamp.utcnow().date() - pd.Timedelta(days=84), key="history_since")
+    location = c.selectbox("Location", [""] + sorted(ref.location_region, key=ref.label), key="history_location",
+                           format_func=lambda s: ref.label(s) if s else "All locations",
+                           index=0 if len(filters.locations) != 1 else None)
+    location = location or (filters.locations[0] if len(filters.locations) == 1 else "")
+    day = since.isoformat()
+
+    history_section("weekly_demand", {"since": day, "skill": skill, "location": location}, weekly_chart)
+    left, right = st.columns(2)
+    with left:
+        history_section("rising_skills", {"location": location})
+    with right:
+        history_section("location_comparison", {"skill": skill, "since": day})
+    if skill:
+        history_section("skill_examples", {"skill": skill, "since": day, "location": location})
+    else:
+        st.info("Type a skill above to see example postings that mention it.")
+
+
+def weekly_chart(frame: pd.DataFrame) -> None:
+    st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("week:T", title="week"), y=alt.Y("postings:Q"),
+        color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
+        tooltip=["week", "skill", "postings", "share_pct"],
+    ).properties(height=280), width="stretch")
+
+
+# --- health ---------------------------------------------------------------------------------------
+
+
+def health_page() -> None:
+    snapshot = read_live(None)
+    if snapshot is not None:
+        meta = snapshot.meta
+        lag = views.kpis(snapshot, Filters(), reference())
+        cols = st.columns(4)
+        cols[0].metric("Last batch id", "—" if meta.last_batch_id is None else f"{meta.last_batch_id}")
+        cols[1].metric("Last update", views.age_text(lag.age_seconds))
+        cols[2].metric("Event-time lag", views.age_text(_event_lag(meta.last_event_time)),
+                       help="now minus the newest event time applied: how far the pipeline trails the producers")
+        cols[3].metric("Rejected", f"{meta.rejected:,}")
+        st.subheader("Rejected by reason (live counters)")
+        reasons = views.mix_frame(snapshot.rejected_reasons, "reason")
+        if reasons.empty:
+            st.success("No rejected records.")
+        else:
+            st.dataframe(reasons, hide_index=True, width="stretch")
+    since = (pd.Timestamp.utcnow().date() - pd.Timedelta(days=7)).isoformat()
+    history_section("quarantine_by_reason", {"since": since})
+    history_section("quarantine_examples", {"since": since})
+
+
+def _event_lag(last_event_time: str | None) -> float | None:
+    if not last_event_time:
+        return None
+    return max(0.0, time.time() - pd.Timestamp(last_event_time).timestamp())
+
+
+def main() -> None:
+    try:
+        ref = reference()
+    except (ImportError, OSError, ValueError, KeyError) as exc:  # a broken install: say so, no stack trace
+        st.error(f"**Reference data could not be loaded**: {exc}. Reinstall the package (`pip install -e .`).")
+        return
+    filters = sidebar_filters(ref)
+    st.title("Global Talent Pulse")
+    live_tab, history_tab, health_tab = st.tabs(["Live pulse", "History", "Health"])
+    with live_tab:
+        live_pulse(filters, ref)
+    with history_tab:
+        history_page(filters, ref)
+    with health_tab:
+        health_page()
+
+
+main()

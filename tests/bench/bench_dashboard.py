@@ -1,0 +1,151 @@
+"""Dashboard refresh cost with 1M postings' worth of serving-layer counters.
+
+Seeds a throw-away namespace in the local Redis through `serving.apply_batch`
+(the streaming job's write path), then times one dashboard refresh on the
+server — `read_snapshot` (one pipelined round trip) plus building every frame
+the Live pulse draws — beside the reference dashboard's read: `KEYS *`, then one
+read per key, then top-N in Python.
+
+    python tests/bench/bench_dashboard.py [--postings 1000000] [--refreshes 30]
+
+Needs the local stack (`pulse local up`). Target: ≤200 ms per refresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import uuid
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dashboard"))
+
+import views  # noqa: E402
+
+from talent_pulse.serving import BatchDelta, Keys, apply_batch, read_snapshot, redis_client  # noqa: E402
+from talent_pulse.settings import Settings  # noqa: E402
+
+SKILLS_PER_POSTING = 6
+BATCHES = 10
+TOP_N = 200  # what the dashboard asks for (dashboard/app.py SNAPSHOT_TOP_N)
+
+
+def weights(names: list[str], rng: random.Random) -> dict[str, float]:
+    shuffled = names[:]
+    rng.shuffle(shuffled)
+    raw = {name: 1 / (rank + 1) ** 0.9 for rank, name in enumerate(shuffled)}
+    total = sum(raw.values())
+    return {name: w / total for name, w in raw.items()}
+
+
+def seed(client, namespace: str, postings: int, reference: views.Reference, now: float) -> None:
+    rng = random.Random(7)
+    skill_w = weights(sorted(reference.skill_category), rng)
+    loc_w = weights(sorted(reference.location_region), rng)
+    top_skills = sorted(skill_w, key=skill_w.get, reverse=True)[:250]
+    per_batch = postings // BATCHES
+    hour_now, minute_now = int(now // 3600), int(now // 60)
+    for batch in range(BATCHES):
+        def share(weight: float, n: int = per_batch) -> int:
+            return max(1, round(n * weight))
+
+        skills = {s: share(w * SKILLS_PER_POSTING) for s, w in skill_w.items()}
+        locations = {slug: share(w) for slug, w in loc_w.items()}
+        hours = {hour_now - h: per_batch // 48 for h in range(48)}
+        last_batch = batch == BATCHES - 1
+        minutes = {minute_now - m: per_batch // 60 for m in range(60)} if last_batch else {}
+        delta = BatchDelta(
+            postings=per_batch, rejected=per_batch // 100, duplicates=per_batch // 200,
+            skills=skills, locations=locations,
+            location_skills={slug: {s: share(w * lw * SKILLS_PER_POSTING) for s, w in skill_w.items()}
+                             for slug, lw in loc_w.items()},
+            hour_skills={h: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()} for h, n in hours.items()},
+            minute_skills={m: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()}
+                           for m, n in minutes.items()},
+            hour_postings=hours, minute_postings=minutes,
+            pairs={(a, b): share(skill_w[a] * skill_w[b] * 40) for a, b in combinations(sorted(top_skills), 2)},
+            remote={"remote": per_batch // 4, "onsite": per_batch // 2, "unknown": per_batch // 4},
+            seniority={"junior": per_batch // 5, "mid": per_batch // 2, "senior": per_batch // 4},
+            rejected_reasons={"malformed_json": per_batch // 200, "missing_field": per_batch // 200},
+            last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        )
+        apply_batch(client, namespace, "bench", batch, delta)
+
+
+def dashboard_refresh(client, namespace: str, reference: views.Reference, trend_skills: list[str] | None):
+    snapshot = read_snapshot(client, namespace, top_n=TOP_N, trend_skills=trend_skills)
+    everything = views.Filters()
+    top = views.top_skills_frame(snapshot, everything, reference, 15)
+    views.kpis(snapshot, everything, reference)
+    views.trend_frame(snapshot.minute_trend, top["skill"][:6])
+    views.trend_frame(snapshot.hour_trend, top["skill"][:6])
+    views.heatmap_frame(snapshot, everything, reference, list(top["skill"][:12]))
+    views.pairs_frame(snapshot, everything, reference, 12)
+    views.mix_frame(snapshot.remote, "mode")
+    views.mix_frame(snapshot.seniority, "seniority")
+    return list(top["skill"][:6])
+
+
+def naive_refresh(client, namespace: str) -> None:
+    """The reference dashboard: KEYS *, one read per key, top-N in Python."""
+    values = {}
+    for key in client.keys(f"{{{namespace}}}:*"):
+        kind = client.type(key)
+        if kind == "zset":
+            values[key] = client.zrange(key, 0, -1, withscores=True)
+        elif kind == "hash":
+            values[key] = client.hgetall(key)
+        else:
+            values[key] = client.get(key)
+    skills = values.get(Keys(namespace).skills, [])
+    sorted(skills, key=lambda item: -item[1])[:15]
+
+
+def timed(fn, repeats: int) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=1_000_000)
+    parser.add_argument("--refreshes", type=int, default=30)
+    args = parser.parse_args()
+    client = redis_client(Settings.from_env())
+    reference = views.load_reference()
+    namespace = f"bench-dashboard-{uuid.uuid4().hex[:8]}"
+    try:
+        started = time.perf_counter()
+        seed(client, namespace, args.postings, reference, time.time())
+        keys = client.dbsize()
+        print(f"seeded {args.postings:,} postings' worth of counters ({len(reference.skill_category)} skills, "
+              f"{len(reference.location_region)} locations) in {time.perf_counter() - started:.1f} s; "
+              f"redis holds {keys:,} keys")
+        trend = dashboard_refresh(client, namespace, reference, None)
+        ours = timed(lambda: dashboard_refresh(client, namespace, reference, trend), args.refreshes)
+        naive = timed(lambda: naive_refresh(client, namespace), max(3, args.refreshes // 10))
+        print(f"dashboard refresh (1 pipelined round trip + frames): {summary(ours)}   target <= 200 ms")
+        print(f"reference read (KEYS * + one read per key):          {summary(naive)}")
+    finally:
+        doomed = list(client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
+        for start in range(0, len(doomed), 1000):
+            client.delete(*doomed[start:start + 1000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
