@@ -36,6 +36,7 @@ scripts touching undeclared keys).
 from __future__ import annotations
 
 import json
+import numbers
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -273,14 +274,16 @@ class _PlanBuilder:
             self.plan["h"].append([self._index(key), items])
 
     def incr(self, key: str, count: int, ttl: int) -> None:
-        if _count(key, count):
+        count = _count(key, count)
+        if count:
             self.plan["s"].append([self._index(key), count, ttl])
 
 
 def _count(what: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"serving delta {what}: counts must be non-negative integers, got {value!r}")
-    return value
+    """The count as a plain int (numpy/pandas integers welcome); anything else is a bug in the caller."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"serving delta {what}: must be a non-negative integer, got {value!r}")
+    return int(value)
 
 
 def _flatten(counts: dict[str, int]) -> list:
@@ -288,8 +291,9 @@ def _flatten(counts: dict[str, int]) -> list:
     for member, count in counts.items():
         if not isinstance(member, str) or not member:
             raise ValueError(f"serving delta: names must be non-empty strings, got {member!r}")
-        if _count(member, count):
-            items += [member, count]
+        count = _count(member, count)
+        if count:
+            items += [str(member), count]
     return items
 
 
@@ -343,8 +347,7 @@ def apply_batch(client: redis.Redis, namespace: str, fence_id: str, batch_id: in
     `fence_id` is the streaming query id (stable across restarts of one checkpoint).
     Any Redis error propagates so the batch fails and is retried.
     """
-    if isinstance(batch_id, bool) or not isinstance(batch_id, int) or batch_id < 0:
-        raise ValueError(f"batch_id must be a non-negative integer, got {batch_id!r}")
+    batch_id = _count("batch_id", batch_id)
     if not fence_id:
         raise ValueError("fence_id must be non-empty (use the streaming query id)")
     builder = _build_plan(Keys(namespace), fence_id, delta)

@@ -426,3 +426,12 @@ def test_redis_client_speaks_tls_and_auth(secured_redis):
     result = subprocess.run(PULSE + ["stats"], env=env,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "refused the credentials" in result.stderr
+
+
+def test_numpy_integers_from_pandas_aggregations_are_accepted(client, namespace):
+    import numpy as np
+
+    delta = BatchDelta(postings=np.int64(2), skills={"Go": np.int64(2)}, minute_postings={np.int64(29_000_000): 2})
+    assert apply_batch(client, namespace, "query-a", np.int64(0), delta)
+    assert stats_json(client, namespace)["skills"] == {"Go": 2}
+    assert int(client.get(Keys(namespace).minute_postings(29_000_000))) == 2
