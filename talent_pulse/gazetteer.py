@@ -1,0 +1,456 @@
+"""Locations gazetteer: free-text location as scraped → canonical ``Location``.
+
+The data lives in ``data/locations.json``; Terraform reads the same file for the Athena
+partition-projection enum of the ``location`` partition, so every slug this module can
+return is a queryable partition.
+
+How text resolves (first rule that applies):
+
+1. the whole text, folded (case, accents, punctuation, spacing), equals an alias → that entry;
+2. otherwise it is cut into parts at ``, ; / | ( ) [ ]`` and spaced dashes; remote words
+   (remote, WFH, work from home, …) set a remote flag and are dropped, hybrid/on-site and
+   filler words are ignored, and the rest is matched against city, country, state/province
+   and remote-scope names;
+3. the first city named wins when every country or state named beside it agrees
+   ("Portland, OR" → ``portland-us``); when they disagree, or no known city is named, the
+   named country gives the country-level entry ("Paris, TX" → ``country-us``,
+   "Texas" → ``country-us``, "Germany" → ``country-de``);
+4. remote and a country → ``remote-<cc>`` if listed, else the remote entry of the
+   country's region ("Remote, Switzerland" → ``remote-eu``); a region on its own means
+   remote ("Europe" → ``remote-eu``); remote with nothing else → ``remote-global``;
+   a named city beats the remote flag ("London (Remote)" → ``london-gb``);
+5. nothing recognised → ``unknown``.
+
+Two-letter codes are read as US/Canadian/Australian states before ISO country codes
+("Remote, CA" → ``remote-us``), because "City, ST" is how most scrapers write US places.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+UNKNOWN_SLUG = "unknown"
+GLOBAL_REGION = "global"
+KINDS = ("city", "country", "remote", "unknown")
+LOCATION_KEYS = frozenset({"slug", "kind", "name", "city", "country", "region", "subdivision", "aliases"})
+SUBDIVISION_KEYS = frozenset({"country", "name", "aliases"})
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+NORMALISE_CACHE_SIZE = 1 << 17
+
+# Names shorter than this are only matched when they are a whole part ("Portland, OR"),
+# never inside running text, where "in", "or", "me" are words rather than states.
+_MIN_SCAN_CHARS = 3
+_REMOTE_PHRASES = frozenset(
+    {
+        ("remote",), ("remotely",), ("wfh",), ("telecommute",), ("telecommuting",), ("telework",),
+        ("teleworking",), ("teletrabajo",), ("remoto",), ("remota",), ("teletravail",), ("homeoffice",),
+        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"),
+    }
+)
+_MAX_REMOTE_PHRASE = max(len(p) for p in _REMOTE_PHRASES)
+_IGNORED_WORDS = frozenset(
+    """hybrid hibrido hybride onsite on site in office person presencial based only area greater metro
+    metropolitan region within from the of or and und et y near around nearby preferred optional possible
+    ok friendly first fully flexible hq headquarters campus downtown centre center time zone timezone hours
+    multiple location locations any job role position""".split()
+)
+_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_NON_WORD = re.compile(r"[\W_]+")
+_PART_BREAK = re.compile(r"[,;/|()\[\]{}•·+]|\s[-–—]+\s|\s[-–—]+|[-–—]+\s")
+
+
+class GazetteerError(ValueError):
+    """The locations file breaks a rule; the message names the entry and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Location:
+    slug: str
+    city: str | None
+    country: str | None
+    region: str
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "München" → "munchen", "İstanbul" → "istanbul"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LETTER_FOLDS)
+
+
+def match_key(text: str) -> str:
+    """The form aliases are compared in: folded, punctuation gone, single spaces."""
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+@dataclass
+class _Facts:
+    """What one name can mean; a name may be a city, a country and a state at once ("New York")."""
+
+    cities: list[Location] = field(default_factory=list)
+    country_names: list[str] = field(default_factory=list)
+    subdivisions: list[tuple[str, str]] = field(default_factory=list)
+    iso_codes: list[str] = field(default_factory=list)
+    scope: Location | None = None
+
+    @property
+    def names_a_place(self) -> bool:
+        return bool(self.country_names or self.subdivisions or self.iso_codes)
+
+    def country(self) -> str:
+        return (self.country_names + [cc for cc, _ in self.subdivisions] + self.iso_codes)[0]
+
+
+@dataclass(frozen=True)
+class _Mention:
+    facts: _Facts
+    after_unrecognised_text: bool
+
+    @property
+    def names_another_city(self) -> bool:
+        """ "Berlin or New York": a second city, not the state New York disagreeing with Berlin."""
+        return bool(self.facts.cities) and not self.after_unrecognised_text
+
+
+def _append_new(items: list, item: Any) -> None:
+    if item not in items:
+        items.append(item)
+
+
+class Gazetteer:
+    """Validated gazetteer data plus the indexes ``normalise`` resolves text with."""
+
+    def __init__(self, raw: Any):
+        _require(isinstance(raw, dict), "the file must hold one JSON object with 'regions' and 'locations'")
+        self.regions: tuple[str, ...] = _validate_regions(raw.get("regions"))
+        entries = raw.get("locations")
+        _require(isinstance(entries, list) and entries, "'locations' must be a non-empty list")
+        self.locations: tuple[Location, ...] = tuple(self._validate_entry(i, e) for i, e in enumerate(entries))
+        self._subdivision_of = {e["slug"]: e.get("subdivision") for e in entries}
+        self._by_slug = _unique_slugs(self.locations)
+        self.unknown = self._by_slug.get(UNKNOWN_SLUG)
+        _require(
+            self.unknown is not None and self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None,
+            "add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, 'region': 'unknown'}",
+        )
+        kinds = {e["slug"]: e["kind"] for e in entries}
+        self._country_entry = self._one_per_country(kinds, "country")
+        self._remote_by_country = self._one_per_country(kinds, "remote")
+        self._remote_by_region = self._remote_region_entries(kinds)
+        self._check_countries(kinds)
+        subdivisions = _validate_subdivisions(raw.get("subdivisions", []), set(self._country_entry))
+        self._check_city_subdivisions(subdivisions)
+        self._claims = _claims(entries, self._by_slug)
+        self._facts = self._build_facts(entries, subdivisions)
+        self._max_name_tokens = max(len(key.split()) for key in self._facts)
+
+    # --- validation -------------------------------------------------------------------
+
+    def _validate_entry(self, index: int, entry: Any) -> Location:
+        where = f"locations[{index}]"
+        _require(isinstance(entry, dict), f"{where} must be an object")
+        where = f"{where} ({entry.get('slug')!r})"
+        unknown_keys = set(entry) - LOCATION_KEYS
+        _require(not unknown_keys, f"{where} has unknown keys {sorted(unknown_keys)}; allowed: {sorted(LOCATION_KEYS)}")
+        slug, kind, city, country, region = (entry.get(k) for k in ("slug", "kind", "city", "country", "region"))
+        _require(isinstance(slug, str) and SLUG_PATTERN.match(slug) is not None,
+                 f"{where}: slug must be lowercase letters, digits and single hyphens, e.g. 'sao-paulo-br'")
+        _require(kind in KINDS, f"{where}: kind must be one of {', '.join(KINDS)}")
+        _require(region in self.regions, f"{where}: region {region!r} is not in 'regions' {list(self.regions)}")
+        _require(country is None or (isinstance(country, str) and COUNTRY_PATTERN.match(country) is not None),
+                 f"{where}: country must be an ISO 3166-1 alpha-2 code in capitals (e.g. 'GB') or null")
+        aliases = entry.get("aliases")
+        _require(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
+                 f"{where}: aliases must be a list of strings (may be empty)")
+        if kind == "city":
+            _require(isinstance(city, str) and city.strip() != "", f"{where}: a city entry needs a city name")
+            _require(country is not None, f"{where}: a city entry needs its country")
+            _require(slug.endswith(f"-{country.lower()}"), f"{where}: a city slug ends with its country, e.g. 'london-gb'")
+        else:
+            _require(city is None, f"{where}: only kind 'city' has a city; use 'name' for the display name")
+            _require(isinstance(entry.get("name"), str), f"{where}: kind {kind!r} needs a display 'name'")
+        if kind == "country":
+            _require(slug == f"country-{str(country).lower()}", f"{where}: a country entry's slug is 'country-<cc>'")
+        if kind == "remote":
+            expected = f"remote-{country.lower()}" if country else "remote-"
+            _require(slug.startswith(expected) and (country is None or slug == expected),
+                     f"{where}: a remote slug is 'remote-<cc>' for one country, 'remote-<scope>' otherwise")
+        return Location(slug=slug, city=city, country=country, region=region)
+
+    def _one_per_country(self, kinds: dict[str, str], kind: str) -> dict[str, Location]:
+        found: dict[str, Location] = {}
+        for loc in self.locations:
+            if kinds[loc.slug] == kind and loc.country is not None:
+                _require(loc.country not in found, f"{loc.country} has two {kind} entries: {found.get(loc.country, loc).slug}, {loc.slug}")
+                found[loc.country] = loc
+        return found
+
+    def _remote_region_entries(self, kinds: dict[str, str]) -> dict[str, Location]:
+        found: dict[str, Location] = {}
+        for loc in self.locations:
+            if kinds[loc.slug] == "remote" and loc.country is None:
+                _require(loc.region not in found, f"region {loc.region} has two remote entries: {found.get(loc.region, loc).slug}, {loc.slug}")
+                found[loc.region] = loc
+        _require(GLOBAL_REGION in found, f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
+        return found
+
+    def _check_countries(self, kinds: dict[str, str]) -> None:
+        for loc in self.locations:
+            if loc.country is None:
+                continue
+            country = self._country_entry.get(loc.country)
+            _require(country is not None,
+                     f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' so text naming only the country resolves")
+            _require(loc.region == country.region,
+                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; one country, one region")
+        for region in {c.region for c in self._country_entry.values()}:
+            _require(region in self._remote_by_region,
+                     f"add a remote entry for region {region!r} (country null): remote text naming such a country falls back to it")
+
+    def _check_city_subdivisions(self, subdivisions: dict[tuple[str, str], list[str]]) -> None:
+        countries_with_subdivisions = {cc for cc, _ in subdivisions}
+        for loc in self.locations:
+            sub = self._subdivision_of[loc.slug]
+            if sub is not None:
+                _require(loc.city is not None, f"{loc.slug}: only city entries name a subdivision")
+                _require((loc.country, sub) in subdivisions,
+                         f"{loc.slug}: subdivision {sub!r} is not listed for {loc.country} in 'subdivisions'")
+            elif loc.city is not None:
+                _require(loc.country not in countries_with_subdivisions,
+                         f"{loc.slug}: cities in {loc.country} name their subdivision, so 'City, ST' can be told apart")
+
+    # --- indexes ----------------------------------------------------------------------
+
+    def _build_facts(self, entries: list[dict], subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
+        facts: dict[str, _Facts] = {}
+
+        def at(name: str) -> _Facts:
+            return facts.setdefault(match_key(name), _Facts())
+
+        by_slug = self._by_slug
+        for entry in entries:
+            loc = by_slug[entry["slug"]]
+            if entry["kind"] == "country":
+                for name in [entry["name"], *entry["aliases"]]:
+                    _append_new(at(name).country_names, loc.country)
+        for (country, name), aliases in subdivisions.items():
+            for text in [name, *aliases]:
+                _append_new(at(text).subdivisions, (country, name))
+        for country in self._country_entry:
+            _append_new(at(country).iso_codes, country)
+        city_names: dict[str, list[Location]] = {}
+        for entry in entries:
+            loc = by_slug[entry["slug"]]
+            if entry["kind"] == "city":
+                _append_new(city_names.setdefault(match_key(loc.city), []), loc)
+                for name in [loc.city, *entry["aliases"]]:
+                    _append_new(at(name).cities, loc)
+            elif entry["kind"] == "remote":
+                for alias in entry["aliases"]:
+                    at(alias).scope = loc
+        for key, locs in city_names.items():
+            if len(locs) > 1:
+                claimant = self._claims.get(key)
+                _require(claimant in locs,
+                         f"city name {locs[0].city!r} is shared by {', '.join(l.slug for l in locs)}: "
+                         "add it to the aliases of the one a bare name should mean")
+        for key, claimant in self._claims.items():
+            cities = facts[key].cities if key in facts else []
+            if claimant in cities:
+                cities.remove(claimant)
+                cities.insert(0, claimant)
+        return facts
+
+    # --- resolution -------------------------------------------------------------------
+
+    def location(self, slug: str) -> Location:
+        try:
+            return self._by_slug[slug]
+        except KeyError:
+            raise KeyError(f"{slug!r} is not a gazetteer slug; see talent_pulse/data/locations.json") from None
+
+    def normalise(self, text: str | None) -> Location:
+        if not isinstance(text, str):
+            return self.unknown
+        folded = fold(text)
+        key = _NON_WORD.sub(" ", folded).strip()
+        if not key:
+            return self.unknown
+        claimed = self._claims.get(key)
+        if claimed is not None:
+            return claimed
+        mentions, remote = self._mentions(folded)
+        return self._resolve(mentions, remote)
+
+    def _mentions(self, folded: str) -> tuple[list[_Mention], bool]:
+        mentions: list[_Mention] = []
+        remote = False
+        unrecognised = False
+        for part in _PART_BREAK.split(folded):
+            tokens, part_remote = _without_remote_words(_NON_WORD.sub(" ", part).split())
+            remote = remote or part_remote
+            if not tokens:
+                continue
+            whole = self._facts.get(" ".join(tokens))
+            if whole is None:
+                meaningful = [t for t in tokens if not _is_noise(t)]
+                if not meaningful:
+                    continue
+                whole = self._facts.get(" ".join(meaningful))
+            if whole is not None:
+                mentions.append(_Mention(whole, unrecognised))
+                continue
+            i = 0
+            while i < len(tokens):
+                for n in range(min(self._max_name_tokens, len(tokens) - i), 0, -1):
+                    key = " ".join(tokens[i : i + n])
+                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else None
+                    if found is not None:
+                        mentions.append(_Mention(found, unrecognised))
+                        i += n
+                        break
+                else:
+                    unrecognised = unrecognised or not _is_noise(tokens[i])
+                    i += 1
+        return mentions, remote
+
+    def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
+        # A name that is also a state or country ("New York") after an unknown word
+        # ("Rochester, New York") names the state, not the city.
+        city_mention = next((m for m in mentions if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
+        context = [m for m in mentions if m is not city_mention and m.facts.names_a_place]
+        if city_mention is not None:
+            for city in city_mention.facts.cities:
+                if all(self._agrees(city, m.facts) or m.names_another_city for m in context):
+                    return city
+        country = context[0].facts.country() if context else None
+        if country is not None:
+            if remote:
+                return self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
+            return self._country_entry[country]
+        scopes = [m.facts.scope for m in mentions if m.facts.scope is not None]
+        specific = [s for s in scopes if s.region != GLOBAL_REGION]
+        if specific or scopes:
+            return (specific or scopes)[0]
+        return self._remote_by_region[GLOBAL_REGION] if remote else self.unknown
+
+    def _agrees(self, city: Location, facts: _Facts) -> bool:
+        if city.country in facts.country_names or city.country in facts.iso_codes:
+            return True
+        sub = self._subdivision_of[city.slug]
+        return any(cc == city.country and name == sub for cc, name in facts.subdivisions)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise GazetteerError(f"talent_pulse/data/locations.json: {message}")
+
+
+def _validate_regions(regions: Any) -> tuple[str, ...]:
+    _require(isinstance(regions, list) and all(isinstance(r, str) and SLUG_PATTERN.match(r) for r in regions),
+             "'regions' must be a list of lowercase slugs")
+    _require(len(set(regions)) == len(regions), "'regions' lists a region twice")
+    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions, f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
+    return tuple(regions)
+
+
+def _unique_slugs(locations: tuple[Location, ...]) -> dict[str, Location]:
+    by_slug: dict[str, Location] = {}
+    for loc in locations:
+        _require(loc.slug not in by_slug, f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
+        by_slug[loc.slug] = loc
+    return by_slug
+
+
+def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str], list[str]]:
+    _require(isinstance(raw, list), "'subdivisions' must be a list")
+    found: dict[tuple[str, str], list[str]] = {}
+    for index, entry in enumerate(raw):
+        where = f"subdivisions[{index}]"
+        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS, f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
+        country, name, aliases = entry["country"], entry["name"], entry["aliases"]
+        _require(country in countries, f"{where}: country {country!r} has no country entry in 'locations'")
+        _require(isinstance(name, str) and name.strip() != "", f"{where}: name must be a non-empty string")
+        _require(isinstance(aliases, list) and all(isinstance(a, str) and match_key(a) for a in aliases),
+                 f"{where}: aliases must be a list of non-empty strings")
+        _require((country, name) not in found, f"{where}: {country} {name!r} is listed twice")
+        found[(country, name)] = aliases
+    return found
+
+
+def _claims(entries: list[dict], by_slug: dict[str, Location]) -> dict[str, Location]:
+    claims: dict[str, Location] = {}
+    for entry in entries:
+        for alias in entry["aliases"]:
+            key = match_key(alias)
+            _require(key != "", f"{entry['slug']}: alias {alias!r} has no letters or digits")
+            owner = claims.get(key)
+            if owner is not None:
+                _require(owner.slug != entry["slug"],
+                         f"{entry['slug']}: alias {alias!r} is listed twice (aliases compare without case, accents, punctuation)")
+                _require(False, f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
+            claims[key] = by_slug[entry["slug"]]
+    return claims
+
+
+def _is_noise(word: str) -> bool:
+    return word in _IGNORED_WORDS or any(ch.isdigit() for ch in word)
+
+
+def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
+    kept: list[str] = []
+    remote = False
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_MAX_REMOTE_PHRASE, len(tokens) - i), 0, -1):
+            if tuple(tokens[i : i + n]) in _REMOTE_PHRASES:
+                remote = True
+                i += n
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept, remote
+
+
+@lru_cache(maxsize=None)
+def load_gazetteer() -> Gazetteer:
+    text = resources.files("talent_pulse").joinpath("data/locations.json").read_text("utf-8")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GazetteerError(f"talent_pulse/data/locations.json is not valid JSON: {exc}") from None
+    return Gazetteer(raw)
+
+
+@lru_cache(maxsize=NORMALISE_CACHE_SIZE)
+def _normalise_text(text: str) -> Location:
+    return load_gazetteer().normalise(text)
+
+
+def normalise_location(text: str | None) -> Location:
+    """Free-text location → canonical ``Location``; ``unknown`` for None, NaN, empty or unrecognised text."""
+    if not isinstance(text, str):
+        return load_gazetteer().unknown
+    return _normalise_text(text)
+
+
+def normalise_many(texts: Iterable[str | None]) -> list[Location]:
+    """``normalise_location`` over a batch (a pandas UDF's column); repeated strings hit the cache."""
+    return [normalise_location(text) for text in texts]
+
+
+def location_slugs() -> list[str]:
+    """Every slug, sorted: the partition values Athena's projection enum must list (includes ``unknown``)."""
+    return sorted(loc.slug for loc in load_gazetteer().locations)
+
+
+def regions() -> list[str]:
+    return list(load_gazetteer().regions)
