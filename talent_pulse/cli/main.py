@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "talent_pulse.cli.stats",
     "talent_pulse.cli.query",
     "talent_pulse.cli.dashboard",
+    "talent_pulse.cli.produce",
 )
 
 
