@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
+from talent_pulse.cli.main import build_parser
 from talent_pulse.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,6 @@ THIRD_PARTY_ENV = {
     "AWS_SECRET_ACCESS_KEY",
     "CLUSTER_ID",  # apache/kafka: KRaft cluster id used to format the storage
     "SERVICES",  # LocalStack: which emulated services to start
-    "STREAMLIT_SERVER_ADDRESS",  # Streamlit's own configuration
 }
 THIRD_PARTY_ENV_PREFIXES = ("KAFKA_",)  # apache/kafka: KAFKA_X_Y becomes x.y in server.properties
 ONE_SHOT_CONDITION = "service_completed_successfully"
@@ -249,6 +249,19 @@ def test_spark_job_runs_the_repo_job_with_the_pom_jars(services):
     assert script.startswith("/app/") and (REPO / script.removeprefix("/app/")).is_file(), (
         f"{script} is not in the repo (docker/Dockerfile copies the repo's glue_or_emr_jobs/ to /app)"
     )
+
+
+def test_producer_command_is_accepted_by_the_pulse_cli(services):
+    command = services["producer"]["command"]
+    assert command[0] == "pulse"
+    args = build_parser().parse_args(command[1:])
+    assert args.command == "produce" and callable(args.handler)
+
+
+def test_dashboard_publishes_the_settings_port(services):
+    dashboard = services["dashboard"]
+    port = dashboard["environment"]["PULSE_DASHBOARD_PORT"]
+    assert dashboard["ports"] == [f"127.0.0.1:{port}:{port}"]
 
 
 def test_hooks_are_mounted_executable_and_parse(services):
