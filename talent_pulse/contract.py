@@ -90,14 +90,26 @@ def parse_timestamp(value: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
+def _is_finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a double
+        return False
+
+
 def _check_field(spec: Field, value: Any) -> Any:
     if spec.kind in ("string", "timestamp"):
         if not isinstance(value, str):
             raise Rejection("wrong_type", f"{spec.name} must be a string, got {type(value).__name__}")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a \ud800-style escape: valid JSON, but no UTF-8 writer accepts it
+                raise Rejection("not_utf8", f"{spec.name} contains an unpaired surrogate escape; send real UTF-8 text")
         if spec.kind == "timestamp":
             try:
                 parse_timestamp(value)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 with a UTC offset")
         if spec.required and spec.name != "description" and not value.strip():
             raise Rejection("bad_value", f"{spec.name} is empty")
@@ -111,7 +123,7 @@ def _check_field(spec: Field, value: Any) -> Any:
             raise Rejection("wrong_type", f"{spec.name} must be true or false, got {type(value).__name__}")
         return value
     if spec.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _is_finite(value):
             raise Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r:.40}")
         if value < 0:
             raise Rejection("bad_value", f"{spec.name} must not be negative")
@@ -157,7 +169,7 @@ def validate_record(value: bytes | None) -> dict[str, Any]:
         raise Rejection("not_utf8", f"invalid UTF-8 at byte {exc.start}")
     try:
         obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also integers beyond Python's digit limit
         raise Rejection("malformed_json", str(exc)[:120])
     return validate_event(obj)
 
