@@ -84,17 +84,15 @@ resource "aws_athena_workgroup" "history" {
   }
 }
 
-# The dashboard's history questions, saved in the workgroup for analysts.
+# The dashboard's history queries, saved in the workgroup for analysts. Defined once in
+# talent_pulse/data/history_queries.yaml (talent_pulse.queries runs the same SQL); their `?`
+# placeholders take Athena execution parameters.
 resource "aws_athena_named_query" "history" {
-  for_each = fileset("${path.module}/athena", "*.sql")
+  for_each = yamldecode(file("${local.repo_root}/talent_pulse/data/history_queries.yaml"))
 
-  name        = trimsuffix(each.key, ".sql")
-  description = "Talent Pulse history query ${trimsuffix(each.key, ".sql")}"
+  name        = each.key
+  description = substr("${each.value.title}: ${each.value.description}", 0, 1024)
   workgroup   = aws_athena_workgroup.history.id
   database    = aws_glue_catalog_database.lake.name
-  query = templatefile("${path.module}/athena/${each.key}", {
-    database   = aws_glue_catalog_database.lake.name
-    postings   = aws_glue_catalog_table.lake["postings"].name
-    quarantine = aws_glue_catalog_table.lake["quarantine"].name
-  })
+  query       = each.value.sql
 }

@@ -22,7 +22,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from infra_support import PROVIDER_MIRROR, REGION, REPO, copy_for_terraform, require_gazetteer, require_tool, run
+from infra_support import PROVIDER_MIRROR, REGION, copy_for_terraform, require_gazetteer, require_tool, run
+from talent_pulse.queries import named_queries
 from talent_pulse.settings import Settings
 
 MIRROR_PROVIDER = PROVIDER_MIRROR / "registry.terraform.io" / "hashicorp" / "aws"
@@ -226,8 +227,9 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
 
     repo = clients["ecr"].describe_repositories()["repositories"][0]
     assert repo["imageTagMutability"] == "IMMUTABLE"
-    queries = clients["athena"].list_named_queries(WorkGroup=settings.athena_workgroup)["NamedQueryIds"]
-    assert len(queries) == len(list((REPO / "infra" / "athena").glob("*.sql")))
+    query_ids = clients["athena"].list_named_queries(WorkGroup=settings.athena_workgroup)["NamedQueryIds"]
+    saved = [clients["athena"].get_named_query(NamedQueryId=i)["NamedQuery"] for i in query_ids]
+    assert {q["Name"]: q["QueryString"] for q in saved} == {name: q.sql for name, q in named_queries().items()}
     roles = {r["RoleName"] for r in clients["iam"].list_roles()["Roles"]}
     assert any(r.startswith("talent-pulse-emr-job-") for r in roles)
     _assert_applied_policies_are_scoped(clients["iam"], roles)
