@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -141,9 +141,10 @@ class Gazetteer:
             "add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, 'region': 'unknown'}",
         )
         kinds = {e["slug"]: e["kind"] for e in entries}
-        self._country_entry = self._one_per_country(kinds, "country")
-        self._remote_by_country = self._one_per_country(kinds, "remote")
-        self._remote_by_region = self._remote_region_entries(kinds)
+        self._country_entry = self._index(kinds, "country", lambda loc: loc.country)
+        self._remote_by_country = self._index(kinds, "remote", lambda loc: loc.country)
+        self._remote_by_region = self._index(kinds, "remote", lambda loc: None if loc.country else loc.region)
+        _require(GLOBAL_REGION in self._remote_by_region, f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
         self._check_countries(kinds)
         subdivisions = _validate_subdivisions(raw.get("subdivisions", []), set(self._country_entry))
         self._check_city_subdivisions(subdivisions)
@@ -184,21 +185,14 @@ class Gazetteer:
                      f"{where}: a remote slug is 'remote-<cc>' for one country, 'remote-<scope>' otherwise")
         return Location(slug=slug, city=city, country=country, region=region)
 
-    def _one_per_country(self, kinds: dict[str, str], kind: str) -> dict[str, Location]:
+    def _index(self, kinds: dict[str, str], kind: str, by: Callable[[Location], str | None]) -> dict[str, Location]:
+        """Entries of one kind keyed by ``by`` (skipping None keys); two entries on one key is an error."""
         found: dict[str, Location] = {}
         for loc in self.locations:
-            if kinds[loc.slug] == kind and loc.country is not None:
-                _require(loc.country not in found, f"{loc.country} has two {kind} entries: {found.get(loc.country, loc).slug}, {loc.slug}")
-                found[loc.country] = loc
-        return found
-
-    def _remote_region_entries(self, kinds: dict[str, str]) -> dict[str, Location]:
-        found: dict[str, Location] = {}
-        for loc in self.locations:
-            if kinds[loc.slug] == "remote" and loc.country is None:
-                _require(loc.region not in found, f"region {loc.region} has two remote entries: {found.get(loc.region, loc).slug}, {loc.slug}")
-                found[loc.region] = loc
-        _require(GLOBAL_REGION in found, f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
+            value = by(loc)
+            if kinds[loc.slug] == kind and value is not None:
+                _require(value not in found, f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
+                found[value] = loc
         return found
 
     def _check_countries(self, kinds: dict[str, str]) -> None:

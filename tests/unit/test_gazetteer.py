@@ -222,6 +222,9 @@ BROKEN = [
     ("shared city name unclaimed", lambda r: entry(r, "cambridge-gb")["aliases"].remove("Cambridge"),
      "'Cambridge' is shared by"),
     ("empty alias", lambda r: entry(r, "lima-pe")["aliases"].append(" - "), "has no letters or digits"),
+    ("no global remote entry", lambda r: r["locations"].remove(entry(r, "remote-global")), "region 'global'"),
+    ("two remote entries for a region", lambda r: r["locations"].append(dict(entry(r, "remote-eu"), slug="remote-europe", aliases=[])),
+     "europe has two remote entries: remote-eu, remote-europe"),
 ]
 
 
