@@ -66,30 +66,24 @@ class Keys:
         self.namespace = namespace
         self.prefix = f"{{{namespace}}}:"
 
+        # Fixed keys; the parameterised ones are the methods below.
+        self.meta = self._key("meta")
+        self.skills = self._key("skills")
+        self.locations = self._key("locations")
+        self.location_top = self._key("loc_top")
+        self.pairs = self._key("pairs")
+        self.remote = self._key("remote")
+        self.seniority = self._key("seniority")
+        self.rejected = self._key("rejected")
+
     def _key(self, name: str) -> str:
         return self.prefix + name
-
-    @property
-    def meta(self) -> str:
-        return self._key("meta")
 
     def fence(self, fence_id: str) -> str:
         return self._key(f"fence:{fence_id}")
 
-    @property
-    def skills(self) -> str:
-        return self._key("skills")
-
-    @property
-    def locations(self) -> str:
-        return self._key("locations")
-
     def location_skills(self, slug: str) -> str:
         return self._key(f"loc:{slug}:skills")
-
-    @property
-    def location_top(self) -> str:
-        return self._key("loc_top")
 
     def minute_skills(self, epoch_minute: int) -> str:
         return self._key(f"skills:m:{epoch_minute}")
@@ -102,22 +96,6 @@ class Keys:
 
     def hour_postings(self, epoch_hour: int) -> str:
         return self._key(f"postings:h:{epoch_hour}")
-
-    @property
-    def pairs(self) -> str:
-        return self._key("pairs")
-
-    @property
-    def remote(self) -> str:
-        return self._key("remote")
-
-    @property
-    def seniority(self) -> str:
-        return self._key("seniority")
-
-    @property
-    def rejected(self) -> str:
-        return self._key("rejected")
 
 
 @dataclass
