@@ -123,9 +123,9 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
     trend_skills = [s for s in (st.session_state.get("trend_skills") or []) if s in set(top["skill"])]
     minute_tab, hour_tab = st.tabs(["Last hour · per minute", "Last 48 h · per hour"])
     with minute_tab:
-        trend_chart(views.trend_frame(snapshot.minute_trend, trend_skills))
+        trend_chart(views.trend_frame(snapshot.minute_trend, trend_skills), "%H:%M")
     with hour_tab:
-        trend_chart(views.trend_frame(snapshot.hour_trend, trend_skills))
+        trend_chart(views.trend_frame(snapshot.hour_trend, trend_skills), "%a %H:%M")
 
     st.subheader("Where each skill is asked for")
     st.caption("Share of each location's postings that mention the skill.")
@@ -151,7 +151,8 @@ def show_kpis(k: views.Kpis, filters: Filters) -> None:
     scope = " (filtered)" if filters.scoped_by_place else ""
     cols[0].metric(f"Postings processed{scope}", f"{k.postings:,}")
     cols[1].metric("Postings / min", f"{k.postings_per_minute:,}",
-                   delta=k.postings_per_minute - k.previous_minute, help="last complete minute of event time")
+                   delta=k.postings_per_minute - k.previous_minute,
+                   help="postings in the last 60 s of event time; the delta compares with the previous minute")
     cols[2].metric("Rejected", f"{k.rejected:,}", help="quarantined: see Health")
     cols[3].metric("Duplicates", f"{k.duplicates:,}", help="same event_id seen again, counted once")
     cols[4].metric("Last update", views.age_text(k.age_seconds),
@@ -170,14 +171,14 @@ def top_skills_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def trend_chart(frame: pd.DataFrame) -> None:
+def trend_chart(frame: pd.DataFrame, time_format: str) -> None:
     if frame.empty or not frame["postings"].any():
         st.info("No trend data in this window yet.")
         return
     st.altair_chart(alt.Chart(frame).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("time:T", title=None), y=alt.Y("postings:Q", title="postings"),
+        x=alt.X("time:T", title=None, axis=alt.Axis(format=time_format)), y=alt.Y("postings:Q", title="postings"),
         color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
-        tooltip=["skill", alt.Tooltip("time:T", format="%H:%M"), "postings"],
+        tooltip=["skill", alt.Tooltip("time:T", format=time_format), "postings"],
     ).properties(height=260), width="stretch")
 
 
@@ -270,7 +271,8 @@ def history_page(filters: Filters, ref: Reference) -> None:
 
 def weekly_chart(frame: pd.DataFrame) -> None:
     st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("week:T", title="week"), y=alt.Y("postings:Q"),
+        x=alt.X("week:T", title="week starting", axis=alt.Axis(format="%d %b", tickCount="week")),
+        y=alt.Y("postings:Q"),
         color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
         tooltip=["week", "skill", "postings", "share_pct"],
     ).properties(height=280), width="stretch")

@@ -107,11 +107,14 @@ def kpis(snapshot: Any, filters: Filters, reference: Reference, now: float | Non
     now = time.time() if now is None else now
     current_minute = int(now // 60)
     per_minute = {int(point.start.timestamp() // 60): point.postings for point in snapshot.minute_trend}
+    previous = per_minute.get(current_minute - 1, 0)
+    # Sliding 60 s of event time: this minute so far plus the unexpired part of the last one.
+    elapsed = (now % 60) / 60
     meta = snapshot.meta
     return Kpis(
         postings=scoped_postings(snapshot, filters, reference),
-        postings_per_minute=int(per_minute.get(current_minute - 1, 0)),
-        previous_minute=int(per_minute.get(current_minute - 2, 0)),
+        postings_per_minute=round(per_minute.get(current_minute, 0) + previous * (1 - elapsed)),
+        previous_minute=int(previous),
         rejected=int(meta.rejected),
         duplicates=int(meta.duplicates),
         age_seconds=None if meta.last_update_time is None else max(0.0, now - float(meta.last_update_time)),

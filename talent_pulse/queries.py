@@ -201,6 +201,8 @@ class DuckDBBackend:
             if self.lake_uri.startswith("s3://"):
                 self._connection.execute(f"LOAD '{httpfs_extension_path()}'")
                 self._connection.execute(_s3_secret_sql(endpoint_url, region))
+            # Every query reads its bytes from the lake, like Athena, so "bytes scanned" means the same.
+            self._connection.execute("SET enable_external_file_cache = false")
             for macro in DUCKDB_TRINO_MACROS:
                 self._connection.execute(macro)
             self._connection.execute("PRAGMA enable_profiling='json'")

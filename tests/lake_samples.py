@@ -85,6 +85,8 @@ def sample_lake_rows(today: date) -> tuple[list[dict], list[dict]]:
                                     remote=n == 0, salary=(60000.0, 80000.0)))
         postings.append(posting(f"l-{days_ago}", day, "london", ["Java", "SQL"], region="Europe",
                                 salary=(70000.0, 90000.0)))
+        # JavaScript is not Java: a substring match would count these as Java postings.
+        postings.append(posting(f"j-{days_ago}", day, "london", ["JavaScript"], region="Europe"))
     quarantine = [
         quarantined("malformed_json", today, b"{not json", 1),
         quarantined("malformed_json", today, b"{also not", 2),

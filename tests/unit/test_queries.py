@@ -71,8 +71,15 @@ def test_location_comparison_counts_per_location(lake):
         mine = [p for p in postings if p["location"] == location]
         assert rows[location]["postings"] == len(mine)
         assert rows[location]["skill_postings"] == sum("Java" in p["skills"] for p in mine)
-    assert rows["london"]["skill_share_pct"] == 100.0
+    assert rows["london"]["skill_share_pct"] == 50.0
     assert rows["london"]["avg_salary_mid"] == 80000.0
+
+
+def test_no_skill_means_no_skill_counts_and_no_examples(lake):
+    backend, _, _ = lake
+    rows = run_named(backend, "location_comparison", {"since": "-84d"}, today=TODAY).records()
+    assert rows and all(r["skill_postings"] == 0 for r in rows)
+    assert run_named(backend, "skill_examples", {}, today=TODAY).rows == []
 
 
 def test_skill_examples_filters_by_skill_and_location(lake):

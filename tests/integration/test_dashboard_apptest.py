@@ -1,0 +1,186 @@
+"""Every dashboard page through Streamlit's AppTest, against the real local Redis
+(seeded through serving.apply_batch, the streaming job's write path) and DuckDB
+over a small Parquet lake in the S3 emulator."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import boto3
+import pyarrow as pa
+import pytest
+from lake_samples import sample_lake_rows, upload_lake, write_lake
+from streamlit.testing.v1 import AppTest
+
+from talent_pulse.serving import BatchDelta, apply_batch, redis_client
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+sys.path.insert(0, str(APP.parent))
+
+import views  # noqa: E402
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def reference() -> views.Reference:
+    return views.load_reference()
+
+
+@pytest.fixture
+def seeded(isolated_settings, reference, monkeypatch):
+    """Two categories' skills in two regions' locations, applied as two fenced batches."""
+    categories = sorted({c for c in reference.skill_category.values()},
+                        key=lambda c: -sum(v == c for v in reference.skill_category.values()))[:2]
+    skills = {c: sorted(s for s, sc in reference.skill_category.items() if sc == c)[:2] for c in categories}
+    regions = reference.regions()[:2]
+    places = [sorted(s for s, r in reference.location_region.items() if r == region)[0] for region in regions]
+    first, second = skills[categories[0]], skills[categories[1]]
+    now = time.time()
+    minute, hour = int(now // 60), int(now // 3600)
+    batches = [
+        BatchDelta(postings=100, rejected=4, duplicates=3,
+                   skills={first[0]: 70, first[1]: 40, second[0]: 30},
+                   locations={places[0]: 80, places[1]: 20},
+                   location_skills={places[0]: {first[0]: 60, first[1]: 35}, places[1]: {second[0]: 20}},
+                   minute_skills={minute - 2: {first[0]: 20}, minute - 1: {first[0]: 50, second[0]: 30}},
+                   hour_skills={hour: {first[0]: 70, first[1]: 40, second[0]: 30}},
+                   minute_postings={minute - 2: 30, minute - 1: 70}, hour_postings={hour: 100},
+                   pairs={tuple(sorted((first[0], first[1]))): 25, tuple(sorted((first[0], second[0]))): 9},
+                   remote={"remote": 30, "onsite": 60, "unknown": 10}, seniority={"mid": 70, "senior": 30},
+                   rejected_reasons={"malformed_json": 3, "missing_field": 1},
+                   last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))),
+        BatchDelta(postings=20, skills={second[1]: 5}, locations={places[1]: 20},
+                   location_skills={places[1]: {second[1]: 5}}, minute_postings={minute - 1: 20},
+                   last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))),
+    ]
+    client = redis_client(isolated_settings)
+    for batch_id, delta in enumerate(batches):
+        assert apply_batch(client, isolated_settings.serving_namespace, "apptest", batch_id, delta)
+    use_settings(monkeypatch, isolated_settings)
+    return {"categories": categories, "skills": skills, "places": places, "postings": 120}
+
+
+def use_settings(monkeypatch, settings) -> None:
+    for row in settings.describe():
+        if row["value"] != "****":
+            monkeypatch.setenv(row["env"], str(row["value"]))
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def charts(at: AppTest, mark: str) -> list:
+    """Data frames of the Altair charts with the given mark, decoded from what the browser receives."""
+    frames = []
+    for element in at.main:
+        proto = getattr(element, "proto", None)
+        if getattr(element, "type", None) != "vega_lite_chart" or not proto.datasets:
+            continue
+        spec = json.loads(proto.spec)
+        marks = {layer.get("mark", {}).get("type") for layer in spec.get("layer", [spec])}
+        if mark in marks:
+            frames.append(pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas())
+    return frames
+
+
+def test_live_pulse_shows_the_seeded_counters(seeded):
+    at = run_app()
+    assert metric(at, "Postings processed") == "120"
+    assert metric(at, "Rejected") == "4"
+    assert metric(at, "Duplicates") == "3"
+    assert metric(at, "Last update").endswith("s ago")
+    assert not any("stale" in w.value for w in at.warning)
+    top = charts(at, "bar")[0]
+    first = seeded["skills"][seeded["categories"][0]]
+    assert list(top["skill"][:2]) == first and list(top["postings"][:2]) == [70, 40]
+    heat = charts(at, "rect")[0]
+    cell = heat[(heat["skill"] == first[0]) & (heat["postings"] == 60)]
+    assert cell["share_pct"].iloc[0] == pytest.approx(100 * 60 / 80)  # normalised by postings there
+    trend = charts(at, "line")
+    assert trend and trend[0].groupby("skill")["postings"].sum()[first[0]] == 70
+    pairs = at.dataframe[0].value
+    assert pairs["postings"].tolist() == [25, 9]
+
+
+def test_filters_apply_to_every_chart(seeded):
+    at = run_app()
+    category = seeded["categories"][1]
+    at.multiselect(key="categories").set_value([category]).run()
+    assert not at.exception
+    top = charts(at, "bar")[0]
+    assert set(top["skill"]) == set(seeded["skills"][category])
+    assert set(charts(at, "rect")[0]["skill"]) <= set(seeded["skills"][category])
+    assert len(at.dataframe[0].value) == 1  # only the pair touching that category
+
+    at.multiselect(key="categories").set_value([]).run()
+    at.multiselect(key="locations").set_value([seeded["places"][0]]).run()
+    assert metric(at, "Postings processed (filtered)") == "80"
+    assert set(charts(at, "bar")[0]["skill"]) == set(seeded["skills"][seeded["categories"][0]])
+    assert charts(at, "rect")[0]["location"].nunique() == 1
+
+
+def test_empty_namespace_says_there_is_no_data_yet(isolated_settings, monkeypatch):
+    use_settings(monkeypatch, isolated_settings)
+    at = run_app()
+    assert any("No postings yet" in i.value for i in at.info)
+    assert not at.error
+
+
+def test_unreachable_redis_is_a_clear_message_not_a_traceback(isolated_settings, monkeypatch):
+    use_settings(monkeypatch, isolated_settings)
+    monkeypatch.setenv("PULSE_REDIS_URL", "redis://127.0.0.1:1/0")
+    at = run_app()
+    assert any("Redis is not answering" in e.value and "pulse local up" in e.value for e in at.error)
+
+
+@pytest.fixture
+def lake(isolated_settings, tmp_path):
+    postings, quarantine = sample_lake_rows(date.today())
+    write_lake(tmp_path, postings, quarantine)
+    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
+    return postings, quarantine
+
+
+def test_history_runs_every_query_over_parquet_in_the_s3_emulator(seeded, lake):
+    postings, _ = lake
+    at = run_app()
+    notes = [c.value for c in at.caption if "DuckDB:" in c.value]
+    assert len(notes) >= 5 and all("scanned" in n for n in notes)
+    rising = next(d.value for d in at.dataframe if "share_change_pts" in d.value.columns)
+    assert rising["skill"].iloc[0] == "Rust"
+    compared = next(d.value for d in at.dataframe if "skill_share_pct" in d.value.columns)
+    assert dict(zip(compared["location"], compared["postings"])) == {
+        loc: sum(p["location"] == loc for p in postings) for loc in {p["location"] for p in postings}}
+
+    at.text_input(key="history_skill").input("Java").run()
+    assert not at.exception
+    examples = next(d.value for d in at.dataframe if "title" in d.value.columns)
+    assert len(examples) > 0 and all("Java" in list(s) for s in examples["skills"])
+    weekly = charts(at, "line")[-1]
+    assert set(weekly["skill"]) == {"Java"}
+    assert weekly["postings"].sum() == sum("Java" in p["skills"] for p in postings)
+
+
+def test_health_shows_batches_and_quarantine(seeded, lake):
+    _, quarantine = lake
+    at = run_app()
+    assert metric(at, "Last batch id") == "1"
+    live_reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert dict(zip(live_reasons["reason"], live_reasons["postings"])) == {"malformed_json": 3, "missing_field": 1}
+    by_reason = next(d.value for d in at.dataframe if "reason_code" in d.value.columns and "records" in d.value.columns)
+    assert by_reason["records"].sum() == len(quarantine)
+    examples = next(d.value for d in at.dataframe if "raw_preview" in d.value.columns)
+    assert "bad bytes" in " ".join(examples["raw_preview"])
