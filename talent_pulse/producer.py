@@ -8,10 +8,15 @@ from a ``poll()`` call — so long runs must keep polling, which ``send`` does.
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
 from talent_pulse.settings import Settings
+
+if TYPE_CHECKING:
+    from talent_pulse.chaos import Record
 
 COMPRESSION_CODECS = ("lz4", "zstd", "snappy", "gzip", "none")
 MAX_ERROR_SAMPLES = 20
@@ -104,15 +109,27 @@ class PostingProducer:
         from confluent_kafka import Producer
 
         self.topic = topic or settings.postings_topic
-        self.stats = DeliveryStats(latencies_s=[] if track_latency else None)
+        self.track_latency = track_latency
+        self.stats = self.reset_stats()
         config = kafka_config(settings, compression)
         config.update(config_overrides or {})
-        config["on_delivery"] = self.stats.record
+        config["on_delivery"] = self._on_delivery
         config["error_cb"] = self._client_error
         self.client_errors: list[str] = []
         self._producer = Producer(config)
         # With OAUTHBEARER the first token is fetched from a poll(); do it before producing.
         self._producer.poll(0)
+
+    def reset_stats(self) -> DeliveryStats:
+        """Fresh counters, e.g. per Lambda invocation on a reused producer."""
+        self.stats = DeliveryStats(latencies_s=[] if self.track_latency else None)
+        return self.stats
+
+    def _on_delivery(self, err, msg) -> None:
+        self.stats.record(err, msg)
+
+    def poll(self, timeout_s: float = 0.0) -> None:
+        self._producer.poll(timeout_s)
 
     def _client_error(self, err) -> None:
         if len(self.client_errors) < MAX_ERROR_SAMPLES:
@@ -139,6 +156,52 @@ class PostingProducer:
 
     def _describe_errors(self) -> str:
         return "; ".join(self.client_errors[-3:]) or "the broker address and auth mode"
+
+
+def publish_records(producer: PostingProducer, records: Iterable[Record], rate: float | None = None,
+                    duration_s: float | None = None, truth_out: TextIO | None = None,
+                    on_progress: Callable[[DeliveryStats, float], None] | None = None,
+                    progress_every_s: float = 0.5, flush_timeout_s: float = 60.0) -> dict[str, Any]:
+    """Send labelled records (paced to ``rate``/s when given, for at most ``duration_s``), then flush.
+
+    Writes each record's ground truth to ``truth_out``; Ctrl-C or SIGTERM stops early and still flushes.
+    Returns delivery counts, records by chaos kind and the rejections the contract must produce.
+    """
+    kinds: Counter = Counter()
+    expected: Counter = Counter()
+    truths = 0
+    started = time.monotonic()
+    deadline = started + duration_s if duration_s else None
+    next_progress = started + progress_every_s
+    interrupted = False
+    try:
+        for index, record in enumerate(records):
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                break
+            if rate:
+                while (delay := started + index / rate - now) > 0:
+                    producer.poll(delay)
+                    now = time.monotonic()
+            producer.send(record.key, record.value)
+            kinds[record.kind] += 1
+            if record.expected_code:
+                expected[record.expected_code] += 1
+            if record.truth is not None:
+                truths += 1
+                if truth_out is not None:
+                    truth_out.write(json.dumps(record.truth) + "\n")
+            if on_progress is not None and now >= next_progress:
+                on_progress(producer.stats, now - started)
+                next_progress = now + progress_every_s
+    except KeyboardInterrupt:
+        interrupted = True
+    stats = producer.flush(flush_timeout_s)
+    elapsed = time.monotonic() - started
+    return {**stats.summary(), "by_kind": dict(kinds), "expected_rejections": dict(expected),
+            "expected_rejected": sum(expected.values()), "new_valid_postings": truths,
+            "duration_ms": round(elapsed * 1000), "rate_per_s": round(stats.sent / elapsed, 1) if elapsed else 0.0,
+            "interrupted": interrupted}
 
 
 def event_id_of(line: bytes) -> bytes | None:
