@@ -52,7 +52,7 @@ MINUTE_BUCKET_TTL_SECONDS = 2 * 3600
 HOUR_BUCKET_TTL_SECONDS = 8 * 24 * 3600
 MINUTE_TREND_POINTS = 60
 HOUR_TREND_POINTS = 48
-LOCATION_TOP_SKILLS = 25
+LOCATION_TOP_SKILLS = 200  # per-location skills the dashboard can filter by category (its top_n is 200)
 MAX_LOCATIONS = 500
 PAIR_SEPARATOR = "|"
 
@@ -436,7 +436,7 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
     Trends cover the last 60 minutes and 48 hours ending at `now` (default: this
     machine's clock). Each TrendPoint's skills are the counts of `trend_skills`
     when given, else that bucket's own top `top_n` skills. `location_skills`
-    holds the top min(top_n, 25) skills of every location.
+    holds the top min(top_n, 200) skills of every location.
     """
     if top_n < 1:
         raise ValueError(f"top_n must be >= 1, got {top_n}")
