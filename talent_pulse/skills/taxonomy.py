@@ -1,0 +1,170 @@
+"""The skill taxonomy: loading and validating talent_pulse/data/skills.yaml.
+
+A `Skill` has a canonical `name`, a `category` and its surface forms:
+
+- `aliases`: forms that always count, matched case-insensitively on token
+  boundaries ("k8s", "Golang", "Postgres", "scikit-learn"). The canonical name
+  is one of them unless the name itself is ambiguous.
+- `ambiguous`: ordinary words that count only in a technical context ("Go",
+  "R", "Spark", "Swift", "Python"): a version number right after ("Go 1.22"),
+  a context word or another skill within `context_window` tokens.
+- `needs_context`: True when the canonical name is one of those ambiguous
+  forms. A text generator that wants a guaranteed extraction uses
+  `safe_forms` (never needs context), or puts an ambiguous form next to another
+  skill or a context word such as "developer".
+
+The file is validated on load; every problem is reported at once with the
+skill it belongs to, so a broken edit fails with a message saying what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+TAXONOMY_RESOURCE = "data/skills.yaml"
+SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "case_sensitive", "context", "own_context_only",
+              "not_followed_by", "not_preceded_by"}
+CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "ml", "cloud", "devops",
+              "testing", "security", "tools", "practice")
+
+# A token: letters/digits with + # _ inside or at the end, joined by . - &
+# (never at the ends), optionally led by a dot (.NET). So "JavaScript",
+# "go-to-market", "NoSQL" and "R&D" are single tokens, and slashes, brackets,
+# bullets and hashtags separate tokens. A trailing version is split off first
+# ("C++17" -> "C++ 17", "Python3.11" -> "Python 3.11") so it never hides a skill.
+TOKEN_PATTERN = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9_+#]|[.\-&](?=[A-Za-z0-9]))*")
+VERSION_SPLIT = re.compile(r"(?<=[A-Za-z+#])(?=\d+(?:\.\d+)*(?![A-Za-z0-9]))")
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is invalid; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    ambiguous: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    context: tuple[str, ...] = ()
+    own_context_only: bool = False
+    not_followed_by: tuple[str, ...] = ()
+    not_preceded_by: tuple[str, ...] = ()
+
+    @property
+    def needs_context(self) -> bool:
+        """True when the canonical name alone is ambiguous and counts only in a technical context."""
+        return self.name in self.ambiguous
+
+    @property
+    def safe_forms(self) -> tuple[str, ...]:
+        """Surface forms that are extracted wherever they appear on token boundaries."""
+        return self.aliases if self.needs_context else (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    skills: tuple[Skill, ...]
+    context_words: frozenset[str]
+    context_window: int
+
+    def by_name(self) -> dict[str, Skill]:
+        return {skill.name: skill for skill in self.skills}
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into matching tokens, original case kept; the same rule for aliases and postings."""
+    return TOKEN_PATTERN.findall(VERSION_SPLIT.sub(" ", text))
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy() -> Taxonomy:
+    """The packaged taxonomy (works from an installed package or a --py-files zip)."""
+    text = resources.files("talent_pulse").joinpath(TAXONOMY_RESOURCE).read_text("utf-8")
+    return parse_taxonomy(text, source=f"talent_pulse/{TAXONOMY_RESOURCE}")
+
+
+def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{source} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("skills"), list):
+        raise TaxonomyError(f"{source} must be a mapping with a `skills:` list")
+    problems: list[str] = []
+    skills = [_parse_skill(entry, index, problems) for index, entry in enumerate(document["skills"])]
+    skills = [skill for skill in skills if skill is not None]
+    _check_unique_forms(skills, problems)
+    window = document.get("context_window", 6)
+    if not isinstance(window, int) or window < 1:
+        problems.append(f"context_window must be a positive integer, got {window!r}")
+    context_words = document.get("context_words", [])
+    if not _is_string_list(context_words):
+        problems.append("context_words must be a list of strings")
+        context_words = []
+    if problems:
+        raise TaxonomyError(f"{source} has {len(problems)} problem(s); fix them and reload:\n  - "
+                            + "\n  - ".join(problems))
+    return Taxonomy(tuple(skills), frozenset(word.lower() for word in context_words), window)
+
+
+def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
+    where = f"skills[{index}]"
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: expected a mapping with name, category, aliases; got {entry!r}")
+        return None
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{where}: `name` must be a non-empty string")
+        return None
+    where = f"{where} ({name})"
+    unknown = set(entry) - SKILL_KEYS
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(SKILL_KEYS)}")
+    if entry.get("category") not in CATEGORIES:
+        problems.append(f"{where}: category {entry.get('category')!r} is not one of {list(CATEGORIES)}")
+    lists = {}
+    for key in ("aliases", "ambiguous", "context", "not_followed_by", "not_preceded_by"):
+        value = entry.get(key, [])
+        if not _is_string_list(value):
+            problems.append(f"{where}: `{key}` must be a list of strings, got {value!r}")
+            value = []
+        lists[key] = tuple(dict.fromkeys(value))
+    for form in (name, *lists["aliases"], *lists["ambiguous"]):
+        if not tokenize(form):
+            problems.append(f"{where}: form {form!r} has no letters or digits, so it can never match")
+    for form in lists["ambiguous"]:
+        if len(tokenize(form)) != 1:
+            problems.append(f"{where}: ambiguous form {form!r} must be a single token; list phrases under aliases")
+    if entry.get("own_context_only") and not lists["context"]:
+        problems.append(f"{where}: own_context_only needs a `context` list")
+    return Skill(name=name, category=entry.get("category"), aliases=lists["aliases"],
+                 ambiguous=lists["ambiguous"], case_sensitive=bool(entry.get("case_sensitive", False)),
+                 context=lists["context"], own_context_only=bool(entry.get("own_context_only", False)),
+                 not_followed_by=lists["not_followed_by"], not_preceded_by=lists["not_preceded_by"])
+
+
+def _check_unique_forms(skills: list[Skill], problems: list[str]) -> None:
+    """Canonical names are unique, and no surface form (as tokens, any case) belongs to two skills."""
+    names: dict[str, str] = {}
+    owners: dict[tuple[str, ...], str] = {}
+    for skill in skills:
+        if skill.name.lower() in names:
+            problems.append(f"canonical name {skill.name!r} is used twice (also {names[skill.name.lower()]!r})")
+        names[skill.name.lower()] = skill.name
+        for form in dict.fromkeys((*skill.safe_forms, *skill.ambiguous)):
+            key = tuple(token.lower() for token in tokenize(form))
+            owner = owners.setdefault(key, skill.name)
+            if owner != skill.name:
+                problems.append(f"form {form!r} of {skill.name!r} is also claimed by {owner!r}; "
+                                "keep it in one skill only")
+
+
+def _is_string_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
