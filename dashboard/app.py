@@ -11,24 +11,19 @@ import threading
 import time
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import views  # noqa: E402  (dashboard/ is not a package; Streamlit runs this file as a script)
+import charts  # noqa: E402  (dashboard/ is not a package; Streamlit runs this file as a script)
+import views  # noqa: E402
 from views import Filters, Reference  # noqa: E402
 
-from talent_pulse.contract import SENIORITY_LEVELS  # noqa: E402
 from talent_pulse.queries import QueryError, named_queries, open_backend, run_named  # noqa: E402
 from talent_pulse.settings import Settings  # noqa: E402
 
 REFRESH_SECONDS = 2.0
-TOP_N = 15
-SNAPSHOT_TOP_N = 200  # enough skills that a category filter still has a full top-N
-TREND_SKILLS = 6
-CATEGORY_COLORS = "tableau10"
 
 st.set_page_config(page_title="Global Talent Pulse", page_icon="📈", layout="wide")
 # Denser than Streamlit's default: an analyst keeps this open beside other work.
@@ -60,7 +55,7 @@ def read_live(trend_skills: list[str] | None):
 
     try:
         config = settings()
-        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=SNAPSHOT_TOP_N,
+        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=views.SNAPSHOT_TOP_N,
                              trend_skills=trend_skills)
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         st.error(f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
@@ -102,46 +97,43 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
         st.info("**No postings yet.** The live store is empty: start the pipeline with `pulse demo start` "
                 "(or `pulse stream` and `pulse produce`). Numbers appear within seconds.")
         return
-    top = views.top_skills_frame(snapshot, filters, ref, TOP_N)
-    st.session_state["trend_skills"] = list(top["skill"][:TREND_SKILLS]) or None
-    show_kpis(views.kpis(snapshot, filters, ref), filters)
+    frames = views.live_frames(snapshot, filters, ref)
+    st.session_state["trend_skills"] = frames.trend_skills or None
+    show_kpis(frames.kpis, filters)
 
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Top skills")
-        if top.empty:
+        if frames.top.empty:
             st.info("No skills match these filters yet.")
         else:
-            st.altair_chart(top_skills_chart(top), width="stretch", height=max(240, 26 * len(top)))
+            st.vega_lite_chart(frames.top, charts.top_skills(len(frames.top)), width="stretch")
     with right:
         st.subheader("Skills that travel together")
-        pairs = views.pairs_frame(snapshot, filters, ref, 12)
-        st.dataframe(pairs, hide_index=True, width="stretch",
+        st.dataframe(frames.pairs, hide_index=True, width="stretch",
                      column_config={"postings": st.column_config.ProgressColumn(
-                         "postings", format="%d", min_value=0, max_value=int(pairs["postings"].max() or 1))})
+                         "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max() or 1))})
 
-    trend_skills = [s for s in (st.session_state.get("trend_skills") or []) if s in set(top["skill"])]
     minute_tab, hour_tab = st.tabs(["Last hour · per minute", "Last 48 h · per hour"])
     with minute_tab:
-        trend_chart(views.trend_frame(snapshot.minute_trend, trend_skills), "%H:%M")
+        trend_chart(frames.minute_trend, "%H:%M")
     with hour_tab:
-        trend_chart(views.trend_frame(snapshot.hour_trend, trend_skills), "%a %H:%M")
+        trend_chart(frames.hour_trend, "%a %H:%M")
 
     st.subheader("Where each skill is asked for")
     st.caption("Share of each location's postings that mention the skill.")
-    heat = views.heatmap_frame(snapshot, filters, ref, list(top["skill"][:12]))
-    if heat.empty:
+    if frames.heat.empty:
         st.info("No locations match these filters yet.")
     else:
-        st.altair_chart(heatmap_chart(heat), width="stretch")
+        st.vega_lite_chart(frames.heat, charts.heatmap(frames.heat["location"].nunique()), width="stretch")
 
     remote_col, seniority_col, _ = st.columns([2, 2, 1])
     with remote_col:
         st.subheader("Remote share")
-        mix_chart(views.mix_frame(snapshot.remote, "mode", ("remote", "onsite", "unknown")), "mode")
+        mix_chart(frames.remote, "mode")
     with seniority_col:
         st.subheader("Seniority mix")
-        mix_chart(views.mix_frame(snapshot.seniority, "seniority", SENIORITY_LEVELS), "seniority")
+        mix_chart(frames.seniority, "seniority")
     st.caption(f"Refreshed every {REFRESH_SECONDS:.0f} s · server time for this refresh "
                f"{(time.perf_counter() - started) * 1000:.0f} ms")
 
@@ -162,48 +154,18 @@ def show_kpis(k: views.Kpis, filters: Filters) -> None:
                    "Is the streaming job running? (`pulse demo status`)")
 
 
-def top_skills_chart(frame: pd.DataFrame) -> alt.Chart:
-    return alt.Chart(frame).mark_bar(cornerRadiusEnd=3).encode(
-        x=alt.X("postings:Q", title="postings"),
-        y=alt.Y("skill:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
-        color=alt.Color("category:N", scale=alt.Scale(scheme=CATEGORY_COLORS), legend=alt.Legend(orient="bottom")),
-        tooltip=["skill", "category", alt.Tooltip("postings:Q", format=",")],
-    )
-
-
 def trend_chart(frame: pd.DataFrame, time_format: str) -> None:
     if frame.empty or not frame["postings"].any():
         st.info("No trend data in this window yet.")
         return
-    st.altair_chart(alt.Chart(frame).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("time:T", title=None, axis=alt.Axis(format=time_format)), y=alt.Y("postings:Q", title="postings"),
-        color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
-        tooltip=["skill", alt.Tooltip("time:T", format=time_format), "postings"],
-    ).properties(height=260), width="stretch")
-
-
-def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
-    base = alt.Chart(frame).encode(x=alt.X("skill:N", title=None, sort=None,
-                                           axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=140)),
-                                   y=alt.Y("location:N", title=None, sort=None))
-    cells = base.mark_rect().encode(
-        color=alt.Color("share_pct:Q", title="% of postings", scale=alt.Scale(scheme="blues")),
-        tooltip=["location", "skill", alt.Tooltip("share_pct:Q", format=".1f"), "postings"])
-    labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text("share_pct:Q", format=".0f"),
-        color=alt.condition(alt.datum.share_pct > 50, alt.value("white"), alt.value("#333")))
-    return (cells + labels).properties(height=max(200, 28 * frame["location"].nunique()))
+    st.vega_lite_chart(frame, charts.trend(time_format), width="stretch")
 
 
 def mix_chart(frame: pd.DataFrame, label: str) -> None:
     if frame.empty:
         st.info("Not reported yet.")
         return
-    st.altair_chart(alt.Chart(frame).mark_arc(innerRadius=55).encode(
-        theta="postings:Q", color=alt.Color(f"{label}:N", sort=list(frame[label]),
-                                            scale=alt.Scale(scheme=CATEGORY_COLORS)),
-        tooltip=[label, alt.Tooltip("postings:Q", format=","), alt.Tooltip("share_pct:Q", format=".1f")],
-    ).properties(height=200), width="stretch")
+    st.vega_lite_chart(frame, charts.mix(label, list(frame[label])), width="stretch")
 
 
 # --- history --------------------------------------------------------------------------------------
@@ -270,12 +232,7 @@ def history_page(filters: Filters, ref: Reference) -> None:
 
 
 def weekly_chart(frame: pd.DataFrame) -> None:
-    st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("week:T", title="week starting", axis=alt.Axis(format="%d %b", tickCount="week")),
-        y=alt.Y("postings:Q"),
-        color=alt.Color("skill:N", scale=alt.Scale(scheme=CATEGORY_COLORS)),
-        tooltip=["week", "skill", "postings", "share_pct"],
-    ).properties(height=280), width="stretch")
+    st.vega_lite_chart(frame, charts.weekly(), width="stretch")
 
 
 # --- health ---------------------------------------------------------------------------------------

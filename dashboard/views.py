@@ -11,7 +11,15 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from talent_pulse.contract import SENIORITY_LEVELS
+
 STALE_AFTER_SECONDS = 30.0
+SNAPSHOT_TOP_N = 200  # skills read per refresh: a category filter still finds a full top-N
+TOP_N = 15
+TREND_SKILLS = 6
+HEATMAP_SKILLS = 12
+TOP_PAIRS = 12
+REMOTE_ORDER = ("remote", "onsite", "unknown")
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,40 @@ def mix_frame(counts: Mapping[str, int], label: str, order: Iterable[str] = ()) 
     total = sum(counts.values())
     return pd.DataFrame([(k, int(counts[k]), 100.0 * counts[k] / total if total else 0.0) for k in ordered],
                         columns=[label, "postings", "share_pct"])
+
+
+@dataclass(frozen=True)
+class LiveFrames:
+    """Everything the Live pulse draws for one refresh."""
+
+    kpis: Kpis
+    top: pd.DataFrame
+    pairs: pd.DataFrame
+    minute_trend: pd.DataFrame
+    hour_trend: pd.DataFrame
+    heat: pd.DataFrame
+    remote: pd.DataFrame
+    seniority: pd.DataFrame
+
+    @property
+    def trend_skills(self) -> list[str]:
+        """The skills whose trend the next refresh should read (the top ones for these filters)."""
+        return list(self.top["skill"][:TREND_SKILLS])
+
+
+def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: float | None = None) -> LiveFrames:
+    top = top_skills_frame(snapshot, filters, reference, TOP_N)
+    trend_skills = list(top["skill"][:TREND_SKILLS])
+    return LiveFrames(
+        kpis=kpis(snapshot, filters, reference, now),
+        top=top,
+        pairs=pairs_frame(snapshot, filters, reference, TOP_PAIRS),
+        minute_trend=trend_frame(snapshot.minute_trend, trend_skills),
+        hour_trend=trend_frame(snapshot.hour_trend, trend_skills),
+        heat=heatmap_frame(snapshot, filters, reference, list(top["skill"][:HEATMAP_SKILLS])),
+        remote=mix_frame(snapshot.remote, "mode", REMOTE_ORDER),
+        seniority=mix_frame(snapshot.seniority, "seniority", SENIORITY_LEVELS),
+    )
 
 
 def age_text(seconds: float | None) -> str:

@@ -14,6 +14,7 @@ Needs the local stack (`pulse local up`). Target: ≤200 ms per refresh.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -24,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dashboard"))
 
+import charts  # noqa: E402
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes  # noqa: E402
 import views  # noqa: E402
 
 from talent_pulse.serving import BatchDelta, Keys, apply_batch, read_snapshot, redis_client  # noqa: E402
@@ -31,7 +34,6 @@ from talent_pulse.settings import Settings  # noqa: E402
 
 SKILLS_PER_POSTING = 6
 BATCHES = 10
-TOP_N = 200  # what the dashboard asks for (dashboard/app.py SNAPSHOT_TOP_N)
 
 
 def weights(names: list[str], rng: random.Random) -> dict[str, float]:
@@ -77,17 +79,18 @@ def seed(client, namespace: str, postings: int, reference: views.Reference, now:
 
 
 def dashboard_refresh(client, namespace: str, reference: views.Reference, trend_skills: list[str] | None):
-    snapshot = read_snapshot(client, namespace, top_n=TOP_N, trend_skills=trend_skills)
-    everything = views.Filters()
-    top = views.top_skills_frame(snapshot, everything, reference, 15)
-    views.kpis(snapshot, everything, reference)
-    views.trend_frame(snapshot.minute_trend, top["skill"][:6])
-    views.trend_frame(snapshot.hour_trend, top["skill"][:6])
-    views.heatmap_frame(snapshot, everything, reference, list(top["skill"][:12]))
-    views.pairs_frame(snapshot, everything, reference, 12)
-    views.mix_frame(snapshot.remote, "mode")
-    views.mix_frame(snapshot.seniority, "seniority")
-    return list(top["skill"][:6])
+    """What the server does per refresh: the snapshot, the frames, and the chart payloads Streamlit sends."""
+    snapshot = read_snapshot(client, namespace, top_n=views.SNAPSHOT_TOP_N, trend_skills=trend_skills)
+    frames = views.live_frames(snapshot, views.Filters(), reference)
+    for frame, spec in ((frames.top, charts.top_skills(len(frames.top))), (frames.minute_trend, charts.trend("%H:%M")),
+                        (frames.hour_trend, charts.trend("%H:%M")),
+                        (frames.heat, charts.heatmap(frames.heat["location"].nunique())),
+                        (frames.remote, charts.mix("mode", list(frames.remote["mode"]))),
+                        (frames.seniority, charts.mix("seniority", list(frames.seniority["seniority"]))),
+                        (frames.pairs, {})):
+        convert_pandas_df_to_arrow_bytes(frame)
+        json.dumps(spec)
+    return frames.trend_skills
 
 
 def naive_refresh(client, namespace: str) -> None:
@@ -131,15 +134,15 @@ def main() -> int:
     try:
         started = time.perf_counter()
         seed(client, namespace, args.postings, reference, time.time())
-        keys = client.dbsize()
+        keys = len(client.keys(f"{{{namespace}}}:*"))
         print(f"seeded {args.postings:,} postings' worth of counters ({len(reference.skill_category)} skills, "
               f"{len(reference.location_region)} locations) in {time.perf_counter() - started:.1f} s; "
-              f"redis holds {keys:,} keys")
+              f"{keys:,} keys in the namespace")
         trend = dashboard_refresh(client, namespace, reference, None)
         ours = timed(lambda: dashboard_refresh(client, namespace, reference, trend), args.refreshes)
         naive = timed(lambda: naive_refresh(client, namespace), max(3, args.refreshes // 10))
-        print(f"dashboard refresh (1 pipelined round trip + frames): {summary(ours)}   target <= 200 ms")
-        print(f"reference read (KEYS * + one read per key):          {summary(naive)}")
+        print(f"dashboard refresh (1 round trip + frames + chart payloads): {summary(ours)}   target <= 200 ms")
+        print(f"reference read (KEYS * + one read per key):                {summary(naive)}")
     finally:
         doomed = list(client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
         for start in range(0, len(doomed), 1000):

@@ -83,16 +83,16 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def charts(at: AppTest, mark: str) -> list:
-    """Data frames of the Altair charts with the given mark, decoded from what the browser receives."""
+    """Data frames of the Vega-Lite charts with the given mark, decoded from what the browser receives."""
     frames = []
     for element in at.main:
-        proto = getattr(element, "proto", None)
-        if getattr(element, "type", None) != "vega_lite_chart" or not proto.datasets:
+        if getattr(element, "type", None) != "vega_lite_chart":
             continue
-        spec = json.loads(proto.spec)
-        marks = {layer.get("mark", {}).get("type") for layer in spec.get("layer", [spec])}
+        spec = json.loads(element.proto.spec)
+        marks = {layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"]
+                 for layer in spec.get("layer", [spec])}
         if mark in marks:
-            frames.append(pa.ipc.open_stream(proto.datasets[0].data.data).read_all().to_pandas())
+            frames.append(pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas())
     return frames
 
 
