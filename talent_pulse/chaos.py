@@ -47,7 +47,8 @@ def _not_an_object(rng: random.Random, event: dict) -> bytes:
 
 
 def _missing_field(rng: random.Random, event: dict) -> bytes:
-    return _json({k: v for k, v in event.items() if k != rng.choice(REQUIRED_FIELDS)})
+    dropped = rng.choice(REQUIRED_FIELDS)
+    return _json({k: v for k, v in event.items() if k != dropped})
 
 
 def _wrong_type(rng: random.Random, event: dict) -> bytes:

@@ -120,7 +120,7 @@ REGION_SKILL_BOOST = {
     "north-america": {"AWS": 1.6, "TypeScript": 1.3, "Snowflake": 1.5, "React": 1.2, "Go": 1.3},
     "europe": {"Java": 1.4, "Kotlin": 1.5, "Scala": 1.5, "Azure": 1.4, "SAP": 3.0, "C#": 1.3},
     "asia-pacific": {"Java": 1.6, "Spring": 1.6, "Android": 1.5, "Alibaba Cloud": 3.0, "Flutter": 1.4},
-    "latin-america": {"PHP": 1.8, "Laravel": 1.8, "JavaScript": 1.4, "React Native": 1.4},
+    "latin-america": {"PHP": 3.0, "Laravel": 2.5, "JavaScript": 1.4, "React Native": 1.4},
     "middle-east": {"Azure": 1.5, ".NET": 1.6, "C#": 1.5},
     "africa": {"PHP": 1.5, "Flutter": 1.6, "Django": 1.4},
 }
@@ -136,7 +136,7 @@ COMPANY_KINDS = (("Labs", "software"), ("Systems", "enterprise software"), ("Ana
                  ("Robotics", "robotics"), ("Media", "media"), ("Energy", "energy"), ("Games", "gaming"),
                  ("Pay", "payments"), ("Retail", "e-commerce"), ("Insurance", "insurance"),
                  ("Mobility", "mobility"))
-LEGAL_SUFFIX = {"north-america": ("", " Inc.", " LLC"), "europe": ("", " GmbH", " Ltd", " B.V.", " SAS"),
+LEGAL_SUFFIX = {"north-america": ("", " Inc.", " LLC"), "europe": ("", " GmbH", " Ltd", " B.V.", " AB"),
                 "asia-pacific": ("", " Pte. Ltd.", " Pvt Ltd", " K.K."), "latin-america": ("", " S.A.", " Ltda.")}
 
 USD_PER_UNIT = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "CHF": 1.12, "CAD": 0.73, "AUD": 0.66, "INR": 0.012,
@@ -151,15 +151,18 @@ REGION_BASE_SALARY_USD = {"north-america": 125_000, "europe": 72_000, "asia-paci
 SALARY_SHARE = {"north-america": 0.6, "europe": 0.35}  # pay-transparency laws; elsewhere 0.2
 
 # Sentences that mention skills. "{}" slots are filled with skill spellings.
+# Sentences that mention skills; "{}" slots take skill spellings. Each has a technical context
+# word (code, stack, software, ...) near its slots, as real postings do, so ambiguous names
+# ("Go", "R", "Spark") read as skills.
 SKILL_SENTENCES = {
-    1: ("You have hands-on experience with {}.", "Strong working knowledge of {} is required.",
-        "Experience with {} is a plus.", "You will design, build and operate systems using {}.",
-        "Bonus points if you have shipped production code with {}.", "Familiarity with {} is nice to have.",
-        "{} experience in a production environment."),
-    2: ("Solid experience with {} and {}.", "You know your way around {} and {}.",
-        "Our platform runs on {} and {}.", "You will work daily with {} and {}."),
-    3: ("Tech stack: {}, {}, {}.", "We use {}, {} and {} every day.",
-        "Must have: {}, {} and {}.", "Nice to have: {}, {} or {}."),
+    1: ("You have hands-on experience with {} in production code.", "Strong knowledge of the {} stack is required.",
+        "Experience with {} development tooling is a plus.", "You will design, build and operate software using {}.",
+        "Bonus points if you have shipped production code with {}.", "Familiarity with {} libraries is nice to have.",
+        "{} programming experience in a production environment."),
+    2: ("Solid experience with {} and {} as a developer.", "You know your way around {} and {} codebases.",
+        "Our stack runs on {} and {}.", "As an engineer you will work daily with {} and {}."),
+    3: ("Tech stack: {}, {}, {} (all in one repository).", "Our engineers use {}, {} and {} every day.",
+        "Must have: {}, {} and {} on the stack.", "Nice to have in our stack: {}, {} or {}."),
 }
 INTROS = ("{company} is hiring a {title} in {city}.",
           "Join {company} as our next {title}!",
@@ -177,7 +180,17 @@ RESPONSIBILITIES = ("Own features end to end, from design documents to monitorin
                     "Review code, mentor colleagues and raise the bar for engineering quality.",
                     "Improve the reliability, latency and cost of the systems you own.",
                     "Take part in an on-call rotation with a healthy, well-documented runbook.",
-                    "Work with stakeholders across the business to turn questions into data products.")
+                    "Work with stakeholders across the business to turn questions into data products.",
+                    "Write clear design documents and keep them up to date as the system evolves.",
+                    "Help us hire: take part in interviews and onboard new team members.",
+                    "Measure what matters: define service level objectives and track them with the team.",
+                    "Break down large projects into milestones that deliver value every few weeks.")
+CLOSINGS = ("We are an equal opportunity employer and value diversity at our company. We do not discriminate on the "
+            "basis of race, religion, color, national origin, gender, sexual orientation, age, marital status, "
+            "veteran status, or disability status.",
+            "Please apply with your CV in English. We review every application and reply within two weeks; the "
+            "process has a short intro call, a practical exercise we pay for, and a conversation with the team.",
+            "Relocation support and visa sponsorship are available for this position.")
 # Phrases that contain words a naive matcher mistakes for skills; never part of the truth.
 DISTRACTORS = ("You react to customer feedback quickly and help shape our go-to-market plans.",
                "You spark curiosity in others and build on a swift, friendly hiring process.",
@@ -241,9 +254,13 @@ class PostingGenerator:
 
     def __init__(self, seed: int = 0, taxonomy=None, gazetteer: Gazetteer | None = None):
         self.rng = random.Random(seed)
-        skills = tuple(taxonomy if taxonomy is not None else load_taxonomy())
+        skills = (taxonomy or load_taxonomy()).skills
         self._skills = {skill.name: skill for skill in skills}
         by_lower = _lookup_by_spelling(skills)
+        self._spellings = {skill.name: _spellings(skill, by_lower) for skill in skills}
+        self._region_boost = {region: {by_lower[n.lower()]: b for n, b in boosts.items() if n.lower() in by_lower}
+                              for region, boosts in REGION_SKILL_BOOST.items()}
+        self._trend = {by_lower[n.lower()]: t for n, t in SKILL_TRENDS.items() if n.lower() in by_lower}
         phase_rng = random.Random(f"phases-{seed}")
         self._phase = {name: phase_rng.uniform(0, 2 * math.pi) for name in self._skills}
         self._families = tuple(_resolve_family(family, by_lower) for family in ROLE_FAMILIES)
@@ -313,11 +330,11 @@ class PostingGenerator:
         if mix is None:
             if len(self._mix_cache) > 4096:
                 self._mix_cache.clear()
-            boosts = REGION_SKILL_BOOST.get(region, {})
+            boosts = self._region_boost.get(region, {})
             days, wave = seconds / 86400, 2 * math.pi * seconds / WAVE_PERIOD_S
             mix = _WeightedChoice.of(
                 (name, _base_weight(skill, family, core) * boosts.get(name, 1.0)
-                 * math.exp(SKILL_TRENDS.get(name, 0.0) * days + WAVE_AMPLITUDE * math.sin(wave + self._phase[name])))
+                 * math.exp(self._trend.get(name, 0.0) * days + WAVE_AMPLITUDE * math.sin(wave + self._phase[name])))
                 for name, skill in self._skills.items())
             self._mix_cache[key] = mix
         return mix
@@ -332,19 +349,20 @@ class PostingGenerator:
         parts = [rng.choice(INTROS).format(**fill)]
         if style > 0.25:
             parts += [s.format(**fill) for s in rng.sample(COMPANY_BLURBS, rng.randrange(1, 4))]
-            parts += rng.sample(RESPONSIBILITIES, rng.randrange(2, 5))
+            parts += rng.sample(RESPONSIBILITIES, rng.randrange(2, 7))
         parts += _skill_sentences(rng, spellings)
-        if rng.random() < 0.35:
-            parts.append(rng.choice(DISTRACTORS))
         if style > 0.6:
             parts.append("What we offer:")
             parts += ["- " + b for b in rng.sample(BENEFITS, rng.randrange(2, 6))]
+            parts += rng.sample(CLOSINGS, rng.randrange(1, 3))
+            if rng.random() < 0.5:  # far from the skill sentences, so their context does not leak in
+                parts.append(rng.choice(DISTRACTORS))
         separator = "\n" if style > 0.8 else " "
         return separator.join(parts)
 
     def _spelling(self, rng: random.Random, name: str) -> str:
-        aliases = self._skills[name].aliases
-        return rng.choice(aliases) if aliases and rng.random() < 0.3 else name
+        canonical, others = self._spellings[name]
+        return rng.choice(others) if others and rng.random() < 0.3 else canonical
 
 
 def _skill_sentences(rng: random.Random, spellings: list[str]) -> list[str]:
@@ -385,15 +403,30 @@ def _salary(rng: random.Random, place: _Place, region: str, factor: float) -> di
 
 
 def _named_skills(text: str, skills: Iterable) -> tuple[str, ...]:
-    """Skills whose name or alias appears in ``text`` as a whole word (e.g. "Machine Learning Engineer")."""
+    """Skills a title names outright (e.g. "Machine Learning Engineer"), by their unambiguous forms."""
     return tuple(skill.name for skill in skills if any(
-        re.search(rf"(?<![\w.+#]){re.escape(spelling)}(?![\w+#])", text) for spelling in (skill.name, *skill.aliases)))
+        re.search(rf"(?<![\w.+#]){re.escape(form)}(?![\w+#])", text, re.IGNORECASE) for form in skill.safe_forms))
+
+
+def _spellings(skill, skill_forms: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """How postings write a skill: the usual spelling and the alternatives.
+
+    Forms that count only with the skill's own context words ("Jenkins" near "pipelines")
+    get one of those words attached; other ambiguous forms rely on the sentences' context.
+    """
+    if skill.own_context_only:
+        context = max((word for word in skill.context if word not in skill_forms), key=len)
+        forms = [f"{form} {context}" for form in skill.ambiguous] + list(skill.aliases)
+    else:
+        forms = [*skill.ambiguous, *skill.safe_forms]
+    usual = skill.name if skill.name in forms or not skill.needs_context else forms[0]
+    return usual, tuple(dict.fromkeys(f for f in forms if f != usual))
 
 
 def _lookup_by_spelling(skills: Iterable) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for skill in skills:
-        for spelling in (skill.name, *skill.aliases):
+        for spelling in (skill.name, *skill.aliases, *skill.ambiguous):
             lookup.setdefault(spelling.lower(), skill.name)
     return lookup
 
