@@ -11,11 +11,13 @@ COMMAND_MODULES = (
     "talent_pulse.cli.config",
     "talent_pulse.cli.local",
     "talent_pulse.cli.demo",
+    "talent_pulse.cli.stream",
     "talent_pulse.cli.deploy",
     "talent_pulse.cli.stats",
     "talent_pulse.cli.query",
     "talent_pulse.cli.dashboard",
     "talent_pulse.cli.produce",
+    "talent_pulse.cli.skills",
 )
 
 

@@ -1,8 +1,10 @@
 """Pure-Python skill matcher: text -> sorted canonical skill names.
 
-The taxonomy is compiled once into token-keyed tables, so a posting costs one
-tokenising regex pass plus a dictionary lookup per token, whatever the number
-of skills. Rules (see talent_pulse/data/skills.yaml for the data):
+The taxonomy is compiled once into token-keyed tables. A posting costs a
+byte-level translate + split and one set intersection with the alias tokens, at
+C speed whatever the number of skills; only tokens whose meaning depends on
+their neighbours (phrase starts, ambiguous words) are then located and checked
+in Python. Rules (see talent_pulse/data/skills.yaml for the data):
 
 - aliases match whole tokens, case-insensitively; the longest phrase starting
   at a token wins and consumes its tokens ("React Native" is not also "React",
@@ -10,8 +12,9 @@ of skills. Rules (see talent_pulse/data/skills.yaml for the data):
 - an ambiguous form counts only with its case (when the skill is
   case-sensitive), not next to a listed non-technical neighbour ("Go to",
   "Spark joy", "Sous Chef"), and with a technical context within the window:
-  a version number right after it, a context word, another matched skill, or
-  another ambiguous form within 3 tokens ("Go, Rust").
+  a version number right after it, or within the window and the same sentence
+  a context word, another matched skill, or another ambiguous form within 3
+  tokens ("Go, Rust").
 """
 
 from __future__ import annotations
@@ -21,11 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from talent_pulse.skills.taxonomy import Skill, Taxonomy, load_taxonomy, tokenize
+from talent_pulse.skills.taxonomy import SENTENCE_END, Skill, Taxonomy, load_taxonomy, normalise, tokenize
 
 VERSION_TOKEN = re.compile(r"v?\d{1,2}(?:\.\d+){0,2}(?:\.x)?")
 NEIGHBOUR_AMBIGUOUS_WINDOW = 3
-TOKEN_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,32 @@ class SkillMatcher:
         # Longest phrase first, so the first phrase that fits is the longest one.
         self._phrases = {first: sorted(entries, key=lambda entry: -len(entry[0]))
                          for first, entries in phrases.items()}
+        # Tokens that are a whole alias and start no longer phrase: one dict hit, no phrase scan.
+        self._single = {first: entries[0][1] for first, entries in self._phrases.items()
+                        if len(entries) == 1 and len(entries[0][0]) == 1}
         self._keys = frozenset(self._phrases) | frozenset(self._ambiguous)
+        # Tokens whose meaning depends on their neighbours: they need positions.
+        self._positional = self._keys - frozenset(self._single)
+        # Tokens inside longer phrases: a single-token hit there may be part of the phrase ("SQL" in "SQL Server").
+        self._inner = frozenset(token for entries in self._phrases.values() for form, _ in entries
+                                for token in form[1:])
 
     def extract(self, text: str | None) -> list[str]:
         """Sorted canonical names of the skills mentioned in `text` (title + "\\n" + description)."""
         if not text:
             return []
-        tokens = tokenize(text)
-        lowered = TOKEN_SEPARATOR.join(tokens).lower().split(TOKEN_SEPARATOR)
-        keys = self._keys
-        candidates = [index for index, token in enumerate(lowered) if token in keys]
-        if not candidates:
-            return []
+        normalised = normalise(text)
+        lowered = normalised.lower().split()
+        hits = self._keys.intersection(lowered)
+        single = self._single
+        if hits.isdisjoint(self._positional):
+            return sorted({single[token] for token in hits})
+        positional = hits & self._positional
+        candidates = sorted(index for token in positional for index in _positions(lowered, token))
         found: set[str] = set()
-        matched_at: list[int] = []
+        spans: list[tuple[int, int]] = []  # [start, end) of matched phrases
         pending: list[tuple[int, _AmbiguousRule]] = []
+        tokens: list[str] | None = None  # original case, split only when an ambiguous form needs it
         next_free = 0
         for index in candidates:
             if index < next_free:
@@ -73,15 +86,28 @@ class SkillMatcher:
             length, name = self._longest_phrase(lowered, index)
             if name is not None:
                 found.add(name)
-                matched_at.append(index)
+                spans.append((index, index + length))
                 next_free = index + length
                 continue
             rule = self._ambiguous.get(lowered[index])
-            if rule is not None and (rule.accepted is None or tokens[index] in rule.accepted):
-                pending.append((index, rule))
-        for index, rule in pending:
-            if rule.name not in found and self._in_context(index, rule, tokens, lowered, matched_at, pending):
-                found.add(rule.name)
+            if rule is None:
+                continue
+            if rule.accepted is not None:
+                tokens = tokens or normalised.split()
+                if tokens[index] not in rule.accepted:
+                    continue
+            pending.append((index, rule))
+        singles = hits - positional
+        for token in singles:
+            if not (spans and token in self._inner and all(
+                    any(start <= index < end for start, end in spans) for index in _positions(lowered, token))):
+                found.add(single[token])
+        if pending:
+            matched_at = [start for start, _ in spans]
+            matched_at.extend(index for token in singles for index in _positions(lowered, token))
+            for index, rule in pending:
+                if rule.name not in found and self._in_context(index, rule, lowered, matched_at, pending):
+                    found.add(rule.name)
         return sorted(found)
 
     def extract_many(self, texts: Sequence[str | None]) -> list[list[str]]:
@@ -93,22 +119,42 @@ class SkillMatcher:
                 return len(form), name
         return 0, None
 
-    def _in_context(self, index: int, rule: _AmbiguousRule, tokens: list[str], lowered: list[str],
+    def _in_context(self, index: int, rule: _AmbiguousRule, lowered: list[str],
                     matched_at: list[int], pending: list[tuple[int, _AmbiguousRule]]) -> bool:
         following = lowered[index + 1] if index + 1 < len(lowered) else ""
         preceding = lowered[index - 1] if index > 0 else ""
         if following in rule.not_followed_by or preceding in rule.not_preceded_by:
             return False
-        if following and VERSION_TOKEN.fullmatch(tokens[index + 1]):
+        if following and VERSION_TOKEN.fullmatch(following):
             return True
-        window = self._window
-        if any(abs(position - index) <= window for position in matched_at):
+        start, end = _sentence_window(lowered, index, self._window)
+        if any(start <= position < end and position != index for position in matched_at):
             return True
-        if any(other is not rule and abs(position - index) <= NEIGHBOUR_AMBIGUOUS_WINDOW
+        if any(other is not rule and abs(position - index) <= NEIGHBOUR_AMBIGUOUS_WINDOW and start <= position < end
                for position, other in pending):
             return True
-        nearby = lowered[max(0, index - window):index] + lowered[index + 1:index + 1 + window]
-        return not rule.context.isdisjoint(nearby)
+        return not rule.context.isdisjoint(lowered[start:end])
+
+
+def _positions(tokens: list[str], token: str):
+    index = -1
+    try:
+        while True:
+            index = tokens.index(token, index + 1)
+            yield index
+    except ValueError:
+        return
+
+
+def _sentence_window(lowered: list[str], index: int, window: int) -> tuple[int, int]:
+    """[start, end) of the tokens within `window` of `index` that are in the same sentence."""
+    start = index
+    while start > 0 and index - start < window and lowered[start - 1] != SENTENCE_END:
+        start -= 1
+    end = index + 1
+    while end < len(lowered) and end - index <= window and lowered[end] != SENTENCE_END:
+        end += 1
+    return start, end
 
 
 def _ambiguous_rules(skill: Skill, context_words: frozenset[str]):

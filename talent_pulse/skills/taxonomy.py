@@ -19,7 +19,6 @@ skill it belongs to, so a broken edit fails with a message saying what to fix.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,13 +31,21 @@ SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "case_sensitive", "con
 CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "ml", "cloud", "devops",
               "testing", "security", "tools", "practice")
 
-# A token: letters/digits with + # _ inside or at the end, joined by . - &
-# (never at the ends), optionally led by a dot (.NET). So "JavaScript",
-# "go-to-market", "NoSQL" and "R&D" are single tokens, and slashes, brackets,
-# bullets and hashtags separate tokens. A trailing version is split off first
-# ("C++17" -> "C++ 17", "Python3.11" -> "Python 3.11") so it never hides a skill.
-TOKEN_PATTERN = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9_+#]|[.\-&](?=[A-Za-z0-9]))*")
-VERSION_SPLIT = re.compile(r"(?<=[A-Za-z+#])(?=\d+(?:\.\d+)*(?![A-Za-z0-9]))")
+# Tokens are runs of letters, digits and + # _ . - & (ASCII); everything else
+# separates them. So "JavaScript", "go-to-market", "NoSQL", "R&D", "Node.js",
+# "C++" and "C#" are single tokens, and slashes, brackets, bullets, commas and
+# hashtags separate. A sentence end (". " "; " "! " "? ") becomes the token
+# "." that bounds context windows. Byte-level translate + split keeps this at
+# C speed: the matcher's cost is dominated by tokenising.
+SENTENCE_END = "."
+_KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#_.-&"
+_SEPARATORS = bytes(byte if byte in _KEEP else (ord(SENTENCE_END) if byte in b";!?" else 32) for byte in range(256))
+
+
+def normalise(text: str) -> str:
+    """ASCII text whose whitespace-separated words are the tokens (see the note above)."""
+    ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(_SEPARATORS)
+    return ascii_text.replace(b" #", b"  ").replace(b". ", b" . ").decode("ascii")
 
 
 class TaxonomyError(ValueError):
@@ -80,7 +87,7 @@ class Taxonomy:
 
 def tokenize(text: str) -> list[str]:
     """Split text into matching tokens, original case kept; the same rule for aliases and postings."""
-    return TOKEN_PATTERN.findall(VERSION_SPLIT.sub(" ", text))
+    return normalise(text).split()
 
 
 @lru_cache(maxsize=1)
@@ -137,8 +144,10 @@ def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
             value = []
         lists[key] = tuple(dict.fromkeys(value))
     for form in (name, *lists["aliases"], *lists["ambiguous"]):
-        if not tokenize(form):
-            problems.append(f"{where}: form {form!r} has no letters or digits, so it can never match")
+        tokens = tokenize(form)
+        if not tokens or any(token.endswith(SENTENCE_END) for token in tokens):
+            problems.append(f"{where}: form {form!r} can never match: it must contain letters or digits "
+                            "and no word may end with a dot (a dot before a space ends a sentence)")
     for form in lists["ambiguous"]:
         if len(tokenize(form)) != 1:
             problems.append(f"{where}: ambiguous form {form!r} must be a single token; list phrases under aliases")

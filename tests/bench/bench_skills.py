@@ -1,0 +1,149 @@
+"""Skill extraction + groupBy(location, skill) throughput on a local[2] Spark session.
+
+Generates ~1 KB synthetic postings from the taxonomy (seeded), caches them,
+then times, in the same run:
+
+- ours: `with_skills` (pandas UDF, token matcher, full taxonomy);
+- reference, 10 skills: a plain Python UDF looping `skill in text.lower()`
+  over the reference design's 10 lowercase skills;
+- reference, full list: the same loop over every canonical name and alias.
+
+Each job is extraction -> explode -> groupBy(location, skill).count() ->
+collect, so all postings are processed. Also prints pure-Python matcher
+speed on one core. Target: ours >= 60k postings/s on 2 cores.
+
+    python tests/bench/bench_skills.py [--postings 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+from talent_pulse.skills import default_matcher, load_taxonomy
+
+LOCATIONS = ("london", "berlin", "new-york", "bangalore", "sao-paulo", "remote", "toronto", "sydney")
+TECH_TITLES = ("Senior {0} Engineer", "{0} Developer", "Data Engineer ({0})", "Backend Engineer - {0}",
+               "Staff Software Engineer, {0}", "{0} / {1} Developer")
+OTHER_TITLES = ("Registered Nurse", "Sous Chef", "Sales Executive", "Warehouse Associate", "Store Manager",
+                "Account Manager", "HR Business Partner", "Delivery Driver")
+FILLER = (
+    "We go the extra mile for customers and react quickly to change.",
+    "You will own our go-to-market plan and spark new ideas across the business.",
+    "Our R&D team values swift decisions, a rust-free fleet and a spring in your step.",
+    "Benefits include a pension, 25 days of holiday, private health care and a cycle-to-work scheme.",
+    "Grade C or above in English and maths; vitamin C and coffee in the kitchen.",
+    "The Head Chef runs the pass; the Sous Chef leads prep and the line cooks.",
+    "We are an equal opportunity employer and welcome applicants from every background.",
+    "Work with stakeholders to deliver measurable outcomes in a fast-paced environment.",
+)
+TECH_CONTEXT = ("Hands-on experience with {0} in production.", "You have shipped production systems with {0}.",
+                "Our stack: {0} and {1}.", "Strong {0} skills; {1} is a plus.", "#{0} #{1}",
+                "- {0} ({1})", "Proficiency in {0}, {1}.")
+REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "docker", "kubernetes", "go")
+
+
+def synthetic_postings(count: int, seed: int = 7) -> list[dict]:
+    """Postings of ~1 KB: a third non-tech, the rest mixing safe skill forms, ambiguous forms in a
+    technical context and tricky English. `expected` lists the skills written with a safe form."""
+    rng = random.Random(seed)
+    skills = load_taxonomy().skills
+    postings = []
+    for index in range(count):
+        parts, expected = [], set()
+        tech = rng.random() > 0.33
+        if tech:
+            forms = []
+            for skill in rng.sample(skills, rng.randint(2, 7)):
+                if skill.safe_forms and rng.random() > 0.2:
+                    form = rng.choice(skill.safe_forms)
+                    form = rng.choice((form, form.upper(), form.lower()))
+                    expected.add(skill.name)
+                else:
+                    form = rng.choice(skill.ambiguous or skill.safe_forms) + " developer"
+                forms.append(form)
+            title = rng.choice(TECH_TITLES).format(forms[0], forms[-1])
+            parts.extend(rng.choice(TECH_CONTEXT).format(form, rng.choice(forms)) for form in forms)
+            while sum(map(len, parts)) < 800:
+                parts.append(rng.choice(FILLER))
+            rng.shuffle(parts)
+        else:
+            title = rng.choice(OTHER_TITLES)
+            while sum(map(len, parts)) < 800:
+                parts.append(rng.choice(FILLER))
+        postings.append({"id": index, "title": title, "description": " ".join(parts),
+                         "location": rng.choice(LOCATIONS), "expected": sorted(expected)})
+    return postings
+
+
+def reference_udf(skill_list):
+    from pyspark.sql.functions import udf
+    from pyspark.sql.types import ArrayType, StringType
+
+    lowered = tuple(skill.lower() for skill in skill_list)
+
+    @udf(ArrayType(StringType()))
+    def extract(text):
+        if text is None:
+            return []
+        text = text.lower()
+        return [skill for skill in lowered if skill in text]
+    return extract
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=200_000)
+    parser.add_argument("--distinct", type=int, default=5_000, help="distinct generated texts, repeated")
+    args = parser.parse_args()
+    os.environ.setdefault("PYSPARK_PYTHON", "python3")
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    from talent_pulse.skills.spark import joined_text, with_skills
+
+    pool = synthetic_postings(min(args.distinct, args.postings))
+    matcher = default_matcher()
+    texts = [p["title"] + "\n" + p["description"] for p in pool]
+    started = time.perf_counter()
+    matcher.extract_many(texts)
+    python_rate = len(texts) / (time.perf_counter() - started)
+
+    spark = (SparkSession.builder.master("local[2]").appName("bench-skills")
+             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+             .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"])
+                                     for i, p in enumerate(pool)], "pid long, title string, description string, location string")
+    postings = (spark.range(args.postings).withColumn("pid", F.col("id") % len(pool))
+                .join(F.broadcast(pool_df), "pid").drop("pid").repartition(4).cache())
+    count = postings.count()
+    mean_bytes = sum(len(t.encode()) for t in texts) / len(texts)
+
+    all_forms = sorted({form for skill in load_taxonomy().skills
+                        for form in (skill.name, *skill.aliases, *skill.ambiguous)})
+    jobs = [
+        ("ours: token matcher, pandas UDF", f"{len(load_taxonomy().skills)} skills", with_skills(postings)),
+        ("reference: Python UDF substring loop", "10 skills",
+         postings.withColumn("skills", reference_udf(REFERENCE_SKILLS)(joined_text(("title", "description"))))),
+        ("reference: Python UDF substring loop", f"{len(all_forms)} forms",
+         postings.withColumn("skills", reference_udf(all_forms)(joined_text(("title", "description"))))),
+    ]
+    print(f"{count} postings, mean {mean_bytes:.0f} bytes, local[2]; pure-Python matcher on one core: "
+          f"{python_rate:,.0f} postings/s")
+    print(f"{'approach':40} {'taxonomy':>12} {'seconds':>9} {'postings/s':>12} {'(location, skill) rows':>24}")
+    for label, size, df in jobs:
+        started = time.perf_counter()
+        rows = (df.select("location", F.explode("skills").alias("skill"))
+                .groupBy("location", "skill").count().collect())
+        seconds = time.perf_counter() - started
+        print(f"{label:40} {size:>12} {seconds:9.2f} {count / seconds:12,.0f} {len(rows):>24}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()
