@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds build/lambda-producer.zip: Linux x86_64 CPython 3.11 wheels of what the handler needs
-# (confluent-kafka, the MSK IAM signer and their dependencies) plus the talent_pulse package
-# and the handler at lambdas/producer/handler.py (Terraform's handler path).
+# (confluent-kafka, the MSK IAM signer, PyYAML for the skill taxonomy, and their dependencies) plus
+# the talent_pulse package and the handler at lambdas/producer/handler.py (Terraform's handler path).
 # Heavy dependencies of other parts (pyspark, pandas, pyarrow, duckdb, streamlit) stay out.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +17,7 @@ trap 'rm -rf "$STAGE"' EXIT
 # the zip test runs the handler on it. (Moving the Lambda to python3.12/AL2023 would lift this.)
 LAMBDA_CONFLUENT_KAFKA=${LAMBDA_CONFLUENT_KAFKA:-confluent-kafka==2.4.0}
 pin() { grep -oE "\"$1==[^\"]+\"" pyproject.toml | tr -d '"'; }
-REQUIREMENTS=("$LAMBDA_CONFLUENT_KAFKA" "$(pin aws-msk-iam-sasl-signer-python)" "$(pin boto3)")
+REQUIREMENTS=("$LAMBDA_CONFLUENT_KAFKA" "$(pin aws-msk-iam-sasl-signer-python)" "$(pin boto3)" "$(pin PyYAML)")
 
 started=$(date +%s)
 "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile --no-warn-conflicts \
