@@ -110,9 +110,12 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
             st.vega_lite_chart(frames.top, charts.top_skills(len(frames.top)), width="stretch")
     with right:
         st.subheader("Skills that travel together")
-        st.dataframe(frames.pairs, hide_index=True, width="stretch",
-                     column_config={"postings": st.column_config.ProgressColumn(
-                         "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max() or 1))})
+        if frames.pairs.empty:
+            st.info("No skill pairs match these filters yet.")
+        else:
+            st.dataframe(frames.pairs, hide_index=True, width="stretch",
+                         column_config={"postings": st.column_config.ProgressColumn(
+                             "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max()))})
 
     minute_tab, hour_tab = st.tabs(["Last hour · per minute", "Last 48 h · per hour"])
     with minute_tab:

@@ -116,7 +116,7 @@ def dashboard(isolated_settings, tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server, tmp_path / "dashboard.log")
-        yield url, feed, reference.categories()[0]
+        yield url, feed, reference.skill_category[SKILLS[0]]
     finally:
         feed.halt.set()
         feed.join(10)

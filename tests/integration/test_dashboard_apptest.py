@@ -115,7 +115,7 @@ def test_live_pulse_shows_the_seeded_counters(seeded):
     assert pairs["postings"].tolist() == [25, 9]
 
 
-def test_filters_apply_to_every_chart(seeded):
+def test_filters_apply_to_every_chart(seeded, reference):
     at = run_app()
     category = seeded["categories"][1]
     at.multiselect(key="categories").set_value([category]).run()
@@ -124,6 +124,12 @@ def test_filters_apply_to_every_chart(seeded):
     assert set(top["skill"]) == set(seeded["skills"][category])
     assert set(charts(at, "rect")[0]["skill"]) <= set(seeded["skills"][category])
     assert len(at.dataframe[0].value) == 1  # only the pair touching that category
+
+    unused = next(c for c in reference.categories() if c not in seeded["categories"])
+    at.multiselect(key="categories").set_value([unused]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not charts(at, "bar") and any("No skills match these filters" in i.value for i in at.info)
+    assert any("No skill pairs match" in i.value for i in at.info)
 
     at.multiselect(key="categories").set_value([]).run()
     at.multiselect(key="locations").set_value([seeded["places"][0]]).run()
