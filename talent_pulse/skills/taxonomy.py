@@ -31,21 +31,29 @@ SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "case_sensitive", "con
 CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "ml", "cloud", "devops",
               "testing", "security", "tools", "practice")
 
-# Tokens are runs of letters, digits and + # _ . - & (ASCII); everything else
-# separates them. So "JavaScript", "go-to-market", "NoSQL", "R&D", "Node.js",
-# "C++" and "C#" are single tokens, and slashes, brackets, bullets, commas and
-# hashtags separate. A sentence end (". " "; " "! " "? ") becomes the token
-# "." that bounds context windows. Byte-level translate + split keeps this at
-# C speed: the matcher's cost is dominated by tokenising.
+# Tokens are runs of letters, digits and + # _ . - & (ASCII); other characters
+# separate them. So "JavaScript", "go-to-market", "NoSQL", "R&D", "Node.js",
+# "C++" and "C#" are single tokens, and hashtags lose their "#". Brackets,
+# commas, slashes, colons and semicolons become the token "," so a phrase never
+# spans them ("AWS (EMR" is not "AWS EMR"); a sentence end (". " "! " "? ")
+# becomes the token "." that bounds context windows. Byte-level translate +
+# replace + split keeps tokenising at C speed, whatever the taxonomy size.
 SENTENCE_END = "."
+PHRASE_BREAK = ","
 _KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#_.-&"
-_SEPARATORS = bytes(byte if byte in _KEEP else (ord(SENTENCE_END) if byte in b";!?" else 32) for byte in range(256))
+_SEPARATORS = bytes(
+    byte if byte in _KEEP
+    else ord(SENTENCE_END) if byte in b"!?"
+    else ord(PHRASE_BREAK) if byte in b"()[]{},/:;|"
+    else ord(" ")
+    for byte in range(256))
 
 
 def normalise(text: str) -> str:
     """ASCII text whose whitespace-separated words are the tokens (see the note above)."""
     ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(_SEPARATORS)
-    return ascii_text.replace(b" #", b"  ").replace(b". ", b" . ").decode("ascii")
+    return (ascii_text.replace(b" #", b"  ").replace(b". ", b" . ")
+            .replace(PHRASE_BREAK.encode(), f" {PHRASE_BREAK} ".encode()).decode("ascii"))
 
 
 class TaxonomyError(ValueError):
@@ -99,7 +107,7 @@ def load_taxonomy() -> Taxonomy:
 
 def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{source} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("skills"), list):
