@@ -1,0 +1,1 @@
+"""The streaming job's transformations (pure DataFrame -> DataFrame) and sinks (I/O)."""

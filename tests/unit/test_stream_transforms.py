@@ -1,0 +1,214 @@
+"""The streaming job's pure transformations and the exactly-once lake committer, on a real local Spark session."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from itertools import combinations
+
+import pyarrow.parquet as pq
+import pytest
+
+from talent_pulse.contract import Rejection, encode_event, validate_record
+from talent_pulse.gazetteer import normalise_location
+from talent_pulse.skills import default_matcher
+from talent_pulse.stream.schema import table_schema
+from talent_pulse.stream.sinks import LakeCommitter, Storage, build_delta
+from talent_pulse.stream.transforms import (
+    accepted,
+    dedup_key,
+    deduplicate,
+    derive_flags,
+    enrich,
+    parse_records,
+    rejected,
+    to_postings_rows,
+    to_quarantine_rows,
+)
+from talent_pulse.tables import postings_table, quarantine_table
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+
+def _event(n: int, **overrides) -> dict:
+    event = {
+        "event_id": f"evt-{n}",
+        "event_time": (NOW - timedelta(minutes=n)).isoformat().replace("+00:00", "Z"),
+        "source": "board",
+        "job_id": f"job-{n}",
+        "title": ["Senior Python Engineer", "Junior Java Developer", "Data Engineer (Spark, SQL)"][n % 3],
+        "company": "Acme",
+        "location": ["Berlin, Germany", "London UK", "Remote - EU"][n % 3],
+        "description": "We use Python, Kafka and PostgreSQL. JavaScript and React are a plus.",
+        "schema_version": 1,
+    }
+    event.update(overrides)
+    return event
+
+
+def _valid(n: int, **overrides) -> bytes:
+    return encode_event(_event(n, **overrides))[1]
+
+
+BAD_VALUES = [
+    b"{not json",
+    b"\xff\xfe garbage",
+    b"[1, 2, 3]",
+    json.dumps(_event(90, schema_version=2)).encode(),
+    json.dumps({k: v for k, v in _event(91).items() if k != "title"}).encode(),
+    json.dumps(_event(92, remote="yes")).encode(),
+    json.dumps(_event(93, event_time="yesterday")).encode(),
+    json.dumps(_event(94, seniority="wizard")).encode(),
+    json.dumps(_event(95, salary_min=10.0, salary_max=1.0)).encode(),
+    b"x" * (300 * 1024),
+    json.dumps(_event(96, title="")).encode(),
+    None,
+]
+
+
+def _kafka_frame(spark, values: list[bytes | None]):
+    rows = [
+        (None if v is None else b"k", v, "postings", 0, offset, NOW + timedelta(seconds=offset))
+        for offset, v in enumerate(values)
+    ]
+    schema = "key binary, value binary, topic string, partition int, offset long, timestamp timestamp"
+    return spark.createDataFrame(rows, schema)
+
+
+def _types(schema) -> list[tuple[str, str]]:
+    return [(field.name, field.dataType.simpleString()) for field in schema.fields]
+
+
+def _expected_reason(value: bytes | None) -> str | None:
+    try:
+        validate_record(value)
+    except Rejection as rejection:
+        return rejection.code
+    return None
+
+
+def test_parse_gives_the_python_validators_reason_for_every_record(spark):
+    values = [_valid(1), _valid(2, remote=True, seniority="lead", salary_min=1.0, salary_max=2.0)] + BAD_VALUES
+    parsed = parse_records(_kafka_frame(spark, values)).orderBy("kafka_offset").collect()
+    assert [row.reason_code for row in parsed] == [_expected_reason(v) for v in values]
+    assert len({row.reason_code for row in parsed if row.reason_code}) >= 8
+    assert [row.raw_value for row in parsed] == [None if v is None else bytearray(v) for v in values]
+    good = parsed[1]
+    assert (good.event_id, good.remote, good.seniority, good.salary_max) == ("evt-2", True, "lead", 2.0)
+    assert good.event_time == datetime.fromisoformat(_event(2)["event_time"].replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+def test_split_and_quarantine_rows_have_exactly_the_table_columns(spark):
+    parsed = parse_records(_kafka_frame(spark, [_valid(1)] + BAD_VALUES))
+    assert accepted(parsed).count() == 1
+    quarantine = to_quarantine_rows(rejected(parsed), batch_id=7)
+    assert _types(quarantine.schema) == _types(table_schema(quarantine_table()))
+    rows = quarantine.collect()
+    assert len(rows) == len(BAD_VALUES)
+    assert {row.batch_id for row in rows} == {7}
+    assert all(row.reason.startswith(row.reason_code + ":") for row in rows)
+
+
+def test_enrich_matches_gazetteer_matcher_and_derives_flags(spark):
+    values = [_valid(n) for n in range(6)] + [_valid(6, remote=False, seniority="mid")]
+    events = enrich(accepted(parse_records(_kafka_frame(spark, values))))
+    rows = {row.event_id: row for row in to_postings_rows(events, batch_id=3).collect()}
+    matcher = default_matcher()
+    for n in range(7):
+        event, row = _event(n), rows[f"evt-{n}"]
+        location = normalise_location(event["location"])
+        assert (row.location, row.city, row.country, row.region) == (
+            location.slug, location.city, location.country, location.region)
+        assert row.location_raw == event["location"]
+        assert list(row.skills) == matcher.extract(event["title"] + "\n" + event["description"])
+        assert row.dt == event["event_time"][:10]
+    assert rows["evt-0"].seniority == "senior"
+    assert rows["evt-1"].seniority == "junior"
+    assert rows["evt-2"].remote is True  # "Remote - EU"
+    assert rows["evt-1"].remote is False
+    assert (rows["evt-6"].remote, rows["evt-6"].seniority) == (False, "mid")  # stated values win
+    assert "JavaScript" not in rows["evt-1"].title and "Java" in rows["evt-1"].skills
+
+
+def test_postings_rows_have_exactly_the_table_schema(spark):
+    events = enrich(accepted(parse_records(_kafka_frame(spark, [_valid(1)]))))
+    assert _types(to_postings_rows(events, batch_id=0).schema) == _types(table_schema(postings_table()))
+
+
+def test_derive_flags_keeps_nulls_when_nothing_is_stated(spark):
+    frame = spark.createDataFrame(
+        [("Engineer", "Paris", "paris", "Build things.", None, None)],
+        "title string, location_raw string, location string, description string, remote boolean, seniority string",
+    )
+    row = derive_flags(frame).first()
+    assert (row.remote, row.seniority) == (False, None)
+
+
+def test_dedup_keeps_one_row_per_event_id_and_never_merges_rejects(spark):
+    values = [_valid(1), _valid(1), _valid(2), b"{bad", b"{bad", _valid(2)]
+    kept = deduplicate(dedup_key(parse_records(_kafka_frame(spark, values))), "1 hour").collect()
+    assert sorted(row.event_id for row in kept if row.reason_code is None) == ["evt-1", "evt-2"]
+    assert len([row for row in kept if row.reason_code]) == 2
+
+
+def test_build_delta_equals_counts_computed_in_python(spark):
+    values = [_valid(n) for n in range(9)] + BAD_VALUES[:3]
+    parsed = parse_records(_kafka_frame(spark, values))
+    events = enrich(accepted(parsed))
+    delta = build_delta(events, rejected(parsed), duplicates=4)
+    matcher = default_matcher()
+    skills, loc_skills, pairs = Counter(), Counter(), Counter()
+    for n in range(9):
+        event = _event(n)
+        found = matcher.extract(event["title"] + "\n" + event["description"])
+        slug = normalise_location(event["location"]).slug
+        skills.update(found)
+        loc_skills.update((slug, s) for s in found)
+        pairs.update(combinations(sorted(found), 2))
+    assert (delta.postings, delta.rejected, delta.duplicates) == (9, 3, 4)
+    assert delta.skills == dict(skills)
+    assert {(slug, s): c for slug, m in delta.location_skills.items() for s, c in m.items()} == dict(loc_skills)
+    assert delta.pairs == dict(pairs)
+    assert sum(delta.minute_postings.values()) == sum(delta.hour_postings.values()) == 9
+    assert sum(delta.remote.values()) == 9
+    assert delta.rejected_reasons == dict(Counter(_expected_reason(v) for v in BAD_VALUES[:3]))
+    assert delta.last_event_time == _event(0)["event_time"].replace(".000", "")[:19] + "Z"
+
+
+@pytest.fixture
+def committer(spark, tmp_path):
+    return LakeCommitter(Storage(spark), tmp_path.as_uri(), postings_table())
+
+
+def _table_event_ids(root) -> list[str]:
+    files = sorted((root / "postings").rglob("batch-*.parquet"))
+    return sorted(eid for f in files for eid in pq.read_table(f, columns=["event_id"]).column(0).to_pylist())
+
+
+def test_committer_publishes_once_and_replays_are_skipped(spark, committer, tmp_path):
+    rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 5)
+    assert committer.commit(rows, 5, 6) > 0
+    assert committer.commit(rows, 5, 6) == 0
+    assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
+    names = [p.name for p in (tmp_path / "postings").rglob("*.parquet")]
+    assert all(name.startswith("batch-000000000005-") for name in names)
+    assert not list((tmp_path / "_staging").rglob("*.parquet"))
+    schema = pq.read_schema(next((tmp_path / "postings").rglob("*.parquet")))
+    assert schema.names == [c.name for c in postings_table().columns]
+
+
+def test_committer_undoes_a_half_published_batch(spark, committer, tmp_path):
+    rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 8)
+    committer.commit(rows, 8, 6)
+    final = tmp_path / "_manifests" / "postings" / f"{8:012d}.json"
+    manifest = json.loads(final.read_text())
+    # Crash after moving files but before the final manifest: pending manifest present, final absent.
+    final.rename(final.with_name(f"{8:012d}.pending.json"))
+    (tmp_path / "postings" / "stray.parquet").write_bytes(b"not ours")  # not ours: must survive
+    assert committer.commit(rows, 8, 6) == len(manifest["files"])
+    assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
+    published = sorted(str(p) for p in (tmp_path / "postings").rglob("batch-*.parquet"))
+    assert len(published) == len(manifest["files"])
+    assert (tmp_path / "postings" / "stray.parquet").exists()
+    assert not (tmp_path / "_manifests" / "postings" / f"{8:012d}.pending.json").exists()
