@@ -404,8 +404,8 @@ def _salary(rng: random.Random, place: _Place, region: str, factor: float) -> di
 
 def _named_skills(text: str, skills: Iterable) -> tuple[str, ...]:
     """Skills a title names outright (e.g. "Machine Learning Engineer"), by their unambiguous forms."""
-    return tuple(skill.name for skill in skills if any(
-        re.search(rf"(?<![\w.+#]){re.escape(form)}(?![\w+#])", text, re.IGNORECASE) for form in skill.safe_forms))
+    padded = f" {re.sub(r'[,;:()/|]', ' ', text).lower()} "
+    return tuple(skill.name for skill in skills if any(f" {form.lower()} " in padded for form in skill.safe_forms))
 
 
 def _spellings(skill, skill_forms: dict[str, str]) -> tuple[str, tuple[str, ...]]:
