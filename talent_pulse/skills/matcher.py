@@ -121,19 +121,25 @@ class SkillMatcher:
 
     def _in_context(self, index: int, rule: _AmbiguousRule, lowered: list[str],
                     matched_at: list[int], pending: list[tuple[int, _AmbiguousRule]]) -> bool:
-        following = lowered[index + 1] if index + 1 < len(lowered) else ""
-        preceding = lowered[index - 1] if index > 0 else ""
-        if following in rule.not_followed_by or preceding in rule.not_preceded_by:
+        if _blocked(index, rule, lowered):
             return False
+        following = lowered[index + 1] if index + 1 < len(lowered) else ""
         if following and VERSION_TOKEN.fullmatch(following):
             return True
         start, end = _sentence_window(lowered, index, self._window)
         if any(start <= position < end and position != index for position in matched_at):
             return True
         if any(other is not rule and abs(position - index) <= NEIGHBOUR_AMBIGUOUS_WINDOW and start <= position < end
-               for position, other in pending):
+               and not _blocked(position, other, lowered) for position, other in pending):
             return True
         return not rule.context.isdisjoint(lowered[start:end])
+
+
+def _blocked(index: int, rule: _AmbiguousRule, lowered: list[str]) -> bool:
+    """The neighbours say this is the ordinary word ("Go to", "Spark joy", "Sous Chef")."""
+    following = lowered[index + 1] if index + 1 < len(lowered) else ""
+    preceding = lowered[index - 1] if index > 0 else ""
+    return following in rule.not_followed_by or preceding in rule.not_preceded_by
 
 
 def _positions(tokens: list[str], token: str):
