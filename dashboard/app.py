@@ -47,7 +47,7 @@ def redis_connection(config: Settings):
     return redis_client(config)
 
 
-def read_live(trend_skills: list[str] | None):
+def read_live(trend_skills: list[str] | None, top_n: int):
     """The snapshot, or None after showing why there is none (never a traceback)."""
     import redis
 
@@ -55,7 +55,7 @@ def read_live(trend_skills: list[str] | None):
 
     try:
         config = settings()
-        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=views.SNAPSHOT_TOP_N,
+        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=top_n,
                              trend_skills=trend_skills)
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         st.error(f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
@@ -90,7 +90,7 @@ def sidebar_filters(ref: Reference) -> Filters:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_pulse(filters: Filters, ref: Reference) -> None:
     started = time.perf_counter()
-    snapshot = read_live(st.session_state.get("trend_skills"))
+    snapshot = read_live(st.session_state.get("trend_skills"), filters.snapshot_top_n)
     if snapshot is None:
         return
     if not snapshot.meta.postings and not snapshot.meta.rejected:
@@ -242,7 +242,7 @@ def weekly_chart(frame: pd.DataFrame) -> None:
 
 
 def health_page() -> None:
-    snapshot = read_live(None)
+    snapshot = read_live(None, views.SNAPSHOT_TOP_N)
     if snapshot is not None:
         meta = snapshot.meta
         lag = views.kpis(snapshot, Filters(), reference())

@@ -14,7 +14,10 @@ import pandas as pd
 from talent_pulse.contract import SENIORITY_LEVELS
 
 STALE_AFTER_SECONDS = 30.0
-SNAPSHOT_TOP_N = 200  # skills read per refresh: a category filter still finds a full top-N
+# Skills (and pairs) read per refresh. 25 matches the per-location top list the serving layer keeps;
+# with a category filter 200 are read so that a small category still fills its top-N.
+SNAPSHOT_TOP_N = 25
+SNAPSHOT_TOP_N_BY_CATEGORY = 200
 TOP_N = 15
 TREND_SKILLS = 6
 HEATMAP_SKILLS = 12
@@ -31,6 +34,10 @@ class Filters:
     @property
     def scoped_by_place(self) -> bool:
         return bool(self.locations or self.regions)
+
+    @property
+    def snapshot_top_n(self) -> int:
+        return SNAPSHOT_TOP_N_BY_CATEGORY if self.categories else SNAPSHOT_TOP_N
 
 
 @dataclass(frozen=True)
