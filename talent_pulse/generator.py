@@ -286,11 +286,11 @@ class PostingGenerator:
         skills = self._pick_skills(family, core, region, event_time)
         title, title_skills = _title(rng, family, prefixes, [s for s in skills if s in core], self._title_skills)
         skills += [s for s in title_skills if s not in skills]
-        company, industry = rng.choice(self._companies)
-        company += rng.choice(LEGAL_SUFFIX.get(region, ("",)))
-        location = rng.choice(place.spellings)
-        remote = True if place.slug.startswith("remote") or place.region == "global" else rng.choice(
-            (None, None, False, True))
+        company, industry = _one(rng, self._companies)
+        company += _one(rng, LEGAL_SUFFIX.get(region, ("",)))
+        location = _one(rng, place.spellings)
+        remote = True if place.slug.startswith("remote") or place.region == "global" else _one(
+            rng, (None, None, False, True))
         source = _SOURCE_CHOICE.pick(rng)
         event = {
             "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -312,7 +312,7 @@ class PostingGenerator:
     def _pick_skills(self, family: RoleFamily, core: tuple[str, ...], region: str,
                      event_time: datetime) -> list[str]:
         rng = self.rng
-        wanted = rng.choice((2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 10))
+        wanted = _one(rng, (2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 10))
         mix = self._mix(family, core, region, event_time)
         picked: list[str] = []
         for _ in range(wanted * 3):
@@ -343,10 +343,10 @@ class PostingGenerator:
                   skills: list[str]) -> str:
         spellings = [self._spelling(rng, name) for name in skills]
         fill = {"company": company, "title": title, "city": place.city or place.spellings[0], "industry": industry,
-                "team": rng.choice(TEAMS), "year": rng.randrange(1995, 2024), "size": rng.choice((40, 120, 800, 5000)),
-                "offices": rng.randrange(2, 12), "series": rng.choice("ABCD")}
+                "team": _one(rng, TEAMS), "year": rng.randrange(1995, 2024), "offices": rng.randrange(2, 12),
+                "size": _one(rng, (40, 120, 800, 5000)), "series": _one(rng, "ABCD")}
         style = rng.random()
-        parts = [rng.choice(INTROS).format(**fill)]
+        parts = [_one(rng, INTROS).format(**fill)]
         if style > 0.25:
             parts += [s.format(**fill) for s in rng.sample(COMPANY_BLURBS, rng.randrange(1, 4))]
             parts += rng.sample(RESPONSIBILITIES, rng.randrange(2, 7))
@@ -356,20 +356,25 @@ class PostingGenerator:
             parts += ["- " + b for b in rng.sample(BENEFITS, rng.randrange(2, 6))]
             parts += rng.sample(CLOSINGS, rng.randrange(1, 3))
             if rng.random() < 0.5:  # far from the skill sentences, so their context does not leak in
-                parts.append(rng.choice(DISTRACTORS))
+                parts.append(_one(rng, DISTRACTORS))
         separator = "\n" if style > 0.8 else " "
         return separator.join(parts)
 
     def _spelling(self, rng: random.Random, name: str) -> str:
         canonical, others = self._spellings[name]
-        return rng.choice(others) if others and rng.random() < 0.3 else canonical
+        return _one(rng, others) if others and rng.random() < 0.3 else canonical
+
+
+def _one(rng: random.Random, options):
+    """``rng.choice`` from one float draw: several times faster, equally deterministic."""
+    return options[int(rng.random() * len(options))]
 
 
 def _skill_sentences(rng: random.Random, spellings: list[str]) -> list[str]:
     sentences, rest = [], list(spellings)
     while rest:
-        n = min(len(rest), rng.choice((1, 2, 3)))
-        sentences.append(rng.choice(SKILL_SENTENCES[n]).format(*rest[:n]))
+        n = min(len(rest), _one(rng, (1, 2, 3)))
+        sentences.append(_one(rng, SKILL_SENTENCES[n]).format(*rest[:n]))
         rest = rest[n:]
     rng.shuffle(sentences)
     return sentences
@@ -385,11 +390,11 @@ def _title(rng: random.Random, family: RoleFamily, prefixes: tuple[str, ...], co
            title_skills: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]]:
     """A title and the skills it names."""
     templates = [t for t in family.titles if "{skill}" not in t or core_skills]
-    template = rng.choice(templates)
+    template = _one(rng, templates)
     named = (core_skills[0],) if "{skill}" in template else ()
     title = template.format(skill=named[0] if named else "")
     named += title_skills.get(template, ())
-    prefix = rng.choice(prefixes)
+    prefix = _one(rng, prefixes)
     return (f"{prefix} {title}" if prefix else title), named
 
 
