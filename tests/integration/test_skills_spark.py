@@ -65,7 +65,7 @@ def test_output_column_type_and_custom_columns(spark):
     out = with_skills(df, text_cols=("body",), out_col="tech")
     assert out.schema["tech"].dataType.simpleString() == "array<string>"
     assert out.select("tech").first()["tech"] == ["AWS", "Terraform"]
-    with pytest.raises(ValueError, match=r"column\(s\) \['title'\] not in the DataFrame"):
+    with pytest.raises(ValueError, match=r"column\(s\) \['title', 'description'\] not in the DataFrame \(has \['job', 'body'\]\)"):
         with_skills(df)
 
 
