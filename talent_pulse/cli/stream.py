@@ -1,0 +1,69 @@
+"""`pulse stream`: run the streaming job with spark-submit against the configured stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from talent_pulse.cli.main import CliError
+from talent_pulse.local_stack.jars import REPO_ROOT, streaming_job_jars
+from talent_pulse.settings import Settings
+from talent_pulse.stream.job import PROGRESS_PREFIX
+
+ENTRY_POINT = REPO_ROOT / "glue_or_emr_jobs" / "streaming_job.py"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("stream", help="run the streaming job (spark-submit --master local[2])")
+    parser.add_argument("--until-idle", type=float, metavar="SECONDS",
+                        help="stop cleanly once no new record has arrived for this long")
+    parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    parser.set_defaults(handler=run)
+
+
+def spark_submit_command(settings: Settings, master: str, until_idle: float | None) -> list[str]:
+    from pyspark.find_spark_home import _find_spark_home
+
+    jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
+    command = [
+        str(Path(_find_spark_home()) / "bin" / "spark-submit"),
+        "--master", master,
+        "--conf", "spark.driver.memory=2g",
+        "--conf", "spark.ui.showConsoleProgress=false",
+        "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.ui.enabled=false",
+        "--jars", ",".join(str(jar) for jar in jars),
+        str(ENTRY_POINT),
+    ]
+    if until_idle is not None:
+        command += ["--until-idle", str(until_idle)]
+    return command
+
+
+def run(args) -> int:
+    settings = Settings.from_env()
+    log_path = Path(settings.data_dir).resolve() / "logs" / "stream-driver.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = spark_submit_command(settings, args.master, args.until_idle)
+    print(f"streaming job: topic {settings.postings_topic} at {settings.kafka_bootstrap}", flush=True)
+    print(f"  lake {settings.lake_uri}  checkpoint {settings.checkpoint_uri}", flush=True)
+    print(f"  Redis {settings.redis_url} namespace {settings.serving_namespace}; Spark log {log_path}", flush=True)
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    with open(log_path, "ab") as spark_log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=spark_log, text=True, env=env)
+        for line in process.stdout:
+            if line.startswith(PROGRESS_PREFIX):
+                batch = json.loads(line[len(PROGRESS_PREFIX):])
+                print(f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
+                      f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
+                      f"{batch['seconds']:.2f}s ({batch['hot_path']})", flush=True)
+            else:
+                print(line, end="", flush=True)
+        code = process.wait()
+    if code != 0:
+        raise CliError(f"the streaming job exited with code {code}; the Spark log is {log_path}")
+    return 0
