@@ -48,8 +48,9 @@ data "aws_iam_policy_document" "producer" {
   # checkov:skip=CKV_AWS_111: the only "*" resources are the Lambda VPC ENI actions and X-Ray segments, which AWS cannot scope to resources.
   # checkov:skip=CKV_AWS_356: same statements: ec2 network-interface and xray actions do not support resource-level permissions.
   statement {
-    sid       = "ConnectToTheCluster"
-    actions   = ["kafka-cluster:Connect"]
+    sid = "ConnectToTheCluster"
+    # WriteDataIdempotently is a cluster action: the producer is idempotent (enable.idempotence=true).
+    actions   = ["kafka-cluster:Connect", "kafka-cluster:WriteDataIdempotently"]
     resources = [aws_msk_cluster.this.arn]
   }
 
