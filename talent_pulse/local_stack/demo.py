@@ -7,6 +7,7 @@ services, so `pulse demo stop` stops only what `pulse demo start` started.
 from __future__ import annotations
 
 import sys
+import time
 import urllib.request
 
 from talent_pulse.local_stack.supervisor import LocalStack, Service
@@ -33,7 +34,9 @@ class Producer(Service):
     name = "producer"
 
     def command(self) -> list[str]:
-        return _pulse("produce", "--rate", str(DEMO_RATE), "--duration", "0", "--chaos", str(DEMO_CHAOS))
+        # a fresh seed per start: the same seed would replay the same event_ids, which dedup drops
+        return _pulse("produce", "--rate", str(DEMO_RATE), "--duration", "0", "--chaos", str(DEMO_CHAOS),
+                      "--seed", str(int(time.time())))
 
     def probe(self) -> str:
         return f"publishing ~{DEMO_RATE} postings/s with {DEMO_CHAOS:.0%} chaos"
