@@ -1,10 +1,20 @@
-"""Shared fixtures. The local stack fixture lives in tests/integration/conftest.py."""
+"""Shared fixtures: a real local Spark session and the real local stack.
+
+The local stack is started once per session, or reused: a stack that was
+already running (e.g. `pulse local up` in another shell) is left running; one
+this session started is stopped at the end. Each test gets its own topic,
+serving namespace and lake prefix, so tests never see each other's data.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
+
+from talent_pulse.local_stack.supervisor import LocalStack, local_environment
+from talent_pulse.settings import Settings
 
 os.environ.setdefault("PYSPARK_PYTHON", "python3")
 
@@ -27,3 +37,38 @@ def spark():
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    environment = local_environment(Settings.from_env())
+    os.environ.update(environment)
+    stack = LocalStack(Settings.from_env())
+    already_running = all(status.answering for status in stack.status())
+    if not already_running:
+        stack.up()
+    yield stack
+    if not already_running:
+        stack.down()
+
+
+@pytest.fixture
+def isolated_settings(local_stack, request) -> Settings:
+    """Settings with a fresh topic, serving namespace and lake/checkpoint prefix for one test."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    suffix = f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}".lower()
+    suffix = "".join(c if c.isalnum() or c == "-" else "-" for c in suffix)
+    base = Settings.from_env()
+    settings = Settings.from_env(
+        postings_topic=f"test-{suffix}",
+        serving_namespace=f"test-{suffix}",
+        lake_uri=f"s3://talent-pulse-local/tests/{suffix}/lake",
+        checkpoint_uri=f"s3://talent-pulse-local/tests/{suffix}/checkpoint",
+        data_dir=base.data_dir,
+    )
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    admin.create_topics([NewTopic(settings.postings_topic, num_partitions=settings.topic_partitions,
+                                  replication_factor=1)])[settings.postings_topic].result(timeout=30)
+    yield settings
+    admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(timeout=30)
