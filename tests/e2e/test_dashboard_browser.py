@@ -9,7 +9,6 @@ History and Health, and saves screenshots to test-artifacts/:
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import signal
@@ -32,16 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dashboard"))
 import views  # noqa: E402
 
-
-def _integration_fixtures():
-    """The real-stack fixtures (local_stack, isolated_settings) live in tests/integration/conftest.py."""
-    spec = importlib.util.spec_from_file_location("integration_fixtures", ROOT / "tests/integration/conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.local_stack, module.isolated_settings
-
-
-local_stack, isolated_settings = _integration_fixtures()
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
