@@ -57,11 +57,12 @@ def status(args) -> int:
 
 def print_status(stack: LocalStack) -> bool:
     rows = stack.status()
+    width = max(len(row.name) for row in rows)
     for row in rows:
         state = "answering" if row.answering else ("running, not answering" if row.running else "stopped")
-        print(f"{row.name:<6} {row.address:<16} {state:<24} {row.detail}")
+        print(f"{row.name:<{width}} {row.address:<16} {state:<24} {row.detail}")
         if not row.answering:
-            print(f"{'':<6} log: {row.log}")
+            print(f"{'':<{width}} log: {row.log}")
     return all(row.answering for row in rows)
 
 

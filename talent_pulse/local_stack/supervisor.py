@@ -46,6 +46,8 @@ def local_environment(settings: Settings) -> dict[str, str]:
 def local_settings() -> Settings:
     """Settings pointing at the local stack, also exported to this process so its children inherit them."""
     os.environ.update(local_environment(Settings.from_env()))
+    # children run in their own state folders: give them the data folder as an absolute path
+    os.environ["PULSE_DATA_DIR"] = str(Path(Settings.from_env().data_dir).resolve())
     return Settings.from_env()
 
 
