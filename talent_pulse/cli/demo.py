@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from talent_pulse.cli.local import print_status
+from talent_pulse.cli.local import print_status, stop_and_report
 from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.demo import DemoPipeline
 from talent_pulse.local_stack.supervisor import LocalStack, local_settings
@@ -37,9 +37,7 @@ def start(args) -> int:
 
 
 def stop(args) -> int:
-    stopped = _pipeline().down()
-    print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
-    return 0
+    return stop_and_report(_pipeline())
 
 
 def status(args) -> int:

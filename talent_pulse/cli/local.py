@@ -42,7 +42,11 @@ def up(args) -> int:
 
 
 def down(args) -> int:
-    stopped = _stack().down()
+    return stop_and_report(_stack())
+
+
+def stop_and_report(stack: LocalStack) -> int:
+    stopped = stack.down()
     print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
     return 0
 
