@@ -145,5 +145,5 @@ def test_reconciliation_redis_and_lake_match_ground_truth(isolated_settings):
     values = produce_dataset(isolated_settings, valid=1500, duplicates=120)
     result = run_stream(isolated_settings)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "batch" in result.stdout and "idle for" in result.stdout
+    assert "batch" in result.stdout and "no new record for" in result.stdout
     assert_reconciled(isolated_settings, values)
