@@ -39,6 +39,8 @@ def local_environment(settings: Settings) -> dict[str, str]:
         "PULSE_REDIS_URL": settings.redis_url,
         "AWS_ENDPOINT_URL": settings.aws_endpoint_url or LOCAL_S3_ENDPOINT,
         "AWS_REGION": settings.aws_region,
+        # absolute, because supervised children run in their own state folders
+        "PULSE_DATA_DIR": str(Path(settings.data_dir).resolve()),
         **{key: os.environ.get(key, value) for key, value in LOCAL_AWS_CREDENTIALS.items()},
     }
 
@@ -46,8 +48,6 @@ def local_environment(settings: Settings) -> dict[str, str]:
 def local_settings() -> Settings:
     """Settings pointing at the local stack, also exported to this process so its children inherit them."""
     os.environ.update(local_environment(Settings.from_env()))
-    # children run in their own state folders: give them the data folder as an absolute path
-    os.environ["PULSE_DATA_DIR"] = str(Path(Settings.from_env().data_dir).resolve())
     return Settings.from_env()
 
 

@@ -187,9 +187,10 @@ def build_delta(events: DataFrame, rejects: DataFrame, duplicates: int) -> Batch
         {True: "remote", False: "onsite", None: "unknown"}[flag]: int(count)
         for flag, count in _counts(bucketed, "remote")
     }
+    rejected_reasons = {code: int(count) for code, count in _counts(rejects, "reason_code")}
     return BatchDelta(
         postings=int(sum(postings.values())),
-        rejected=int(rejects.count()),
+        rejected=sum(rejected_reasons.values()),
         duplicates=duplicates,
         skills={skill: int(count) for skill, count in _counts(mentions, "skill")},
         locations={slug: int(count) for slug, count in postings.items()},
@@ -201,6 +202,6 @@ def build_delta(events: DataFrame, rejects: DataFrame, duplicates: int) -> Batch
         pairs={(a, b): int(count) for a, b, count in _counts(pairs, "a", "b")},
         remote=remote,
         seniority={level or "unknown": int(count) for level, count in _counts(bucketed, "seniority")},
-        rejected_reasons={code: int(count) for code, count in _counts(rejects, "reason_code")},
+        rejected_reasons=rejected_reasons,
         last_event_time=last_event,
     )
