@@ -182,12 +182,21 @@ def history_backend(config: Settings):
 
 
 @st.cache_data(ttl=120, show_spinner="Querying history…")
-def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
+def cached_history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
     with _history_lock:
         backend = history_backend(config)
         if hasattr(backend, "refresh_views"):
             backend.refresh_views()  # pick up partitions written since the last query
         return run_named(backend, name, dict(params))
+
+
+def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
+    """A named query's result, cached for 2 minutes unless empty (failures raise and are never cached)."""
+    result = cached_history(config, name, params)
+    if not result.rows:
+        # An empty lake fills up within a micro-batch or two: ask again next time instead of for 2 minutes.
+        cached_history.clear(config, name, params)
+    return result
 
 
 def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFrame | None:
@@ -212,7 +221,7 @@ def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFra
 
 def history_page(filters: Filters, ref: Reference) -> None:
     st.caption(f"Parquet lake `{settings().lake_uri}` via {settings().history_backend}. "
-               "Results are cached for 2 minutes.")
+               "Results are cached for 2 minutes; empty ones are not.")
     a, b, c = st.columns([2, 1, 1])
     skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()
     since = b.date_input("Since", value=pd.Timestamp.utcnow().date() - pd.Timedelta(days=84), key="history_since")
@@ -277,13 +286,18 @@ def main() -> None:
         return
     filters = sidebar_filters(ref)
     st.title("Global Talent Pulse")
-    live_tab, history_tab, health_tab = st.tabs(["Live pulse", "History", "Health"])
-    with live_tab:
-        live_pulse(filters, ref)
-    with history_tab:
-        history_page(filters, ref)
-    with health_tab:
-        health_page()
+    # Only the open tab runs: the live refresh stops while History or Health is shown, and opening
+    # History queries the lake at that moment.
+    live_tab, history_tab, health_tab = st.tabs(["Live pulse", "History", "Health"], key="page", on_change="rerun")
+    if live_tab.open:
+        with live_tab:
+            live_pulse(filters, ref)
+    if history_tab.open:
+        with history_tab:
+            history_page(filters, ref)
+    if health_tab.open:
+        with health_tab:
+            health_page()
 
 
 main()
