@@ -1,36 +1,37 @@
-"""The dashboard in headless Debian Chromium (Playwright driving /usr/bin/chromium).
+"""The dashboard in headless Debian Chromium (Playwright driving /usr/bin/chromium), on the real pipeline.
 
-Starts `pulse dashboard` against the local stack with numbers that keep moving,
-waits for the KPIs to show live numbers that change, switches a filter, opens
-History and Health, and saves screenshots to test-artifacts/:
+Runs the local pipeline on this test's own topic, serving namespace and lake —
+`pulse stream`, `pulse produce --rate …` and `pulse dashboard` as subprocesses —
+waits for the KPIs to show live numbers that move, switches the category filter,
+opens History (rows from the Parquet the job wrote) and Health, and saves
+screenshots to test-artifacts/:
 
     dashboard-live.png, dashboard-filtered.png, dashboard-history.png, dashboard-health.png
+
+Any failure message ends with the tails of the subprocesses' logs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from datetime import date
 from pathlib import Path
 
-import boto3
 import pytest
-from lake_samples import sample_lake_rows, upload_lake, write_lake
 
-from talent_pulse.serving import BatchDelta, apply_batch, redis_client
+from talent_pulse.serving import redis_client
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dashboard"))
 import views  # noqa: E402
-
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -38,7 +39,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SKILLS = ("Python", "SQL", "AWS", "Docker", "Kubernetes", "Java")
+PRODUCE_RATE = 20  # postings per second: every micro-batch has some, none is large
+PRODUCE_SECONDS = 900  # the producer and the job also stop on their own if this test is killed
+JOB_IDLE_STOP_SECONDS = 60
+# spark-submit, the JVM and the first micro-batch against the S3 emulator on a busy 2-core machine
+FIRST_BATCH_SECONDS = 420
+NEXT_BATCH_SECONDS = 240
+LOG_TAIL_CHARS = 4000
 
 
 def free_port() -> int:
@@ -47,145 +54,160 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def environment(settings, port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"})
-    env["PULSE_DASHBOARD_PORT"] = str(port)
-    return env
+class Pipeline:
+    """`pulse stream`, `pulse produce` and `pulse dashboard` as process groups, each logging to its own file."""
 
+    def __init__(self, settings, folder: Path):
+        self.settings, self.folder = settings, folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ)
+        self.env.update({row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"})
+        self.env.update({"PULSE_DASHBOARD_PORT": str(self.port), "PULSE_TRIGGER_SECONDS": "1",
+                         "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
+                         "PULSE_DATA_DIR": str(folder / "data")})  # the Spark driver log of this job only
+        self.processes: dict[str, subprocess.Popen] = {}
 
-class LiveFeed(threading.Thread):
-    """Applies a fenced batch every half second through the serving layer, so the numbers move."""
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        with (self.folder / f"{name}.log").open("w") as out:
+            process = subprocess.Popen([sys.executable, "-m", "talent_pulse.cli.main", *args], env=self.env,
+                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes[name] = process
+        return process
 
-    def __init__(self, settings, locations: list[str]):
-        super().__init__(daemon=True)
-        self.settings, self.locations = settings, locations
-        self.halt = threading.Event()
-        self.error: BaseException | None = None
+    def stop(self) -> None:
+        for process in reversed(self.processes.values()):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes.values()):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
 
-    def run(self) -> None:
-        client = redis_client(self.settings)
-        batch_id = 0
+    def exited(self) -> list[str]:
+        return [f"`pulse {name}` exited with {p.returncode}" for name, p in self.processes.items()
+                if p.poll() is not None]
+
+    def logs(self) -> str:
+        tails = []
+        for log in sorted(self.folder.glob("*.log")) + sorted((self.folder / "data").glob("logs/*.log")):
+            tails.append(f"--- {log.relative_to(self.folder)} (last {LOG_TAIL_CHARS} characters)\n"
+                         f"{log.read_text(errors='replace')[-LOG_TAIL_CHARS:]}")
+        return "\n".join(tails)
+
+    def fail(self, message: str):
+        pytest.fail("\n".join([message, *self.exited(), self.logs()]), pytrace=False)
+
+    def wait_for(self, predicate, timeout: float, what: str):
+        """The predicate's first truthy value; fails with the logs on timeout or when a process died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.exited():
+            value = predicate()
+            if value:
+                return value
+            time.sleep(1)
+        self.fail(f"timed out after {timeout:.0f} s waiting for {what}" if not self.exited()
+                  else f"a pipeline process died while waiting for {what}")
+
+    def dashboard_healthy(self) -> bool:
         try:
-            while not self.halt.is_set():
-                now = time.time()
-                n = 10 + batch_id % 7
-                skills = {s: max(1, n - i * (1 + batch_id % 3)) for i, s in enumerate(SKILLS)}
-                place = self.locations[batch_id % len(self.locations)]
-                apply_batch(client, self.settings.serving_namespace, "e2e", batch_id, BatchDelta(
-                    postings=n, rejected=batch_id % 2, duplicates=batch_id % 3, skills=skills,
-                    locations={place: n}, location_skills={place: skills},
-                    minute_skills={int(now // 60): skills}, hour_skills={int(now // 3600): skills},
-                    minute_postings={int(now // 60): n}, hour_postings={int(now // 3600): n},
-                    pairs={("Python", "SQL"): n // 2, ("AWS", "Docker"): n // 3},
-                    remote={"remote": n // 3, "onsite": n - n // 3}, seniority={"mid": n // 2, "senior": n - n // 2},
-                    rejected_reasons={"malformed_json": batch_id % 2},
-                    last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))))
-                batch_id += 1
-                self.halt.wait(0.5)
-        except BaseException as exc:  # reported by the test, not lost in a thread
-            self.error = exc
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                return response.read().strip() == b"ok"
+        except OSError:
+            return False
 
 
 @pytest.fixture
-def dashboard(isolated_settings, tmp_path):
-    reference = views.load_reference()
-    locations = sorted(reference.location_region)[:3]
-    postings, quarantine = sample_lake_rows(date.today())
-    write_lake(tmp_path, postings, quarantine)
-    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
-
-    feed = LiveFeed(isolated_settings, locations)
-    feed.start()
-    port = free_port()
-    log = (tmp_path / "dashboard.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "talent_pulse.cli.main", "dashboard"],
-                              env=environment(isolated_settings, port), stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+def pipeline(isolated_settings, tmp_path):
+    pipeline = Pipeline(isolated_settings, tmp_path)
     try:
-        wait_healthy(url, server, tmp_path / "dashboard.log")
-        yield url, feed, reference.skill_category[SKILLS[0]]
+        pipeline.start("stream", "stream", "--until-idle", str(JOB_IDLE_STOP_SECONDS))
+        pipeline.start("produce", "produce", "--rate", str(PRODUCE_RATE), "--duration", str(PRODUCE_SECONDS),
+                       "--chaos", "0.05", "--seed", str(random.randrange(1 << 30)))
+        pipeline.start("dashboard", "dashboard")
+        pipeline.wait_for(pipeline.dashboard_healthy, 60, "the dashboard's health check")
+        yield pipeline
     finally:
-        feed.halt.set()
-        feed.join(10)
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(20)
-        log.close()
+        pipeline.stop()
+        client = redis_client(isolated_settings)
+        doomed = list(client.scan_iter(match=f"{{{isolated_settings.serving_namespace}}}:*", count=1000))
+        if doomed:
+            client.delete(*doomed)
 
 
-def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"pulse dashboard exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"dashboard not healthy after {timeout:.0f} s:\n{log.read_text()}")
+@contextlib.contextmanager
+def explained_by(pipeline: Pipeline):
+    """Any browser error (a Playwright timeout, a failed assertion) also carries the pipeline's logs."""
+    try:
+        yield
+    except pytest.fail.Exception:
+        raise
+    except Exception as exc:  # noqa: BLE001 — re-raised as a failure with the logs attached
+        pipeline.fail(f"{exc.__class__.__name__}: {exc}")
 
 
 def kpi(page, label: str) -> int:
-    card = page.locator('[data-testid="stMetric"]', has_text=label).first
-    text = card.locator('[data-testid="stMetricValue"]').inner_text(timeout=30_000)
-    return int(re.sub(r"[^\d]", "", text) or -1)
+    """The KPI's number, 0 while the page still shows the empty state."""
+    card = page.locator('[data-testid="stMetric"]', has_text=label)
+    if card.count() == 0:
+        return 0
+    text = card.first.locator('[data-testid="stMetricValue"]').inner_text(timeout=10_000)
+    return int(re.sub(r"[^\d]", "", text) or 0)
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+def no_exception_shown(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, "the app showed a stack trace"
 
 
-def test_dashboard_in_chromium(dashboard, tmp_path):
+def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, feed, category = dashboard
+    category = views.load_reference().skill_category["Python"]
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, explained_by(pipeline):
         browser = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1440, "height": 2200})
         try:
             page = browser.new_page()
-            page.goto(url)
-            page.get_by_text("Postings processed").first.wait_for(timeout=60_000)
-            first = wait_for(lambda: kpi(page, "Postings processed") > 0 and kpi(page, "Postings processed"),
-                             60, "a live postings count")
-            moved = wait_for(lambda: kpi(page, "Postings processed") > first and kpi(page, "Postings processed"),
-                             30, "the postings count to move")
-            assert moved > first
+            page.goto(pipeline.url)
+            page.get_by_text("Global Talent Pulse").first.wait_for(timeout=60_000)
+            first = pipeline.wait_for(lambda: kpi(page, "Postings processed"), FIRST_BATCH_SECONDS,
+                                      "a live postings count (the streaming job's first micro-batch)")
+            moved = pipeline.wait_for(lambda: max(0, kpi(page, "Postings processed") - first), NEXT_BATCH_SECONDS,
+                                      "the postings count to move (the next micro-batch)")
+            assert moved > 0 and kpi(page, "Postings / min") > 0
             page.get_by_text("Skills that travel together").wait_for()
+            no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
 
             categories = page.locator('[data-testid="stMultiSelect"]', has_text="Skill category")
             categories.locator("input").click()
             page.get_by_role("option", name=category, exact=True).click()
             page.keyboard.press("Escape")
-            wait_for(lambda: categories.locator("[data-tag]").all_inner_texts() == [category], 30,
-                     f"the category filter {category!r} to apply")
-            page.wait_for_timeout(2500)  # one refresh of the live fragment with the filter
+            pipeline.wait_for(lambda: categories.locator("[data-tag]").all_inner_texts() == [category], 30,
+                              f"the category filter {category!r} to apply")
+            page.get_by_text("Top skills").wait_for()
+            page.wait_for_timeout(2500)  # one refresh of the live fragment under the filter
+            no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-filtered.png"))
 
-            page.get_by_role("tab", name="History").click()
-            page.get_by_text("Weekly demand per skill").wait_for(timeout=60_000)
-            wait_for(lambda: page.get_by_text(re.compile(r"DuckDB: \d+ rows, .* scanned")).count() >= 3, 60,
-                     "history queries with their scanned-bytes notes")
+            page.get_by_role("tab", name="History").click()  # opening the tab runs its queries now
+            with_rows = page.get_by_text(re.compile(r"DuckDB: [1-9][\d,]* rows?, .* scanned"))
+            pipeline.wait_for(lambda: with_rows.count() >= 2, 120,
+                              "history queries returning rows from the Parquet the job wrote")
+            no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))
 
             page.get_by_role("tab", name="Health").click()
-            page.get_by_text("Last batch id").wait_for(timeout=30_000)
+            page.get_by_text("Last batch id").wait_for(timeout=60_000)
+            pipeline.wait_for(lambda: kpi(page, "Rejected") > 0, 60, "the chaos records counted as rejected")
+            page.get_by_text("Quarantine counts by reason").wait_for(timeout=60_000)
+            no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
         finally:
             browser.close()
-    assert feed.error is None, feed.error
     for name in ("live", "filtered", "history", "health"):
         assert (ARTIFACTS / f"dashboard-{name}.png").stat().st_size > 10_000
-
