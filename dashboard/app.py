@@ -47,7 +47,7 @@ def redis_connection(config: Settings):
     return redis_client(config)
 
 
-def read_live(trend_skills: list[str] | None, top_n: int):
+def read_live(read: views.LiveRead):
     """The snapshot, or None after showing why there is none (never a traceback)."""
     import redis
 
@@ -55,8 +55,7 @@ def read_live(trend_skills: list[str] | None, top_n: int):
 
     try:
         config = settings()
-        return read_snapshot(redis_connection(config), config.serving_namespace, top_n=top_n,
-                             trend_skills=trend_skills)
+        return read_snapshot(redis_connection(config), config.serving_namespace, **read.snapshot_arguments())
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         st.error(f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
                  "Start the local stack with `pulse local up`, or check `PULSE_REDIS_URL` and the network path "
@@ -90,15 +89,15 @@ def sidebar_filters(ref: Reference) -> Filters:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_pulse(filters: Filters, ref: Reference) -> None:
     started = time.perf_counter()
-    snapshot = read_live(st.session_state.get("trend_skills"), filters.snapshot_top_n)
-    if snapshot is None:
+    refreshed = views.live_refresh(read_live, filters, ref, st.session_state.get("live_wanted"))
+    if refreshed is None:
         return
+    snapshot, frames = refreshed
     if not snapshot.meta.postings and not snapshot.meta.rejected:
         st.info("**No postings yet.** The live store is empty: start the pipeline with `pulse demo start` "
                 "(or `pulse stream` and `pulse produce`). Numbers appear within seconds.")
         return
-    frames = views.live_frames(snapshot, filters, ref)
-    st.session_state["trend_skills"] = frames.trend_skills or None
+    st.session_state["live_wanted"] = frames.wanted
     show_kpis(frames.kpis, filters)
 
     left, right = st.columns([3, 2])
@@ -251,7 +250,7 @@ def weekly_chart(frame: pd.DataFrame) -> None:
 
 
 def health_page() -> None:
-    snapshot = read_live(None, views.SNAPSHOT_TOP_N)
+    snapshot = read_live(views.live_read(Filters(), reference(), None))
     if snapshot is not None:
         meta = snapshot.meta
         lag = views.kpis(snapshot, Filters(), reference())

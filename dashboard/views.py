@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
 from talent_pulse.contract import SENIORITY_LEVELS
+from talent_pulse.serving import Focus
 
 STALE_AFTER_SECONDS = 30.0
-# Skills (and pairs) read per refresh. 25 matches the per-location top list the serving layer keeps;
-# with a category filter 200 are read so that a small category still fills its top-N.
+# Top skills and pairs read per refresh; with a category filter 200 pairs are read so that a small
+# category still finds its pairs (skill counts under a filter are read exactly, see live_read).
 SNAPSHOT_TOP_N = 25
 SNAPSHOT_TOP_N_BY_CATEGORY = 200
 TOP_N = 15
 TREND_SKILLS = 6
 HEATMAP_SKILLS = 12
+HEATMAP_LOCATIONS = 15
 TOP_PAIRS = 12
 REMOTE_ORDER = ("remote", "onsite", "unknown")
 
@@ -83,17 +85,60 @@ def skill_in_scope(skill: str, filters: Filters, reference: Reference) -> bool:
     return not filters.categories or reference.skill_category.get(skill) in filters.categories
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The exact per-skill counts one refresh's charts need: the trend lines and the heat-map cells."""
+
+    trend_skills: tuple[str, ...] = ()
+    heat_places: tuple[str, ...] = ()
+    heat_skills: tuple[str, ...] = ()
+
+    def answered_by(self, snapshot: Any) -> bool:
+        return (set(self.trend_skills) <= set(snapshot.trend_skills or ())
+                and set(self.heat_places) <= set(snapshot.focus.cell_places)
+                and set(self.heat_skills) <= set(snapshot.focus.cell_skills))
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """The arguments of one Live-pulse `read_snapshot`."""
+
+    top_n: int
+    trend_skills: tuple[str, ...]
+    focus: Focus
+
+    def snapshot_arguments(self) -> dict[str, Any]:
+        # location_top_n=0: the per-location top lists are not needed, every filtered count is read exactly.
+        return {"top_n": self.top_n, "trend_skills": self.trend_skills, "focus": self.focus, "location_top_n": 0}
+
+
+def live_read(filters: Filters, reference: Reference, wanted: Wanted | None) -> LiveRead:
+    """What to read for these filters, given what the previous refresh's charts wanted.
+
+    Place filters read the union of the selected locations' skill counts; a category filter
+    alone reads the all-time count of each of its skills. Both are exact, whatever the rank.
+    """
+    places = selected_locations(filters, reference, sorted(reference.location_region))
+    category_skills = tuple(sorted(skill for skill in reference.skill_category
+                                   if filters.categories and skill_in_scope(skill, filters, reference)))
+    wanted = wanted or Wanted()
+    return LiveRead(
+        top_n=filters.snapshot_top_n,
+        trend_skills=wanted.trend_skills,  # none yet: postings per bucket only, the skills follow
+        focus=Focus(skills=category_skills if places is None else (), places=tuple(places or ()),
+                    cell_places=wanted.heat_places, cell_skills=wanted.heat_skills),
+    )
+
+
 def scoped_skill_counts(snapshot: Any, filters: Filters, reference: Reference) -> list[tuple[str, int]]:
     """Skill counts for the filters: all-time totals, or summed over the selected locations."""
-    places = selected_locations(filters, reference, snapshot.location_skills)
-    if places is None:
-        counts = dict(snapshot.top_skills)
+    if filters.scoped_by_place:
+        counts = snapshot.place_skill_counts
+    elif filters.categories:
+        counts = snapshot.skill_counts
     else:
-        counts: dict[str, int] = {}
-        for slug in places:
-            for skill, n in snapshot.location_skills.get(slug, {}).items():
-                counts[skill] = counts.get(skill, 0) + n
-    kept = [(s, n) for s, n in counts.items() if skill_in_scope(s, filters, reference)]
+        counts = dict(snapshot.top_skills)
+    kept = [(s, n) for s, n in counts.items() if n and skill_in_scope(s, filters, reference)]
     return sorted(kept, key=lambda item: (-item[1], item[0]))
 
 
@@ -151,20 +196,27 @@ def trend_frame(points: Iterable[Any], skills: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["time", "skill", "postings"])
 
 
-def heatmap_frame(snapshot: Any, filters: Filters, reference: Reference, skills: Iterable[str],
-                  max_locations: int = 15) -> pd.DataFrame:
-    """Share of each location's postings mentioning each skill (normalised, so big cities do not dominate)."""
+def heat_places(snapshot: Any, filters: Filters, reference: Reference) -> list[str]:
+    """The locations in scope with the most postings, most first."""
     locations = dict(snapshot.locations)
     places = selected_locations(filters, reference, locations)
-    ranked = [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
-              if places is None or slug in places][:max_locations]
+    return [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
+            if places is None or slug in places][:HEATMAP_LOCATIONS]
+
+
+def heatmap_frame(snapshot: Any, reference: Reference, places: Iterable[str], skills: Iterable[str]) -> pd.DataFrame:
+    """Share of each location's postings mentioning each skill (normalised, so big cities do not dominate).
+
+    Only cells whose exact count was read are drawn: a missing cell is blank, never a made-up 0.
+    """
+    locations = dict(snapshot.locations)
     rows = []
-    for slug in ranked:
-        per_skill = snapshot.location_skills.get(slug, {})
-        total = locations[slug]
+    for slug in places:
+        read = snapshot.cells.get(slug, {})
+        total = locations.get(slug, 0)
         for skill in skills:
-            count = int(per_skill.get(skill, 0))
-            rows.append((reference.label(slug), skill, count, 100.0 * count / total if total else 0.0))
+            if skill in read:
+                rows.append((reference.label(slug), skill, read[skill], 100.0 * read[skill] / total if total else 0.0))
     return pd.DataFrame(rows, columns=["location", "skill", "postings", "share_pct"])
 
 
@@ -183,7 +235,7 @@ def mix_frame(counts: Mapping[str, int], label: str, order: Iterable[str] = ()) 
 
 @dataclass(frozen=True)
 class LiveFrames:
-    """Everything the Live pulse draws for one refresh."""
+    """Everything the Live pulse draws for one refresh, and the exact counts it needed."""
 
     kpis: Kpis
     top: pd.DataFrame
@@ -193,26 +245,44 @@ class LiveFrames:
     heat: pd.DataFrame
     remote: pd.DataFrame
     seniority: pd.DataFrame
-
-    @property
-    def trend_skills(self) -> list[str]:
-        """The skills whose trend the next refresh should read (the top ones for these filters)."""
-        return list(self.top["skill"][:TREND_SKILLS])
+    wanted: Wanted
 
 
 def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: float | None = None) -> LiveFrames:
     top = top_skills_frame(snapshot, filters, reference, TOP_N)
-    trend_skills = list(top["skill"][:TREND_SKILLS])
+    wanted = Wanted(trend_skills=tuple(top["skill"][:TREND_SKILLS]),
+                    heat_places=tuple(heat_places(snapshot, filters, reference)),
+                    heat_skills=tuple(top["skill"][:HEATMAP_SKILLS]))
+    # Trend lines only for skills whose per-bucket counts were read (a bucket's top list is not exact).
+    trend_skills = [skill for skill in wanted.trend_skills if skill in (snapshot.trend_skills or ())]
     return LiveFrames(
         kpis=kpis(snapshot, filters, reference, now),
         top=top,
         pairs=pairs_frame(snapshot, filters, reference, TOP_PAIRS),
         minute_trend=trend_frame(snapshot.minute_trend, trend_skills),
         hour_trend=trend_frame(snapshot.hour_trend, trend_skills),
-        heat=heatmap_frame(snapshot, filters, reference, list(top["skill"][:HEATMAP_SKILLS])),
+        heat=heatmap_frame(snapshot, reference, wanted.heat_places, wanted.heat_skills),
         remote=mix_frame(snapshot.remote, "mode", REMOTE_ORDER),
         seniority=mix_frame(snapshot.seniority, "seniority", SENIORITY_LEVELS),
+        wanted=wanted,
     )
+
+
+def live_refresh(read: Callable[[LiveRead], Any], filters: Filters, reference: Reference,
+                 wanted: Wanted | None) -> tuple[Any, LiveFrames] | None:
+    """One Live-pulse refresh: the snapshot and its frames, or None when `read` returned None.
+
+    One read when `wanted` (the previous refresh's needs) still holds; on the first refresh, after a
+    filter change or when the ranking moved, a second read fetches the counts the new charts need.
+    """
+    snapshot = read(live_read(filters, reference, wanted))
+    if snapshot is None:
+        return None
+    frames = live_frames(snapshot, filters, reference)
+    if frames.wanted.answered_by(snapshot):
+        return snapshot, frames
+    snapshot = read(live_read(filters, reference, frames.wanted))
+    return None if snapshot is None else (snapshot, live_frames(snapshot, filters, reference))
 
 
 def age_text(seconds: float | None) -> str:

@@ -355,6 +355,21 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class Focus:
+    """Exact counts a filtered view needs beyond the top lists, read in the same round trip.
+
+    skills:                 the all-time count of each (ZMSCORE on the skills ZSET)
+    places:                 every skill's count summed over these locations (ZUNION of their ZSETs)
+    cell_places/cell_skills: the count of each cell skill in each cell place (ZMSCORE per location)
+    """
+
+    skills: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    cell_places: tuple[str, ...] = ()
+    cell_skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Snapshot:
     meta: Meta
     top_skills: list[tuple[str, int]]
@@ -366,6 +381,12 @@ class Snapshot:
     remote: dict[str, int]
     seniority: dict[str, int]
     rejected_reasons: dict[str, int]
+    # What was read for `trend_skills` (None: each bucket's own top list) and for the Focus, with its answers.
+    trend_skills: tuple[str, ...] | None = None
+    focus: Focus = Focus()
+    skill_counts: dict[str, int] = field(default_factory=dict)
+    place_skill_counts: dict[str, int] = field(default_factory=dict)
+    cells: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _text(value) -> str:
@@ -378,6 +399,17 @@ def _int(value) -> int:
 
 def _scored(rows) -> list[tuple[str, int]]:
     return [(_text(member), _int(score)) for member, score in rows]
+
+
+def _counts_of(names: tuple[str, ...], scores) -> dict[str, int]:
+    """ZMSCORE answers (None for a member that was never counted) as exact counts."""
+    return {name: _int(score) for name, score in zip(names, scores)}
+
+
+def _top_list(encoded, limit: int) -> dict[str, int]:
+    """One loc_top entry, JSON [skill, count, ...] as the write script stored it, cut to `limit` skills."""
+    flat = json.loads(encoded)
+    return dict(zip(flat[0:2 * limit:2], map(int, flat[1:2 * limit:2])))
 
 
 def _int_hash(raw: dict) -> dict[str, int]:
@@ -405,43 +437,51 @@ def _epoch_seconds(now: float | datetime | None) -> float:
     return float(now)
 
 
-def _queue_trend(pipe, bucket_keys: list[str], postings_keys: list[str], trend_skills: list[str] | None,
+def _queue_trend(pipe, bucket_keys: list[str], postings_keys: list[str], trend_skills: tuple[str, ...] | None,
                  top_n: int) -> None:
     pipe.mget(postings_keys)
+    if trend_skills == ():
+        return
     for key in bucket_keys:
         if trend_skills:
-            pipe.zmscore(key, trend_skills)
+            pipe.zmscore(key, list(trend_skills))
         else:
             pipe.zrevrange(key, 0, top_n - 1, withscores=True)
 
 
-def _take_trend(results, buckets: list[int], seconds_per_bucket: int, trend_skills: list[str] | None):
+def _take_trend(results, buckets: list[int], seconds_per_bucket: int, trend_skills: tuple[str, ...] | None):
     postings = next(results)
     points = []
     for bucket, bucket_postings in zip(buckets, postings):
-        row = next(results)
-        if trend_skills:
-            skills = {skill: _int(score) for skill, score in zip(trend_skills, row)}
+        if trend_skills == ():
+            skills = {}
+        elif trend_skills:
+            skills = _counts_of(trend_skills, next(results))
         else:
-            skills = dict(_scored(row))
+            skills = dict(_scored(next(results)))
         start = datetime.fromtimestamp(bucket * seconds_per_bucket, tz=timezone.utc)
         points.append(TrendPoint(start=start, postings=_int(bucket_postings), skills=skills))
     return points
 
 
 def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend_skills: Iterable[str] | None = None,
-                  now: float | datetime | None = None) -> Snapshot:
+                  now: float | datetime | None = None, focus: Focus | None = None,
+                  location_top_n: int | None = None) -> Snapshot:
     """Everything the dashboard shows, read in ONE round trip (a MULTI/EXEC pipeline: a consistent view).
 
     Trends cover the last 60 minutes and 48 hours ending at `now` (default: this
     machine's clock). Each TrendPoint's skills are the counts of `trend_skills`
-    when given, else that bucket's own top `top_n` skills. `location_skills`
-    holds the top min(top_n, 200) skills of every location.
+    when given (none for an empty list: postings only), else that bucket's own top
+    `top_n` skills. `location_skills`
+    holds the top `location_top_n` (default min(top_n, 200)) skills of every
+    location; 0 skips that read. `focus` adds exact counts for filtered views.
     """
     if top_n < 1:
         raise ValueError(f"top_n must be >= 1, got {top_n}")
     keys = Keys(namespace)
-    trend_skills = list(trend_skills) if trend_skills else None
+    trend_skills = None if trend_skills is None else tuple(trend_skills)
+    focus = focus or Focus()
+    location_top_n = min(top_n, LOCATION_TOP_SKILLS) if location_top_n is None else location_top_n
     current = _epoch_seconds(now)
     minutes = [int(current // 60) - i for i in reversed(range(MINUTE_TREND_POINTS))]
     hours = [int(current // 3600) - i for i in reversed(range(HOUR_TREND_POINTS))]
@@ -450,7 +490,8 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
     pipe.hgetall(keys.meta)
     pipe.zrevrange(keys.skills, 0, top_n - 1, withscores=True)
     pipe.zrevrange(keys.locations, 0, MAX_LOCATIONS - 1, withscores=True)
-    pipe.hgetall(keys.location_top)
+    if location_top_n:
+        pipe.hgetall(keys.location_top)
     pipe.zrevrange(keys.pairs, 0, top_n - 1, withscores=True)
     pipe.hgetall(keys.remote)
     pipe.hgetall(keys.seniority)
@@ -459,24 +500,40 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
                  trend_skills, top_n)
     _queue_trend(pipe, [keys.hour_skills(h) for h in hours], [keys.hour_postings(h) for h in hours],
                  trend_skills, top_n)
+    if focus.skills:
+        pipe.zmscore(keys.skills, list(focus.skills))
+    if focus.places:
+        pipe.zunion([keys.location_skills(slug) for slug in focus.places], withscores=True)
+    if focus.cell_skills:
+        for slug in focus.cell_places:
+            pipe.zmscore(keys.location_skills(slug), list(focus.cell_skills))
     results = iter(pipe.execute())
 
-    meta, top_skills, locations, location_top, pairs, remote, seniority, rejected = (next(results) for _ in range(8))
-    location_skills = {}
-    for slug, encoded in location_top.items():
-        flat = json.loads(_text(encoded))
-        location_skills[_text(slug)] = {flat[i]: _int(flat[i + 1]) for i in range(0, min(len(flat), 2 * top_n), 2)}
+    meta, top_skills, locations = next(results), next(results), next(results)
+    location_top = next(results) if location_top_n else {}
+    pairs, remote, seniority, rejected = (next(results) for _ in range(4))
+    minute_trend = _take_trend(results, minutes, 60, trend_skills)
+    hour_trend = _take_trend(results, hours, 3600, trend_skills)
+    skill_counts = _counts_of(focus.skills, next(results)) if focus.skills else {}
+    place_skill_counts = dict(_scored(next(results))) if focus.places else {}
+    cells = ({slug: _counts_of(focus.cell_skills, next(results)) for slug in focus.cell_places}
+             if focus.cell_skills else {})
     return Snapshot(
         meta=_meta(meta),
         top_skills=_scored(top_skills),
         locations=_scored(locations),
-        location_skills=location_skills,
-        minute_trend=_take_trend(results, minutes, 60, trend_skills),
-        hour_trend=_take_trend(results, hours, 3600, trend_skills),
+        location_skills={_text(slug): _top_list(encoded, location_top_n) for slug, encoded in location_top.items()},
+        minute_trend=minute_trend,
+        hour_trend=hour_trend,
         top_pairs=[(*_text(member).split(PAIR_SEPARATOR, 1), count) for member, count in _scored(pairs)],
         remote=_int_hash(remote),
         seniority=_int_hash(seniority),
         rejected_reasons=_int_hash(rejected),
+        trend_skills=trend_skills,
+        focus=focus,
+        skill_counts=skill_counts,
+        place_skill_counts=place_skill_counts,
+        cells=cells,
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 from lake_samples import sample_lake_rows, upload_lake, write_lake
 from streamlit.testing.v1 import AppTest
 
-from talent_pulse.serving import BatchDelta, apply_batch, redis_client
+from talent_pulse.serving import LOCATION_TOP_SKILLS, BatchDelta, apply_batch, redis_client
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 sys.path.insert(0, str(APP.parent))
@@ -139,6 +139,38 @@ def test_filters_apply_to_every_chart(seeded, reference):
     assert metric(at, "Postings processed (filtered)") == "80"
     assert set(charts(at, "bar")[0]["skill"]) == set(seeded["skills"][seeded["categories"][0]])
     assert charts(at, "rect")[0]["location"].nunique() == 1
+
+
+def test_filtered_counts_are_exact_far_below_each_locations_top_list(isolated_settings, reference, monkeypatch):
+    """A small category's skill ranks below 200 others in a big city: filtered charts still show its true counts."""
+    rare_category = min(reference.categories(), key=lambda c: sum(v == c for v in reference.skill_category.values()))
+    rare = sorted(s for s, c in reference.skill_category.items() if c == rare_category)[0]
+    crowd = sorted(s for s, c in reference.skill_category.items() if c != rare_category)[:LOCATION_TOP_SKILLS + 10]
+    region = reference.regions()[0]
+    big, small = sorted(s for s, r in reference.location_region.items() if r == region)[:2]
+    big_skills = {**{skill: 10 for skill in crowd}, rare: 3}
+    delta = BatchDelta(postings=50, skills={**{skill: 10 for skill in crowd}, rare: 5}, locations={big: 40, small: 10},
+                       location_skills={big: big_skills, small: {rare: 2}},
+                       last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    assert apply_batch(redis_client(isolated_settings), isolated_settings.serving_namespace, "apptest", 0, delta)
+    use_settings(monkeypatch, isolated_settings)
+    at = run_app()
+
+    at.multiselect(key="categories").set_value([rare_category]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    top = charts(at, "bar")[0]
+    assert top[["skill", "postings"]].values.tolist() == [[rare, 5]]
+    heat = charts(at, "rect")[0]
+    cells = {row.location: (row.postings, row.share_pct) for row in heat.itertuples()}
+    assert cells == {reference.label(big): (3, pytest.approx(100 * 3 / 40)),
+                     reference.label(small): (2, pytest.approx(100 * 2 / 10))}
+
+    at.multiselect(key="regions").set_value([region]).run()  # place filter: summed over the region's locations
+    assert not at.exception, [e.value for e in at.exception]
+    assert charts(at, "bar")[0][["skill", "postings"]].values.tolist() == [[rare, 5]]
+    at.multiselect(key="locations").set_value([big]).run()
+    assert charts(at, "bar")[0][["skill", "postings"]].values.tolist() == [[rare, 3]]
+    assert metric(at, "Postings processed (filtered)") == "40"
 
 
 def test_empty_namespace_says_there_is_no_data_yet(isolated_settings, monkeypatch):

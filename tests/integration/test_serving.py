@@ -25,6 +25,7 @@ from talent_pulse.serving import (
     HOUR_BUCKET_TTL_SECONDS,
     MINUTE_BUCKET_TTL_SECONDS,
     BatchDelta,
+    Focus,
     Keys,
     apply_batch,
     read_snapshot,
@@ -307,6 +308,41 @@ def test_read_snapshot_returns_what_was_written_in_one_round_trip(isolated_setti
         minute = int(point.start.timestamp() // 60)
         counts = truth["minute_skills"].get(minute, {})
         assert point.skills == {"Python": counts.get("Python", 0), "Cobol": 0}
+
+
+def test_focus_reads_exact_counts_beyond_every_top_list_in_the_same_round_trip(isolated_settings, client, namespace):
+    rng = random.Random(17)
+    deltas = [random_delta(rng) for _ in range(5)]
+    for batch_id, delta in enumerate(deltas):
+        apply_batch(client, namespace, "query-a", batch_id, delta)
+    truth = summed(deltas)
+    places = ("berlin-de", "paris-fr", "nowhere-xx")  # a location never counted adds nothing
+    cell_skills = ("Kafka", "Rust", "Cobol")
+    focus = Focus(skills=("Go", "Cobol"), places=places, cell_places=("berlin-de", "remote"),
+                  cell_skills=cell_skills)
+    pool = redis.ConnectionPool.from_url(isolated_settings.redis_url, connection_class=CountingConnection,
+                                         decode_responses=True)
+    counted = redis.Redis(connection_pool=pool)
+    counted.ping()
+    CountingConnection.sends = 0
+
+    # top_n=1 and no per-location top lists: every focused count must come from the full ZSETs.
+    snapshot = read_snapshot(counted, namespace, top_n=1, trend_skills=(), focus=focus, location_top_n=0, now=NOW)
+
+    assert CountingConnection.sends == 1
+    pool.disconnect()
+    assert snapshot.focus == focus and snapshot.trend_skills == ()
+    assert snapshot.skill_counts == {"Go": truth["skills"].get("Go", 0), "Cobol": 0}
+    in_places = Counter()
+    for slug in places:
+        in_places.update(truth["location_skills"].get(slug, {}))
+    assert snapshot.place_skill_counts == dict(in_places)
+    assert snapshot.cells == {slug: {skill: truth["location_skills"].get(slug, {}).get(skill, 0)
+                                     for skill in cell_skills} for slug in ("berlin-de", "remote")}
+    assert snapshot.location_skills == {}
+    assert all(point.skills == {} for point in snapshot.minute_trend + snapshot.hour_trend)
+    assert sum(point.postings for point in snapshot.hour_trend) == sum(
+        n for h, n in truth["hour_postings"].items() if h > NOW // 3600 - 48)
 
 
 class _Reversed(str):
