@@ -127,6 +127,15 @@ def summed(deltas: list[BatchDelta]) -> dict:
     return {**total, **nested}
 
 
+def apply_random_batches(client, namespace: str, seed: int, batches: int) -> dict:
+    """Applies random batches as one streaming query would; returns their ground truth."""
+    rng = random.Random(seed)
+    deltas = [random_delta(rng) for _ in range(batches)]
+    for batch_id, delta in enumerate(deltas):
+        apply_batch(client, namespace, "query-a", batch_id, delta)
+    return summed(deltas)
+
+
 def _zset(client, key: str) -> dict:
     return {member: int(score) for member, score in client.zrange(key, 0, -1, withscores=True)}
 
@@ -262,22 +271,24 @@ class CountingConnection(redis.Connection):
         return super().send_packed_command(command, check_health)
 
 
-def test_read_snapshot_returns_what_was_written_in_one_round_trip(isolated_settings, client, namespace):
-    rng = random.Random(11)
-    deltas = [random_delta(rng) for _ in range(4)]
-    for batch_id, delta in enumerate(deltas):
-        apply_batch(client, namespace, "query-a", batch_id, delta)
-    truth = summed(deltas)
+@pytest.fixture
+def counted(isolated_settings):
+    """A client whose round trips are counted in CountingConnection.sends (zero when the test starts)."""
     pool = redis.ConnectionPool.from_url(isolated_settings.redis_url, connection_class=CountingConnection,
                                          decode_responses=True)
-    counted = redis.Redis(connection_pool=pool)
-    counted.ping()
+    connection = redis.Redis(connection_pool=pool)
+    connection.ping()
     CountingConnection.sends = 0
+    yield connection
+    pool.disconnect()
+
+
+def test_read_snapshot_returns_what_was_written_in_one_round_trip(client, counted, namespace):
+    truth = apply_random_batches(client, namespace, seed=11, batches=4)
 
     snapshot = read_snapshot(counted, namespace, top_n=3, now=NOW)
 
     assert CountingConnection.sends == 1
-    pool.disconnect()
     assert snapshot.meta.postings == truth["meta"]["postings"]
     assert snapshot.meta.rejected == truth["meta"]["rejected"]
     assert snapshot.meta.duplicates == truth["meta"]["duplicates"]
@@ -310,27 +321,17 @@ def test_read_snapshot_returns_what_was_written_in_one_round_trip(isolated_setti
         assert point.skills == {"Python": counts.get("Python", 0), "Cobol": 0}
 
 
-def test_focus_reads_exact_counts_beyond_every_top_list_in_the_same_round_trip(isolated_settings, client, namespace):
-    rng = random.Random(17)
-    deltas = [random_delta(rng) for _ in range(5)]
-    for batch_id, delta in enumerate(deltas):
-        apply_batch(client, namespace, "query-a", batch_id, delta)
-    truth = summed(deltas)
+def test_focus_reads_exact_counts_beyond_every_top_list_in_the_same_round_trip(client, counted, namespace):
+    truth = apply_random_batches(client, namespace, seed=17, batches=5)
     places = ("berlin-de", "paris-fr", "nowhere-xx")  # a location never counted adds nothing
     cell_skills = ("Kafka", "Rust", "Cobol")
     focus = Focus(skills=("Go", "Cobol"), places=places, cell_places=("berlin-de", "remote"),
                   cell_skills=cell_skills)
-    pool = redis.ConnectionPool.from_url(isolated_settings.redis_url, connection_class=CountingConnection,
-                                         decode_responses=True)
-    counted = redis.Redis(connection_pool=pool)
-    counted.ping()
-    CountingConnection.sends = 0
 
     # top_n=1 and no per-location top lists: every focused count must come from the full ZSETs.
     snapshot = read_snapshot(counted, namespace, top_n=1, trend_skills=(), focus=focus, location_top_n=0, now=NOW)
 
     assert CountingConnection.sends == 1
-    pool.disconnect()
     assert snapshot.focus == focus and snapshot.trend_skills == ()
     assert snapshot.skill_counts == {"Go": truth["skills"].get("Go", 0), "Cobol": 0}
     in_places = Counter()
@@ -359,11 +360,7 @@ def _rev(text: str) -> _Reversed:
 def test_stats_json_shape_and_totals(isolated_settings, client, namespace):
     assert stats_json(client, namespace) == {"postings": 0, "rejected": 0, "duplicates": 0, "skills": {},
                                              "locations": {}, "last_batch_id": None}
-    rng = random.Random(13)
-    deltas = [random_delta(rng) for _ in range(3)]
-    for batch_id, delta in enumerate(deltas):
-        apply_batch(client, namespace, "query-a", batch_id, delta)
-    truth = summed(deltas)
+    truth = apply_random_batches(client, namespace, seed=13, batches=3)
     expected = {
         **truth["meta"],
         "skills": dict(truth["skills"]),
