@@ -157,6 +157,13 @@ def kpi(page, label: str) -> int:
     return int(re.sub(r"[^\d]", "", text) or 0)
 
 
+def query_notes_with_rows(page) -> int:
+    """History notes of finished queries that returned rows, 0 while any query of the page still runs."""
+    if page.get_by_text("Querying history").count():
+        return 0
+    return page.get_by_text(re.compile(r"DuckDB: [1-9][\d,]* rows?, .* scanned")).count()
+
+
 def no_exception_shown(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, "the app showed a stack trace"
 
@@ -195,16 +202,17 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             page.screenshot(path=str(ARTIFACTS / "dashboard-filtered.png"))
 
             page.get_by_role("tab", name="History").click()  # opening the tab runs its queries now
-            with_rows = page.get_by_text(re.compile(r"DuckDB: [1-9][\d,]* rows?, .* scanned"))
-            pipeline.wait_for(lambda: with_rows.count() >= 2, 120,
-                              "history queries returning rows from the Parquet the job wrote")
+            # weekly demand, rising skills and location comparison, each over the Parquet the job wrote
+            pipeline.wait_for(lambda: query_notes_with_rows(page) == 3, 180,
+                              "the three history queries to return rows from the Parquet the job wrote")
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))
 
             page.get_by_role("tab", name="Health").click()
             page.get_by_text("Last batch id").wait_for(timeout=60_000)
             pipeline.wait_for(lambda: kpi(page, "Rejected") > 0, 60, "the chaos records counted as rejected")
-            page.get_by_text("Quarantine counts by reason").wait_for(timeout=60_000)
+            pipeline.wait_for(lambda: query_notes_with_rows(page) == 2, 180,
+                              "the quarantine counts and examples from the lake")
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
         finally:
