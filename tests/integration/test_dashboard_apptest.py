@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from lake_samples import sample_lake_rows, upload_lake, write_lake
 from streamlit.testing.v1 import AppTest
 
-from talent_pulse.serving import LOCATION_TOP_SKILLS, BatchDelta, apply_batch, redis_client
+from talent_pulse.serving import LOCATION_TOP_SKILLS, BatchDelta, apply_batch, read_snapshot, redis_client
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 sys.path.insert(0, str(APP.parent))
@@ -171,6 +172,27 @@ def test_filtered_counts_are_exact_far_below_each_locations_top_list(isolated_se
     at.multiselect(key="locations").set_value([big]).run()
     assert charts(at, "bar")[0][["skill", "postings"]].values.tolist() == [[rare, 3]]
     assert metric(at, "Postings processed (filtered)") == "40"
+
+
+def test_a_refresh_reads_once_while_its_charts_need_the_same_counts(seeded, isolated_settings, reference):
+    client, reads = redis_client(isolated_settings), []
+
+    def read(request: views.LiveRead):
+        reads.append(request)
+        return read_snapshot(client, isolated_settings.serving_namespace, **request.snapshot_arguments())
+
+    _, first = views.live_refresh(read, views.Filters(), reference, None)
+    assert len(reads) == 2  # the first refresh learns which trend and heat-map counts its charts need
+    reads.clear()
+    snapshot, again = views.live_refresh(read, views.Filters(), reference, first.wanted)
+    assert len(reads) == 1 and again.wanted == first.wanted
+    places = seeded["places"]
+    heat = {(row.location, row.skill): row.postings for row in again.heat.itertuples()}
+    assert heat[(reference.label(places[0]), seeded["skills"][seeded["categories"][0]][0])] == 60
+
+    partial = replace(snapshot, cells={places[0]: snapshot.cells[places[0]]})
+    blank = views.heatmap_frame(partial, reference, first.wanted.heat_places, first.wanted.heat_skills)
+    assert set(blank["location"]) == {reference.label(places[0])}  # a cell not read is left out, never 0
 
 
 def test_empty_namespace_says_there_is_no_data_yet(isolated_settings, monkeypatch):
