@@ -27,10 +27,11 @@ and serverless ElastiCache/Valkey.
 | `{ns}:seniority`                  | HASH   | seniority level -> postings                        | -      |
 | `{ns}:rejected`                   | HASH   | reason code -> quarantined records                 | -      |
 
-`loc_top` is a read-side materialisation kept by the write script: it lets the
-dashboard fetch every location's top skills in the same round trip as the rest
-of the snapshot, without a script that derives key names (ElastiCache rejects
-scripts touching undeclared keys).
+`loc_top` is a read-side materialisation kept by the write script: it lets a
+reader (`pulse stats`) fetch every location's top skills in the same round trip
+as the rest of the snapshot, without a script that derives key names (ElastiCache
+rejects scripts touching undeclared keys). Filtered views do not rely on it: a
+`Focus` reads exact counts from the per-location ZSETs in that same round trip.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ MINUTE_BUCKET_TTL_SECONDS = 2 * 3600
 HOUR_BUCKET_TTL_SECONDS = 8 * 24 * 3600
 MINUTE_TREND_POINTS = 60
 HOUR_TREND_POINTS = 48
-LOCATION_TOP_SKILLS = 200  # per-location skills the dashboard can filter by category (its top_n is 200)
+LOCATION_TOP_SKILLS = 200  # skills per location kept in loc_top
 MAX_LOCATIONS = 500
 PAIR_SEPARATOR = "|"
 
