@@ -9,6 +9,10 @@ in Python. Rules (see talent_pulse/data/skills.yaml for the data):
 - aliases match whole tokens, case-insensitively; the longest phrase starting
   at a token wins and consumes its tokens ("React Native" is not also "React",
   "Spring Boot" is not also "Spring", "SQL Server" is not also "SQL");
+- a one-token alias also counts with a version glued to it ("Python3.11",
+  "Java17", ".NET8") or a compound suffix ("Python-based", "Kubernetes-native"):
+  no English word takes those, so this holds for ambiguous names of three or
+  more letters too, but not for shorter ones ("R2", "Go-to-market");
 - an ambiguous form counts only with its case (when the skill is
   case-sensitive), not next to a listed non-technical neighbour ("Go to",
   "Spark joy", "Sous Chef"), and with a technical context within the window:
@@ -28,6 +32,11 @@ from talent_pulse.skills.taxonomy import SENTENCE_END, Skill, Taxonomy, load_tax
 
 VERSION_TOKEN = re.compile(r"v?\d{1,2}(?:\.\d+){0,2}(?:\.x)?")
 NEIGHBOUR_AMBIGUOUS_WINDOW = 3
+# Words that make a compound adjective of a skill name: "Python-based", "cloud-native" tooling.
+COMPOUND_SUFFIXES = ("-based", "-native", "-powered", "-driven", "-first", "-compatible", "-centric", "-enabled",
+                     "-focused", "-oriented", "-certified", "-specific", "-backed")
+MIN_ATTACHED_AMBIGUOUS = 3  # "Python3" is Python; "R2" and "C4" are not R and C
+_DIGITS = b"0123456789"
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,14 @@ class SkillMatcher:
         self._keys = frozenset(self._phrases) | frozenset(self._ambiguous)
         # Tokens whose meaning depends on their neighbours: they need positions.
         self._positional = self._keys - frozenset(self._single)
+        # One-token names that may carry a glued version or a compound suffix, and the forms
+        # they take once the digits of a glued version are removed ("python3.11" -> "python.").
+        self._whole = {lowered: rule.name for lowered, rule in self._ambiguous.items()
+                       if len(lowered) >= MIN_ATTACHED_AMBIGUOUS}
+        self._whole.update((form[0], name) for entries in self._phrases.values() for form, name in entries
+                           if len(form) == 1)
+        self._unversioned = {stripped: name for token, name in self._whole.items() if not token[-1].isdigit()
+                             for stripped in (token, token + ".", token + ".x", token + "v")}
         # Tokens inside longer phrases: a single-token hit there may be part of the phrase ("SQL" in "SQL Server").
         self._inner = frozenset(token for entries in self._phrases.values() for form, _ in entries
                                 for token in form[1:])
@@ -68,14 +85,16 @@ class SkillMatcher:
         if not text:
             return []
         normalised = normalise(text)
-        lowered = normalised.lower().split()
+        lowered_text = normalised.lower()
+        lowered = lowered_text.split()
         hits = self._keys.intersection(lowered)
         single = self._single
+        attached = self._attached(lowered_text, lowered, hits)
         if hits.isdisjoint(self._positional):
-            return sorted({single[token] for token in hits})
+            return sorted({single[token] for token in hits} | attached)
         positional = hits & self._positional
         candidates = sorted(index for token in positional for index in _positions(lowered, token))
-        found: set[str] = set()
+        found: set[str] = attached
         spans: list[tuple[int, int]] = []  # [start, end) of matched phrases
         pending: list[tuple[int, _AmbiguousRule]] = []
         tokens: list[str] | None = None  # original case, split only when an ambiguous form needs it
@@ -112,6 +131,18 @@ class SkillMatcher:
 
     def extract_many(self, texts: Sequence[str | None]) -> list[list[str]]:
         return [self.extract(text) for text in texts]
+
+    def _attached(self, lowered_text: str, lowered: list[str], hits: set[str]) -> set[str]:
+        """Skills named only with a glued version or a compound suffix ("Python3.11", "Python-based")."""
+        digitless = lowered_text.encode("ascii").translate(None, _DIGITS).decode("ascii").split()
+        # A stripped token that is not also a plain token came from a token with digits in it.
+        found = {self._unversioned[token] for token in self._unversioned.keys() & set(digitless) - hits
+                 if token not in lowered}
+        for suffix in COMPOUND_SUFFIXES:
+            if suffix in lowered_text:
+                found.update(self._whole[token[:-len(suffix)]] for token in lowered
+                             if token.endswith(suffix) and token not in hits and token[:-len(suffix)] in self._whole)
+        return found
 
     def _longest_phrase(self, lowered: list[str], index: int) -> tuple[int, str | None]:
         for form, name in self._phrases.get(lowered[index], ()):
