@@ -7,20 +7,21 @@ everything comes from `Settings` (environment variables).
 from __future__ import annotations
 
 import json
-import sys
+import re
 import time
 from urllib.parse import urlparse
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 
-from talent_pulse.serving import apply_batch, redis_client
+from talent_pulse.serving import BatchDelta, apply_batch, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.stream.sinks import (
     LakeCommitter,
     Storage,
-    build_delta,
     input_record_count,
     streaming_query_id,
+    summarise_batch,
 )
 from talent_pulse.stream.transforms import (
     accepted,
@@ -35,6 +36,7 @@ from talent_pulse.stream.transforms import (
 from talent_pulse.tables import postings_table, quarantine_table
 
 DEDUP_WATERMARK = "1 hour"
+ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
 PROGRESS_PREFIX = "PULSE_BATCH "
 
 
@@ -57,7 +59,6 @@ def spark_conf(settings: Settings) -> dict[str, str]:
             "spark.hadoop.fs.s3a.path.style.access": "true",
             "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
             "spark.hadoop.fs.s3a.change.detection.mode": "none",
-            "spark.hadoop.fs.s3a.committer.name": "file",
         })
     return conf
 
@@ -99,36 +100,39 @@ class MicroBatch:
     def __init__(self, spark: SparkSession, settings: Settings):
         self.settings = settings
         self.storage = Storage(spark)
-        self.postings = LakeCommitter(self.storage, settings.lake_uri, postings_table())
-        self.quarantine = LakeCommitter(self.storage, settings.lake_uri, quarantine_table())
+        self.postings, self.quarantine = (
+            LakeCommitter(self.storage, settings.lake_uri, table, settings.aws_endpoint_url, settings.aws_region)
+            for table in (postings_table(), quarantine_table()))
         self.redis = redis_client(settings)
         self.fence_id: str | None = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         started = time.monotonic()
         self.fence_id = self.fence_id or streaming_query_id(self.storage, self.settings.checkpoint_uri)
-        batch = batch.persist()
-        events = enrich(accepted(batch)).persist()
-        try:
-            rejects = rejected(batch)
-            accepted_count, rejected_count = events.count(), rejects.count()
-            read = input_record_count(self.storage, self.settings.checkpoint_uri, batch_id)
-            duplicates = read - accepted_count - rejected_count
-            if duplicates < 0:
-                raise RuntimeError(f"batch {batch_id}: {accepted_count + rejected_count} rows out of {read} read")
-            self.postings.commit(to_postings_rows(events, batch_id), batch_id, accepted_count)
-            self.quarantine.commit(to_quarantine_rows(rejects, batch_id), batch_id, rejected_count)
-            delta = build_delta(events, rejects, duplicates)
-            applied = apply_batch(self.redis, self.settings.serving_namespace, self.fence_id, batch_id, delta)
-        finally:
-            events.unpersist()
-            batch.unpersist()
+        read = input_record_count(self.storage, self.settings.checkpoint_uri, batch_id)
+        # A batch without records only moves the dedup state's watermark: nothing to write, the fence still advances.
+        delta = self._publish(batch, batch_id, read) if read else BatchDelta()
+        applied = apply_batch(self.redis, self.settings.serving_namespace, self.fence_id, batch_id, delta)
         report = {
-            "batch": batch_id, "rows_in": read, "accepted": accepted_count, "quarantined": rejected_count,
-            "duplicates": duplicates, "hot_path": "applied" if applied else "already applied",
+            "batch": batch_id, "rows_in": read, "accepted": delta.postings, "quarantined": delta.rejected,
+            "duplicates": delta.duplicates, "hot_path": "applied" if applied else "already applied",
             "seconds": round(time.monotonic() - started, 3),
         }
         print(PROGRESS_PREFIX + json.dumps(report), flush=True)
+
+    def _publish(self, batch: DataFrame, batch_id: int, read: int) -> BatchDelta:
+        """Cold path and quarantine for a batch that read `read` records; returns the hot-path delta."""
+        batch = batch.persist()
+        events = enrich(accepted(batch)).persist()
+        try:
+            postings, quarantine = to_postings_rows(events, batch_id), to_quarantine_rows(rejected(batch), batch_id)
+            summary = summarise_batch(postings, quarantine, read)
+            self.postings.commit(postings, batch_id, summary.postings_partitions, summary.delta.postings)
+            self.quarantine.commit(quarantine, batch_id, summary.quarantine_partitions, summary.delta.rejected)
+            return summary.delta
+        finally:
+            events.unpersist()
+            batch.unpersist()
 
 
 def start(spark: SparkSession, settings: Settings):
@@ -149,14 +153,24 @@ def run(settings: Settings, until_idle: float | None = None) -> None:
     print(f"streaming {settings.postings_topic} from {settings.kafka_bootstrap}; checkpoint "
           f"{settings.checkpoint_uri}; lake {settings.lake_uri}", flush=True)
     idle_since = time.monotonic()
-    while query.isActive:
-        query.awaitTermination(1)
-        status = query.status
-        if query.lastProgress is None or status["isTriggerActive"] or status["isDataAvailable"]:
-            idle_since = time.monotonic()
-        elif until_idle is not None and time.monotonic() - idle_since > until_idle:
-            print(f"no new record for {until_idle:.0f}s: stopping", flush=True)
-            query.stop()
-    if query.exception() is not None:
-        print(f"streaming query failed: {query.exception()}", file=sys.stderr, flush=True)
-        raise SystemExit(1)
+    try:
+        while query.isActive:
+            query.awaitTermination(1)
+            status = query.status
+            if query.lastProgress is None or status["isTriggerActive"] or status["isDataAvailable"]:
+                idle_since = time.monotonic()
+            elif until_idle is not None and time.monotonic() - idle_since > until_idle:
+                print(f"no new record for {until_idle:.0f}s: stopping", flush=True)
+                query.stop()
+        query.awaitTermination()  # raises a failure that ended the query between two checks
+    except StreamingQueryException as failure:
+        print(f"streaming query failed: {failure_summary(str(failure))}\n  the failed batch is replayed from the "
+              "checkpoint when the job starts again: fix the cause, then restart it", flush=True)
+        raise SystemExit(1) from failure
+
+
+def failure_summary(message: str) -> str:
+    """The first line of a query failure and its innermost error (e.g. the exception a sink raised)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    causes = [line for line in lines if ERROR_LINE.match(line)]
+    return " | ".join(dict.fromkeys(lines[:1] + causes[-1:]))

@@ -1,12 +1,15 @@
 """The micro-batch sinks: cold path (Parquet), quarantine (Parquet) and hot path (Redis).
 
 Exactly once, per sink:
-- cold path and quarantine: Spark writes the batch into a staging prefix outside
-  the table; the committer then moves every file to a name derived from the
-  batch id, guarded by a per-batch manifest. A batch whose manifest exists is
-  skipped; a half-published batch is undone (its pending manifest lists the
-  targets) and published again. Queries never see staging, so rows are unique
-  by event_id even after a crash between publishing and the offset commit.
+- cold path and quarantine: every partition (dt, location) of a batch becomes
+  ONE Parquet object named after the batch, `…/dt=…/location=…/batch-<id>.parquet`,
+  written by a single PUT from the executor that holds the group: readers never
+  see a partial file, and a replayed batch overwrites the same names instead of
+  adding rows. No renames, so it costs one request per file on S3. A per-batch
+  manifest records what was published: a batch whose manifest exists is
+  skipped; a half-published batch's pending manifest lists its targets, which
+  are removed before it is published again, so rows stay unique by event_id
+  even after a crash between publishing and the offset commit.
 - hot path: `talent_pulse.serving.apply_batch`, one Lua step fenced by the
   streaming query id and batch id.
 Every failure raises: the batch fails, the query stops, and on restart the
@@ -15,19 +18,30 @@ batch replays from the checkpoint.
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from talent_pulse.serving import BatchDelta
 from talent_pulse.tables import Table
 
+S3_SCHEMES = ("s3", "s3a", "s3n")
+
 
 class Storage:
-    """The Hadoop FileSystem API (s3a://, s3:// on EMR, file://) through the JVM."""
+    """The Hadoop FileSystem API (s3a://, s3:// on EMR, file://) through the JVM: manifests and the checkpoint."""
 
     def __init__(self, spark: SparkSession):
         self._jvm = spark.sparkContext._jvm
@@ -62,35 +76,63 @@ class Storage:
         if fs.exists(path) and not fs.delete(path, recursive):
             raise IOError(f"could not delete {uri}")
 
-    def list_files(self, uri: str, suffix: str) -> list[str]:
-        fs, path = self._path(uri)
-        if not fs.exists(path):
-            return []
-        found, files = [], fs.listFiles(path, True)
-        while files.hasNext():
-            name = files.next().getPath().toString()
-            if name.endswith(suffix):
-                found.append(name)
-        return sorted(found)
 
-    def move(self, source: str, target: str) -> None:
-        fs, source_path = self._path(source)
-        _, target_path = self._path(target)
-        fs.mkdirs(target_path.getParent())
-        if not fs.rename(source_path, target_path):
-            raise IOError(f"could not move {source} to {target}")
+@lru_cache(maxsize=None)
+def _s3_client(endpoint_url: str | None, region: str | None):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+
+
+def put_object(uri: str, data: bytes, endpoint_url: str | None = None, region: str | None = None) -> None:
+    """Write one whole object: a single S3 PUT, or a local file replaced atomically."""
+    parsed = urlparse(uri)
+    if parsed.scheme in S3_SCHEMES:
+        _s3_client(endpoint_url, region).put_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Body=data)
+        return
+    if parsed.scheme not in ("", "file"):
+        raise ValueError(f"lake URI {uri!r}: only s3://, s3a:// and local folders are supported")
+    target = Path(unquote(parsed.path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".", suffix=".tmp", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, target)
+
+
+@dataclass(frozen=True)
+class PartitionWriter:
+    """Runs on the executors (applyInArrow): one (partition values) group -> one Parquet object."""
+
+    table_uri: str
+    batch_id: int
+    columns: tuple[str, ...]
+    partition_names: tuple[str, ...]
+    endpoint_url: str | None
+    region: str | None
+
+    def target(self, values: tuple[Any, ...]) -> str:
+        partition_dir = "/".join(f"{name}={value}" for name, value in zip(self.partition_names, values))
+        return f"{self.table_uri}/{partition_dir}/batch-{self.batch_id:012d}.parquet"
+
+    def write(self, key: tuple[pa.Scalar, ...], group: pa.Table) -> pa.Table:
+        uri = self.target(tuple(value.as_py() for value in key))
+        buffer = io.BytesIO()
+        pq.write_table(group.select(list(self.columns)), buffer, compression="snappy")
+        put_object(uri, buffer.getvalue(), self.endpoint_url, self.region)
+        return pa.table({"path": [uri], "rows": [group.num_rows]})
 
 
 class LakeCommitter:
     """Publishes one micro-batch's rows into a Hive-partitioned Parquet table, exactly once."""
 
-    def __init__(self, storage: Storage, lake_uri: str, table: Table):
+    def __init__(self, storage: Storage, lake_uri: str, table: Table,
+                 endpoint_url: str | None = None, region: str | None = None):
         self.storage = storage
         self.table = table
         root = lake_uri.rstrip("/")
         self.table_uri = f"{root}/{table.prefix}"
-        self.staging_uri = f"{root}/_staging/{table.prefix}"
         self.manifest_uri = f"{root}/_manifests/{table.prefix}"
+        self.endpoint_url, self.region = endpoint_url, region
 
     def _manifest(self, batch_id: int, state: str) -> str:
         suffix = "json" if state == "final" else "pending.json"
@@ -99,33 +141,33 @@ class LakeCommitter:
     def committed(self, batch_id: int) -> bool:
         return self.storage.exists(self._manifest(batch_id, "final"))
 
-    def commit(self, rows: DataFrame, batch_id: int, row_count: int) -> int:
-        """Write and publish the batch; returns the number of files published (0 if already done)."""
+    def commit(self, rows: DataFrame, batch_id: int, partitions: list[dict[str, str]], row_count: int) -> int:
+        """Write and publish the batch's `row_count` rows, which fall into `partitions` (partition column -> value).
+
+        Returns the number of files published (0 if the batch was already published).
+        """
         if self.committed(batch_id):
             return 0
         pending = self._manifest(batch_id, "pending")
         if self.storage.exists(pending):
             for target in json.loads(self.storage.read_text(pending))["files"]:
                 self.storage.delete(target)
-        staging = f"{self.staging_uri}/batch={batch_id}"
-        self.storage.delete(staging, recursive=True)
-        staged: list[str] = []
-        if row_count:
-            rows.write.mode("overwrite").partitionBy(*self.table.partition_names).parquet(staging)
-            staged = self.storage.list_files(staging, ".parquet")
-        targets = [self._target(source, batch_id, n) for n, source in enumerate(staged)]
+        writer = PartitionWriter(self.table_uri, batch_id, self.table.column_names, self.table.partition_names,
+                                 self.endpoint_url, self.region)
+        targets = sorted(writer.target(tuple(partition[name] for name in self.table.partition_names))
+                         for partition in partitions)
         self.storage.write_text(pending, json.dumps({"batch_id": batch_id, "files": targets}))
-        for source, target in zip(staged, targets):
-            self.storage.move(source, target)
+        if row_count:
+            written = (rows.groupBy(*self.table.partition_names)
+                       .applyInArrow(lambda key, group: writer.write(key, group), "path string, rows long").collect())
+            published, published_rows = sorted(row.path for row in written), sum(row.rows for row in written)
+            if published != targets or published_rows != row_count:
+                raise RuntimeError(f"batch {batch_id}: published {published_rows} rows in {len(published)} files, "
+                                   f"expected {row_count} rows in {len(targets)} files")
         manifest = {"batch_id": batch_id, "rows": row_count, "files": targets}
         self.storage.write_text(self._manifest(batch_id, "final"), json.dumps(manifest))
         self.storage.delete(pending)
-        self.storage.delete(staging, recursive=True)
         return len(targets)
-
-    def _target(self, source: str, batch_id: int, n: int) -> str:
-        partition_dir = source.split(f"/batch={batch_id}/", 1)[1].rsplit("/", 1)[0]
-        return f"{self.table_uri}/{partition_dir}/batch-{batch_id:012d}-{n:05d}.parquet"
 
 
 def _offsets_line(text: str) -> dict[str, dict[str, int]]:
@@ -158,50 +200,79 @@ def streaming_query_id(storage: Storage, checkpoint_uri: str) -> str:
     return json.loads(storage.read_text(f"{checkpoint_uri.rstrip('/')}/metadata"))["id"]
 
 
-def _counts(frame: DataFrame, *keys: str) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in frame.groupBy(*keys).count().collect()]
+def _summed(rows, key) -> dict[Any, int]:
+    totals: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        totals[key(row)] += row["n"]
+    return dict(totals)
 
 
-def _nested(rows: list[tuple[Any, ...]]) -> dict[Any, dict[str, int]]:
+def _nested(flat: dict[tuple[Any, str], int]) -> dict[Any, dict[str, int]]:
     nested: dict[Any, dict[str, int]] = defaultdict(dict)
-    for outer, inner, count in rows:
-        nested[outer][inner] = int(count)
+    for (outer, inner), count in flat.items():
+        nested[outer][inner] = count
     return dict(nested)
 
 
-def build_delta(events: DataFrame, rejects: DataFrame, duplicates: int) -> BatchDelta:
-    """Per-batch deltas of every serving-layer counter, from the enriched accepted events and the rejects."""
-    bucketed = events.select(
-        "location", "skills", "remote", "seniority", "event_time",
-        (F.unix_timestamp("event_time") / 60).cast("long").alias("minute"),
-        (F.unix_timestamp("event_time") / 3600).cast("long").alias("hour"),
+ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
+REMOTE_LABELS = {True: "remote", False: "onsite", None: "unknown"}
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What one micro-batch adds to the serving layer, and where its rows go in the cold path."""
+
+    delta: BatchDelta
+    postings_partitions: list[dict[str, str]]
+    quarantine_partitions: list[dict[str, str]]
+
+
+def summarise_batch(postings: DataFrame, quarantine: DataFrame, records_read: int) -> BatchSummary:
+    """Per-batch deltas of every serving-layer counter, from the batch's postings and quarantine rows.
+
+    Four small Spark jobs: postings and skill mentions are each counted once at
+    their finest grain (dt x location x minute x ...) and rolled up here, on the
+    driver, into every serving-layer view and the partitions the batch writes.
+    Duplicates are what was read but is in neither table.
+    """
+    bucketed = postings.select(
+        "dt", "location", "skills", "remote", "seniority", "event_time",
+        F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
     )
-    mentions = bucketed.select("location", "minute", "hour", F.explode("skills").alias("skill"))
-    pairs = events.select(
-        F.explode(F.expr("filter(flatten(transform(skills, a -> transform(skills, b -> "
-                         "named_struct('a', a, 'b', b)))), p -> p.a < p.b)")).alias("pair")
-    ).select("pair.a", "pair.b")
-    postings = dict(_counts(bucketed, "location"))
-    last_event = bucketed.agg(F.date_format(F.max("event_time"), "yyyy-MM-dd'T'HH:mm:ss'Z'")).first()[0]
-    remote = {
-        {True: "remote", False: "onsite", None: "unknown"}[flag]: int(count)
-        for flag, count in _counts(bucketed, "remote")
-    }
-    rejected_reasons = {code: int(count) for code, count in _counts(rejects, "reason_code")}
-    return BatchDelta(
-        postings=int(sum(postings.values())),
-        rejected=sum(rejected_reasons.values()),
+    posting_counts = (bucketed.groupBy("dt", "location", "minute", "remote", "seniority")
+                      .agg(F.count(F.lit(1)).alias("n"), F.max(F.date_format("event_time", ISO_SECONDS)).alias("last"))
+                      .collect())
+    mentions = (bucketed.select("location", "minute", F.explode("skills").alias("skill"))
+                .groupBy("location", "minute", "skill").agg(F.count(F.lit(1)).alias("n")).collect())
+    pairs = (postings.select(F.explode(F.expr(
+        "filter(flatten(transform(skills, a -> transform(skills, b -> named_struct('a', a, 'b', b)))), p -> p.a < p.b)"
+    )).alias("pair")).groupBy("pair.a", "pair.b").agg(F.count(F.lit(1)).alias("n")).collect())
+    reject_counts = quarantine.groupBy("dt", "reason_code").agg(F.count(F.lit(1)).alias("n")).collect()
+    accepted = sum(row["n"] for row in posting_counts)
+    rejected = sum(row["n"] for row in reject_counts)
+    duplicates = records_read - accepted - rejected
+    if duplicates < 0:
+        raise RuntimeError(f"{accepted} accepted + {rejected} rejected rows out of {records_read} records read")
+    delta = BatchDelta(
+        postings=accepted,
+        rejected=rejected,
         duplicates=duplicates,
-        skills={skill: int(count) for skill, count in _counts(mentions, "skill")},
-        locations={slug: int(count) for slug, count in postings.items()},
-        location_skills=_nested(_counts(mentions, "location", "skill")),
-        minute_skills=_nested(_counts(mentions, "minute", "skill")),
-        hour_skills=_nested(_counts(mentions, "hour", "skill")),
-        minute_postings={int(m): int(c) for m, c in _counts(bucketed, "minute")},
-        hour_postings={int(h): int(c) for h, c in _counts(bucketed, "hour")},
-        pairs={(a, b): int(count) for a, b, count in _counts(pairs, "a", "b")},
-        remote=remote,
-        seniority={level or "unknown": int(count) for level, count in _counts(bucketed, "seniority")},
-        rejected_reasons=rejected_reasons,
-        last_event_time=last_event,
+        skills=_summed(mentions, lambda row: row["skill"]),
+        locations=_summed(posting_counts, lambda row: row["location"]),
+        location_skills=_nested(_summed(mentions, lambda row: (row["location"], row["skill"]))),
+        minute_skills=_nested(_summed(mentions, lambda row: (row["minute"], row["skill"]))),
+        hour_skills=_nested(_summed(mentions, lambda row: (row["minute"] // 60, row["skill"]))),
+        minute_postings=_summed(posting_counts, lambda row: row["minute"]),
+        hour_postings=_summed(posting_counts, lambda row: row["minute"] // 60),
+        pairs=_summed(pairs, lambda row: (row["a"], row["b"])),
+        remote=_summed(posting_counts, lambda row: REMOTE_LABELS[row["remote"]]),
+        seniority=_summed(posting_counts, lambda row: row["seniority"] or "unknown"),
+        rejected_reasons=_summed(reject_counts, lambda row: row["reason_code"]),
+        last_event_time=max((row["last"] for row in posting_counts), default=None),
+    )
+    return BatchSummary(
+        delta=delta,
+        postings_partitions=[{"dt": dt, "location": location}
+                             for dt, location in sorted({(row["dt"], row["location"]) for row in posting_counts})],
+        quarantine_partitions=[{"dt": dt} for dt in sorted({row["dt"] for row in reject_counts})],
     )

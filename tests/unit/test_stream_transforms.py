@@ -14,7 +14,8 @@ from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.schema import table_schema
-from talent_pulse.stream.sinks import LakeCommitter, Storage, build_delta
+from talent_pulse.stream.job import failure_summary
+from talent_pulse.stream.sinks import LakeCommitter, Storage, summarise_batch
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -152,11 +153,12 @@ def test_dedup_keeps_one_row_per_event_id_and_never_merges_rejects(spark):
     assert len([row for row in kept if row.reason_code]) == 2
 
 
-def test_build_delta_equals_counts_computed_in_python(spark):
+def test_batch_summary_equals_counts_computed_in_python(spark):
     values = [_valid(n) for n in range(9)] + BAD_VALUES[:3]
     parsed = parse_records(_kafka_frame(spark, values))
-    events = enrich(accepted(parsed))
-    delta = build_delta(events, rejected(parsed), duplicates=4)
+    postings = to_postings_rows(enrich(accepted(parsed)), 3)
+    summary = summarise_batch(postings, to_quarantine_rows(rejected(parsed), 3), records_read=16)
+    delta = summary.delta
     matcher = default_matcher()
     skills, loc_skills, pairs = Counter(), Counter(), Counter()
     for n in range(9):
@@ -174,6 +176,21 @@ def test_build_delta_equals_counts_computed_in_python(spark):
     assert sum(delta.remote.values()) == 9
     assert delta.rejected_reasons == dict(Counter(_expected_reason(v) for v in BAD_VALUES[:3]))
     assert delta.last_event_time == _event(0)["event_time"].replace(".000", "")[:19] + "Z"
+    written = postings.select("dt", "location").distinct().collect()
+    assert summary.postings_partitions == sorted(({"dt": r.dt, "location": r.location} for r in written),
+                                                 key=lambda p: (p["dt"], p["location"]))
+    assert summary.quarantine_partitions == [{"dt": NOW.strftime("%Y-%m-%d")}]
+
+
+def test_batch_summary_refuses_more_rows_than_records_read(spark):
+    parsed = parse_records(_kafka_frame(spark, [_valid(1), b"{bad"]))
+    postings, quarantine = to_postings_rows(enrich(accepted(parsed)), 1), to_quarantine_rows(rejected(parsed), 1)
+    with pytest.raises(RuntimeError, match="out of 1 records read"):
+        summarise_batch(postings, quarantine, records_read=1)
+
+
+def _partitions(rows) -> list[dict[str, str]]:
+    return [{"dt": r.dt, "location": r.location} for r in rows.select("dt", "location").distinct().collect()]
 
 
 @pytest.fixture
@@ -188,27 +205,43 @@ def _table_event_ids(root) -> list[str]:
 
 def test_committer_publishes_once_and_replays_are_skipped(spark, committer, tmp_path):
     rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 5)
-    assert committer.commit(rows, 5, 6) > 0
-    assert committer.commit(rows, 5, 6) == 0
+    assert committer.commit(rows, 5, _partitions(rows), 6) > 0
+    assert committer.commit(rows, 5, _partitions(rows), 6) == 0
     assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
-    names = [p.name for p in (tmp_path / "postings").rglob("*.parquet")]
-    assert all(name.startswith("batch-000000000005-") for name in names)
-    assert not list((tmp_path / "_staging").rglob("*.parquet"))
+    files = list((tmp_path / "postings").rglob("*"))
+    assert {p.name for p in files if p.is_file()} == {"batch-000000000005.parquet"}
+    partitions = {p.parent.relative_to(tmp_path / "postings").as_posix() for p in files if p.is_file()}
+    assert len(partitions) == len([p for p in files if p.is_file()])
+    assert all(part.startswith("dt=") and "/location=" in part for part in partitions)
     schema = pq.read_schema(next((tmp_path / "postings").rglob("*.parquet")))
     assert schema.names == [c.name for c in postings_table().columns]
 
 
 def test_committer_undoes_a_half_published_batch(spark, committer, tmp_path):
     rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 8)
-    committer.commit(rows, 8, 6)
+    committer.commit(rows, 8, _partitions(rows), 6)
     final = tmp_path / "_manifests" / "postings" / f"{8:012d}.json"
     manifest = json.loads(final.read_text())
     # Crash after moving files but before the final manifest: pending manifest present, final absent.
     final.rename(final.with_name(f"{8:012d}.pending.json"))
     (tmp_path / "postings" / "stray.parquet").write_bytes(b"not ours")  # not ours: must survive
-    assert committer.commit(rows, 8, 6) == len(manifest["files"])
+    assert committer.commit(rows, 8, _partitions(rows), 6) == len(manifest["files"])
     assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
     published = sorted(str(p) for p in (tmp_path / "postings").rglob("batch-*.parquet"))
     assert len(published) == len(manifest["files"])
     assert (tmp_path / "postings" / "stray.parquet").exists()
     assert not (tmp_path / "_manifests" / "postings" / f"{8:012d}.pending.json").exists()
+
+
+def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():
+    message = "\n".join([
+        "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST",
+        "=== Streaming Query ===", "Traceback (most recent call last):",
+        "redis.exceptions.ConnectionError: Connection closed by server.",
+        "During handling of the above exception, another exception occurred:",
+        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.",
+        "\tat org.apache.spark.sql.execution.streaming.MicroBatchExecution.run(MicroBatchExecution.scala:1)",
+    ])
+    assert failure_summary(message) == (
+        "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST | "
+        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.")
