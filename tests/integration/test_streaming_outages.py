@@ -1,0 +1,131 @@
+"""Outages mid-stream on a private Redis / Kafka broker (other ports, so the shared stack is untouched).
+
+- Redis goes away while the job runs: the batch fails loudly (the job exits non-zero
+  naming Redis); once Redis is back, a restart from the checkpoint reconciles exactly.
+- The Kafka broker is restarted while the job runs: the job waits or fails, and after
+  the restart it picks up, including records produced after the restart; reconciled exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from test_streaming_job import assert_reconciled, produce_dataset, run_stream, stream_env
+
+from talent_pulse.local_stack.supervisor import KafkaBroker, RedisServer
+from talent_pulse.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+PRIVATE_REDIS_PORT = 19479
+PRIVATE_KAFKA_PORT = 19492
+
+
+def _private(base: Settings, tmp_path, **overrides) -> Settings:
+    shared = {"postings_topic": base.postings_topic, "serving_namespace": base.serving_namespace,
+              "lake_uri": base.lake_uri, "checkpoint_uri": base.checkpoint_uri, "kafka_bootstrap": base.kafka_bootstrap,
+              "redis_url": base.redis_url, "data_dir": str(tmp_path / "private-stack")}
+    return Settings.from_env(**{**shared, **overrides})
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return stream_env(settings, PULSE_REDIS_URL=settings.redis_url, PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
+                      PULSE_MAX_OFFSETS_PER_TRIGGER="150")
+
+
+def _start_job(settings: Settings) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "talent_pulse.cli.main", "stream"], env=_env(settings),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _wait_for_batches(job: subprocess.Popen, wanted: int, log: list[str], timeout: float = 420) -> None:
+    deadline = time.monotonic() + timeout
+    seen = 0
+    for line in job.stdout:
+        log.append(line)
+        seen += line.startswith("batch ") and " 0 in," not in line
+        if seen >= wanted:
+            return
+        if time.monotonic() > deadline:
+            break
+    pytest.fail(f"the job did not report {wanted} batches with data:\n{''.join(log)[-4000:]}")
+
+
+def _stop(job: subprocess.Popen) -> None:
+    """Stop `pulse stream` and its spark-submit child (they share a process group)."""
+    if job.poll() is None:
+        os.killpg(job.pid, signal.SIGTERM)
+        try:
+            job.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(job.pid, signal.SIGKILL)
+            job.wait()
+
+
+@pytest.fixture
+def private_redis(isolated_settings, tmp_path):
+    settings = _private(isolated_settings, tmp_path, redis_url=f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0")
+    server = RedisServer(settings, tmp_path / "private-stack", log=lambda line: None)
+    server.start()
+    yield settings, server
+    server.stop()
+
+
+@pytest.fixture
+def private_kafka(isolated_settings, tmp_path):
+    settings = _private(isolated_settings, tmp_path, kafka_bootstrap=f"127.0.0.1:{PRIVATE_KAFKA_PORT}")
+    broker = KafkaBroker(settings, tmp_path / "private-stack", log=lambda line: None)
+    broker.start()  # provisions the isolated topic on the private broker
+    yield settings, broker
+    broker.stop()
+
+
+def test_redis_outage_fails_the_batch_loudly_then_recovers_exactly(private_redis):
+    settings, server = private_redis
+    values = produce_dataset(settings, valid=1200, duplicates=100)
+    job, log = _start_job(settings), []
+    try:
+        _wait_for_batches(job, 1, log)
+        # SHUTDOWN SAVE: the port closes like an outage; the restart reloads the data, like a failed-over node.
+        redis.Redis.from_url(settings.redis_url).shutdown(save=True)
+        try:
+            rest, _ = job.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the job kept going while its hot path was down:\n{''.join(log)[-4000:]}")
+    finally:
+        _stop(job)
+    text = "".join(log) + rest
+    assert job.returncode != 0, text[-4000:]
+    assert "streaming query failed" in text and f"127.0.0.1:{PRIVATE_REDIS_PORT}" in text, text[-4000:]
+    server.stop()  # forget the pid of the server that shut itself down
+    server.start()
+    result = run_stream(settings, PULSE_REDIS_URL=settings.redis_url)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_reconciled(settings, values)
+
+
+def test_kafka_broker_restart_mid_run_then_recovers_exactly(private_kafka):
+    settings, broker = private_kafka
+    values = produce_dataset(settings, valid=1200, duplicates=100)
+    job, log = _start_job(settings), []
+    try:
+        _wait_for_batches(job, 1, log)
+        broker.stop()
+        time.sleep(5)
+        broker.start()
+        values += produce_dataset(settings, valid=0, duplicates=0)  # new records after the restart
+        try:
+            job.wait(90)  # it may fail loudly; it may also wait for the broker and carry on
+        except subprocess.TimeoutExpired:
+            pass
+    finally:
+        _stop(job)
+    result = run_stream(settings, PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_reconciled(settings, values)
