@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def spark_submit_command(settings: Settings, master: str, until_idle: float | None) -> list[str]:
+def spark_submit_command(settings: Settings, master: str, until_idle: float | None,
+                         script: Path = ENTRY_POINT) -> list[str]:
     from pyspark.find_spark_home import _find_spark_home
 
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
@@ -37,7 +38,7 @@ def spark_submit_command(settings: Settings, master: str, until_idle: float | No
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.ui.enabled=false",
         "--jars", ",".join(str(jar) for jar in jars),
-        str(ENTRY_POINT),
+        str(script),
     ]
     if until_idle is not None:
         command += ["--until-idle", str(until_idle)]

@@ -18,6 +18,7 @@ SMALL_RUNS = {
     "bench_producer.py": ["--small"],
     "bench_serving.py": ["--postings", "20000", "--batch", "5000", "--reads", "10"],
     "bench_dashboard.py": ["--postings", "20000", "--refreshes", "5"],
+    "bench_stream.py": ["--small"],
 }
 
 
