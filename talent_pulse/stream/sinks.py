@@ -22,14 +22,16 @@ import io
 import json
 import os
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -200,10 +202,10 @@ def streaming_query_id(storage: Storage, checkpoint_uri: str) -> str:
     return json.loads(storage.read_text(f"{checkpoint_uri.rstrip('/')}/metadata"))["id"]
 
 
-def _summed(rows, key) -> dict[Any, int]:
+def _summed(rows: list[dict[str, Any]], key) -> dict[Any, int]:
     totals: dict[Any, int] = defaultdict(int)
     for row in rows:
-        totals[key(row)] += row["n"]
+        totals[key(row)] += row["count_all"]
     return dict(totals)
 
 
@@ -212,6 +214,18 @@ def _nested(flat: dict[tuple[Any, str], int]) -> dict[Any, dict[str, int]]:
     for (outer, inner), count in flat.items():
         nested[outer][inner] = count
     return dict(nested)
+
+
+def _counted(table: pa.Table, keys: list[str], *extra: tuple[str, str]) -> list[dict[str, Any]]:
+    return table.group_by(keys, use_threads=False).aggregate([([], "count_all"), *extra]).to_pylist()
+
+
+def _pair_counts(skills: pa.ChunkedArray) -> list[dict[str, Any]]:
+    pairs: Counter = Counter()
+    for names in skills.to_pylist():
+        if names and len(names) > 1:
+            pairs.update(combinations(names, 2))  # names are sorted, so each pair comes as (a, b) with a < b
+    return [{"a": a, "b": b, "count_all": n} for (a, b), n in pairs.items()]
 
 
 ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
@@ -230,26 +244,27 @@ class BatchSummary:
 def summarise_batch(postings: DataFrame, quarantine: DataFrame, records_read: int) -> BatchSummary:
     """Per-batch deltas of every serving-layer counter, from the batch's postings and quarantine rows.
 
-    Four small Spark jobs: postings and skill mentions are each counted once at
-    their finest grain (dt x location x minute x ...) and rolled up here, on the
-    driver, into every serving-layer view and the partitions the batch writes.
-    Duplicates are what was read but is in neither table.
+    Two Spark jobs without a shuffle: the few small columns the counters need
+    come to the driver as Arrow (a batch is bounded by maxOffsetsPerTrigger) and
+    are counted there with Arrow's group-by, once at their finest grain (dt x
+    location x minute x ...), then rolled up into every serving-layer view and
+    the partitions the batch writes. Duplicates are what was read but is in
+    neither table.
     """
-    bucketed = postings.select(
-        "dt", "location", "skills", "remote", "seniority", "event_time",
+    facts = postings.select(
+        "dt", "location", "skills", "remote", "seniority",
         F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
-    )
-    posting_counts = (bucketed.groupBy("dt", "location", "minute", "remote", "seniority")
-                      .agg(F.count(F.lit(1)).alias("n"), F.max(F.date_format("event_time", ISO_SECONDS)).alias("last"))
-                      .collect())
-    mentions = (bucketed.select("location", "minute", F.explode("skills").alias("skill"))
-                .groupBy("location", "minute", "skill").agg(F.count(F.lit(1)).alias("n")).collect())
-    pairs = (postings.select(F.explode(F.expr(
-        "filter(flatten(transform(skills, a -> transform(skills, b -> named_struct('a', a, 'b', b)))), p -> p.a < p.b)"
-    )).alias("pair")).groupBy("pair.a", "pair.b").agg(F.count(F.lit(1)).alias("n")).collect())
-    reject_counts = quarantine.groupBy("dt", "reason_code").agg(F.count(F.lit(1)).alias("n")).collect()
-    accepted = sum(row["n"] for row in posting_counts)
-    rejected = sum(row["n"] for row in reject_counts)
+        F.date_format("event_time", ISO_SECONDS).alias("event_time"),
+    ).toArrow()
+    rejects = quarantine.select("dt", "reason_code").toArrow()
+    posting_counts = _counted(facts, ["dt", "location", "minute", "remote", "seniority"], ("event_time", "max"))
+    skills = facts.column("skills")
+    owners = pc.list_parent_indices(skills)
+    mentions = _counted(pa.table({"location": facts.column("location").take(owners),
+                                  "minute": facts.column("minute").take(owners),
+                                  "skill": pc.list_flatten(skills)}), ["location", "minute", "skill"])
+    reject_counts = _counted(rejects, ["dt", "reason_code"])
+    accepted, rejected = facts.num_rows, rejects.num_rows
     duplicates = records_read - accepted - rejected
     if duplicates < 0:
         raise RuntimeError(f"{accepted} accepted + {rejected} rejected rows out of {records_read} records read")
@@ -264,11 +279,11 @@ def summarise_batch(postings: DataFrame, quarantine: DataFrame, records_read: in
         hour_skills=_nested(_summed(mentions, lambda row: (row["minute"] // 60, row["skill"]))),
         minute_postings=_summed(posting_counts, lambda row: row["minute"]),
         hour_postings=_summed(posting_counts, lambda row: row["minute"] // 60),
-        pairs=_summed(pairs, lambda row: (row["a"], row["b"])),
+        pairs=_summed(_pair_counts(skills), lambda row: (row["a"], row["b"])),
         remote=_summed(posting_counts, lambda row: REMOTE_LABELS[row["remote"]]),
         seniority=_summed(posting_counts, lambda row: row["seniority"] or "unknown"),
         rejected_reasons=_summed(reject_counts, lambda row: row["reason_code"]),
-        last_event_time=max((row["last"] for row in posting_counts), default=None),
+        last_event_time=max((row["event_time_max"] for row in posting_counts), default=None),
     )
     return BatchSummary(
         delta=delta,
