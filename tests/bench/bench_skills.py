@@ -3,7 +3,7 @@
 Generates ~1 KB synthetic postings from the taxonomy (seeded), caches them,
 then times, in the same run:
 
-- ours: `with_skills` (pandas UDF, token matcher, full taxonomy);
+- ours: `with_skills` (mapInArrow, token matcher, full taxonomy);
 - reference, 10 skills: a plain Python UDF looping `skill in text.lower()`
   over the reference design's 10 lowercase skills;
 - reference, full list: the same loop over every canonical name and alias.
@@ -131,7 +131,7 @@ def main() -> None:
     all_forms = sorted({form for skill in load_taxonomy().skills
                         for form in (skill.name, *skill.aliases, *skill.ambiguous)})
     jobs = [
-        ("ours: token matcher, pandas UDF", f"{len(load_taxonomy().skills)} skills", with_skills(postings)),
+        ("ours: token matcher, mapInArrow", f"{len(load_taxonomy().skills)} skills", with_skills(postings)),
         ("reference: Python UDF substring loop", "10 skills",
          postings.withColumn("skills", reference_udf(REFERENCE_SKILLS)(joined_text(("title", "description"))))),
         ("reference: Python UDF substring loop", f"{len(all_forms)} forms",
