@@ -3,8 +3,8 @@
 Each works on a batch or a streaming DataFrame alike and is unit-tested on a
 local session. Validation, location normalisation and skill extraction run the
 same Python code as the rest of the platform (contract validator, gazetteer,
-skill matcher) in vectorised pandas UDFs, so the Spark path and the Python path
-cannot disagree.
+skill matcher) over Arrow batches (pandas UDFs, and mapInArrow for the skills),
+so the Spark path and the Python path cannot disagree.
 """
 
 from __future__ import annotations
