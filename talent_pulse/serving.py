@@ -538,6 +538,14 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
     )
 
 
+def delete_namespace(client: redis.Redis, namespace: str) -> int:
+    """Delete every key of a serving namespace (tests, benchmarks, starting over); returns how many."""
+    doomed = list(client.scan_iter(match=Keys(namespace).prefix + "*", count=1000))
+    for start in range(0, len(doomed), 1000):
+        client.delete(*doomed[start:start + 1000])
+    return len(doomed)
+
+
 def stats_json(client: redis.Redis, namespace: str) -> dict:
     """All-time totals, every skill and every location: what `pulse stats --json` prints."""
     keys = Keys(namespace)

@@ -29,7 +29,7 @@ import charts  # noqa: E402
 from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes  # noqa: E402
 import views  # noqa: E402
 
-from talent_pulse.serving import BatchDelta, Keys, apply_batch, read_snapshot, redis_client  # noqa: E402
+from talent_pulse.serving import BatchDelta, Keys, apply_batch, delete_namespace, read_snapshot, redis_client  # noqa: E402
 from talent_pulse.settings import Settings  # noqa: E402
 
 SKILLS_PER_POSTING = 6
@@ -154,9 +154,7 @@ def main() -> int:
         naive = timed(lambda: naive_refresh(client, namespace), max(3, args.refreshes // 10))
         print(f"reference read (KEYS * + one read per key, top-N in Python):                   {summary(naive)}")
     finally:
-        doomed = list(client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
-        for start in range(0, len(doomed), 1000):
-            client.delete(*doomed[start:start + 1000])
+        delete_namespace(client, namespace)
     return 0
 
 

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from talent_pulse.serving import BatchDelta, Keys, _build_plan, apply_batch, read_snapshot, redis_client
+from talent_pulse.serving import BatchDelta, Keys, _build_plan, apply_batch, delete_namespace, read_snapshot, redis_client
 from talent_pulse.settings import Settings
 
 SKILLS = 300
@@ -163,12 +163,6 @@ def timed_reads(client, read, count: int) -> tuple[list[float], float]:
         read()
         samples.append((time.perf_counter() - started) * 1000)
     return samples, (commandstats_usec(client, "exec") - exec_usec_before) / count / 1000
-
-
-def delete_namespace(client, namespace: str) -> None:
-    doomed = list(client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
-    for start in range(0, len(doomed), 1000):
-        client.delete(*doomed[start:start + 1000])
 
 
 def main() -> int:

@@ -43,7 +43,7 @@ from talent_pulse.cli.stream import ENTRY_POINT, spark_submit_command
 from talent_pulse.contract import encode_event
 from talent_pulse.generator import PostingGenerator, iso_utc
 from talent_pulse.producer import PostingProducer
-from talent_pulse.serving import Keys, redis_client
+from talent_pulse.serving import Keys, delete_namespace, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.job import PROGRESS_PREFIX
@@ -234,6 +234,8 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         measure_live(settings, count_python, args.rate, args.seconds, run)
     finally:
         job.stop()
+        delete_namespace(client, settings.serving_namespace)
+        AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).delete_topics([settings.postings_topic])
     run.batches = [batch for batch in run.batches[:drained] if batch["rows_in"]] or run.batches[:drained]
     return run
 

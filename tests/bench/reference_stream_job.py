@@ -17,6 +17,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType
 
+from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
 from talent_pulse.stream.job import PROGRESS_PREFIX, kafka_options, spark_conf
 from talent_pulse.stream.sinks import Storage, input_record_count
@@ -25,7 +26,8 @@ REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "
 
 
 def reference_key(namespace: str, skill: str) -> str:
-    return f"{namespace}:reference:skill:{skill}"
+    """Inside the serving namespace, so `delete_namespace` clears it with the rest."""
+    return Keys(namespace).prefix + f"reference:skill:{skill}"
 
 
 @F.udf(ArrayType(StringType()))

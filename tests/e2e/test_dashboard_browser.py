@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from talent_pulse.serving import redis_client
+from talent_pulse.serving import delete_namespace, redis_client
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dashboard"))
@@ -131,10 +131,7 @@ def pipeline(isolated_settings, tmp_path):
         yield pipeline
     finally:
         pipeline.stop()
-        client = redis_client(isolated_settings)
-        doomed = list(client.scan_iter(match=f"{{{isolated_settings.serving_namespace}}}:*", count=1000))
-        if doomed:
-            client.delete(*doomed)
+        delete_namespace(redis_client(isolated_settings), isolated_settings.serving_namespace)
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ from talent_pulse.serving import (
     Focus,
     Keys,
     apply_batch,
+    delete_namespace,
     read_snapshot,
     redis_client,
     stats_json,
@@ -45,9 +46,7 @@ PULSE = [shutil.which("pulse") or "pulse"]
 @pytest.fixture
 def namespace(isolated_settings):
     yield isolated_settings.serving_namespace
-    raw = redis.Redis.from_url(isolated_settings.redis_url)
-    for key in _namespace_keys(raw, isolated_settings.serving_namespace):
-        raw.delete(key)
+    delete_namespace(redis.Redis.from_url(isolated_settings.redis_url), isolated_settings.serving_namespace)
 
 
 @pytest.fixture
@@ -184,6 +183,20 @@ def test_last_event_time_keeps_the_latest_across_batches(client, namespace):
     apply_batch(client, namespace, "q", 1, BatchDelta(last_event_time="2026-05-01T09:00:00Z"))
     apply_batch(client, namespace, "q", 2, BatchDelta())
     assert read_snapshot(client, namespace).meta.last_event_time == "2026-05-01T10:00:00.500000Z"
+
+
+def test_delete_namespace_removes_only_that_namespace(client, raw, namespace):
+    apply_batch(client, namespace, "q", 0, BatchDelta(postings=2, skills={"Python": 2}, locations={"berlin-de": 2},
+                                                      location_skills={"berlin-de": {"Python": 2}}))
+    neighbour = namespace + "-neighbour"
+    apply_batch(client, neighbour, "q", 0, BatchDelta(postings=1, skills={"SQL": 1}))
+    written = len(_namespace_keys(raw, namespace)) - len(_namespace_keys(raw, neighbour))
+    assert written > 3
+    assert delete_namespace(client, namespace) == written
+    assert read_snapshot(client, namespace).meta.postings == 0
+    assert read_snapshot(client, neighbour).meta.postings == 1
+    assert delete_namespace(client, neighbour) > 0
+    assert _namespace_keys(raw, namespace) == []
 
 
 def test_replayed_batch_changes_nothing(client, raw, namespace):
