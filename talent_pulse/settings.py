@@ -8,10 +8,18 @@ here). Emulators are reached through the standard ``AWS_ENDPOINT_URL``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _setting(env: str, default: Any, help: str, secret: bool = False) -> Any:
@@ -45,6 +53,10 @@ class Settings:
     history_backend: str = _setting("PULSE_HISTORY_BACKEND", "duckdb", "History queries: duckdb | athena")
     glue_database: str = _setting("PULSE_GLUE_DATABASE", "talent_pulse", "Glue database of the postings table")
     athena_workgroup: str = _setting("PULSE_ATHENA_WORKGROUP", "talent-pulse", "Athena workgroup for history queries")
+    starting_offsets: str = _setting(
+        "PULSE_STARTING_OFFSETS", "earliest",
+        "Where a new checkpoint starts reading: earliest | latest | JSON offsets per partition"
+    )
     trigger_seconds: float = _setting("PULSE_TRIGGER_SECONDS", 2.0, "Micro-batch trigger interval")
     max_offsets_per_trigger: int = _setting(
         "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
@@ -82,6 +94,9 @@ class Settings:
             raise ValueError(f"PULSE_KAFKA_AUTH must be plaintext or iam, got {self.kafka_auth!r}")
         if self.history_backend not in ("duckdb", "athena"):
             raise ValueError(f"PULSE_HISTORY_BACKEND must be duckdb or athena, got {self.history_backend!r}")
+        if self.starting_offsets not in ("earliest", "latest") and not _is_json_object(self.starting_offsets):
+            raise ValueError("PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
+                             f'{{"job-postings": {{"0": 42}}}}, got {self.starting_offsets!r}')
         if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
             raise ValueError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
 

@@ -67,7 +67,7 @@ def kafka_options(settings: Settings) -> dict[str, str]:
     options = {
         "kafka.bootstrap.servers": settings.kafka_bootstrap,
         "subscribe": settings.postings_topic,
-        "startingOffsets": "earliest",
+        "startingOffsets": settings.starting_offsets,
         "maxOffsetsPerTrigger": str(settings.max_offsets_per_trigger),
         "kafka.max.partition.fetch.bytes": str(4 * 1024 * 1024),
     }

@@ -29,11 +29,21 @@ def test_env_values_are_typed():
         ({"PULSE_KAFKA_AUTH": "sasl"}, "PULSE_KAFKA_AUTH must be plaintext or iam"),
         ({"PULSE_HISTORY_BACKEND": "presto"}, "PULSE_HISTORY_BACKEND must be duckdb or athena"),
         ({"PULSE_SERVING_NAMESPACE": "a:b"}, "PULSE_SERVING_NAMESPACE must be non-empty"),
+        ({"PULSE_STARTING_OFFSETS": "beginning"}, "PULSE_STARTING_OFFSETS must be earliest, latest or JSON"),
+        ({"PULSE_STARTING_OFFSETS": "[1]"}, "PULSE_STARTING_OFFSETS must be earliest, latest or JSON"),
     ],
 )
 def test_bad_values_say_which_variable(env, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         Settings.from_env(env)
+
+
+def test_starting_offsets_reach_the_kafka_source():
+    from talent_pulse.stream.job import kafka_options
+
+    assert kafka_options(Settings.from_env({}))["startingOffsets"] == "earliest"
+    offsets = '{"job-postings": {"0": 42, "1": -2}}'
+    assert kafka_options(Settings.from_env({"PULSE_STARTING_OFFSETS": offsets}))["startingOffsets"] == offsets
 
 
 def test_env_names_are_unique():
