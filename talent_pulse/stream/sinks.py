@@ -83,17 +83,18 @@ class Storage:
 
 
 @lru_cache(maxsize=None)
-def _s3_client(endpoint_url: str | None, region: str | None):
+def s3_client(endpoint_url: str | None, region: str | None):
+    """One client per executor process; an empty endpoint (the setting's default on AWS) means AWS itself."""
     import boto3
 
-    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+    return boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None)
 
 
 def put_object(uri: str, data: bytes, endpoint_url: str | None = None, region: str | None = None) -> None:
     """Write one whole object: a single S3 PUT, or a local file replaced atomically."""
     parsed = urlparse(uri)
     if parsed.scheme in S3_SCHEMES:
-        _s3_client(endpoint_url, region).put_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Body=data)
+        s3_client(endpoint_url, region).put_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Body=data)
         return
     if parsed.scheme not in ("", "file"):
         raise ValueError(f"lake URI {uri!r}: only s3://, s3a:// and local folders are supported")

@@ -15,7 +15,7 @@ from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.schema import table_schema
 from talent_pulse.stream.job import failure_summary
-from talent_pulse.stream.sinks import LakeCommitter, Storage, summarise_batch
+from talent_pulse.stream.sinks import LakeCommitter, Storage, s3_client, summarise_batch
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -245,3 +245,9 @@ def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():
     assert failure_summary(message) == (
         "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST | "
         "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+
+def test_s3_client_reaches_aws_itself_when_no_endpoint_is_set(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the local-stack fixture sets it for the session
+    assert s3_client("", "eu-west-1").meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
+    assert s3_client("http://127.0.0.1:4566", "us-east-1").meta.endpoint_url == "http://127.0.0.1:4566"
