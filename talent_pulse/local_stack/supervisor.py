@@ -224,6 +224,15 @@ def _reap(pid: int) -> None:
         pass
 
 
+def kraft_cluster_id() -> str:
+    """A random KRaft cluster id that, like Kafka's own, never starts with "-" (the format tool would take it
+    for an option)."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
+
+
 class KafkaBroker(Service):
     """Apache Kafka in KRaft mode (broker + controller in one process)."""
 
@@ -264,7 +273,7 @@ class KafkaBroker(Service):
         properties.write_text(self._properties())
         if (self.state_dir / "data" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = kraft_cluster_id()
         self.log(f"  kafka  formatting KRaft storage (cluster {cluster_id}) in {self.state_dir / 'data'}")
         result = subprocess.run(
             [java, "-cp", f"{self.jar_dir}/*", "kafka.tools.StorageTool", "format", "-t", cluster_id,

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from talent_pulse.local_stack.jars import PrerequisiteMissing
-from talent_pulse.local_stack.supervisor import LocalStack, RedisServer
+from talent_pulse.local_stack.supervisor import LocalStack, RedisServer, kraft_cluster_id
 from talent_pulse.settings import Settings
 
 
@@ -76,3 +76,9 @@ def test_status_cli_reports_every_service(local_stack):
     for name, address in (("kafka", "127.0.0.1:9092"), ("redis", "127.0.0.1:6379"), ("s3", "127.0.0.1:4566")):
         line = next(line for line in result.stdout.splitlines() if line.startswith(name))
         assert address in line and "answering" in line
+
+
+def test_kraft_cluster_ids_never_look_like_an_option():
+    ids = {kraft_cluster_id() for _ in range(5000)}  # one plain base64 id in 64 starts with "-"
+    assert len(ids) == 5000 and not any(cluster_id.startswith("-") for cluster_id in ids)
+    assert all(len(cluster_id) == 22 for cluster_id in ids)
