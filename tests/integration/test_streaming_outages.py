@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -57,6 +58,23 @@ def _wait_for_batches(job: subprocess.Popen, wanted: int, log: list[str], timeou
     pytest.fail(f"the job did not report {wanted} batches with data:\n{''.join(log)[-4000:]}")
 
 
+@contextlib.contextmanager
+def _job_past_its_first_batch(settings: Settings):
+    """The job running and past one batch with data; stopped (with its spark-submit child) on the way out."""
+    job, log = _start_job(settings), []
+    try:
+        _wait_for_batches(job, 1, log)
+        yield job, log
+    finally:
+        _stop(job)
+
+
+def _restart_and_reconcile(settings: Settings, values: list[bytes | None]) -> None:
+    result = run_stream(settings, PULSE_REDIS_URL=settings.redis_url, PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_reconciled(settings, values)
+
+
 def _stop(job: subprocess.Popen) -> None:
     """Stop `pulse stream` and its spark-submit child (they share a process group)."""
     if job.poll() is None:
@@ -89,33 +107,25 @@ def private_kafka(isolated_settings, tmp_path):
 def test_redis_outage_fails_the_batch_loudly_then_recovers_exactly(private_redis):
     settings, server = private_redis
     values = produce_dataset(settings, valid=1200, duplicates=100)
-    job, log = _start_job(settings), []
-    try:
-        _wait_for_batches(job, 1, log)
+    with _job_past_its_first_batch(settings) as (job, log):
         # SHUTDOWN SAVE: the port closes like an outage; the restart reloads the data, like a failed-over node.
         redis.Redis.from_url(settings.redis_url).shutdown(save=True)
         try:
             rest, _ = job.communicate(timeout=300)
         except subprocess.TimeoutExpired:
             pytest.fail(f"the job kept going while its hot path was down:\n{''.join(log)[-4000:]}")
-    finally:
-        _stop(job)
     text = "".join(log) + rest
     assert job.returncode != 0, text[-4000:]
     assert "streaming query failed" in text and f"127.0.0.1:{PRIVATE_REDIS_PORT}" in text, text[-4000:]
     server.stop()  # forget the pid of the server that shut itself down
     server.start()
-    result = run_stream(settings, PULSE_REDIS_URL=settings.redis_url)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert_reconciled(settings, values)
+    _restart_and_reconcile(settings, values)
 
 
 def test_kafka_broker_restart_mid_run_then_recovers_exactly(private_kafka):
     settings, broker = private_kafka
     values = produce_dataset(settings, valid=1200, duplicates=100)
-    job, log = _start_job(settings), []
-    try:
-        _wait_for_batches(job, 1, log)
+    with _job_past_its_first_batch(settings) as (job, _):
         broker.stop()
         time.sleep(5)
         broker.start()
@@ -124,8 +134,4 @@ def test_kafka_broker_restart_mid_run_then_recovers_exactly(private_kafka):
             job.wait(90)  # it may fail loudly; it may also wait for the broker and carry on
         except subprocess.TimeoutExpired:
             pass
-    finally:
-        _stop(job)
-    result = run_stream(settings, PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert_reconciled(settings, values)
+    _restart_and_reconcile(settings, values)
