@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 
+from talent_pulse.local_stack.jars import skill_matcher_jar
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment
 from talent_pulse.settings import Settings
 
@@ -21,11 +23,12 @@ os.environ.setdefault("PYSPARK_PYTHON", "python3")
 
 @pytest.fixture(scope="session")
 def spark():
-    """A real local Spark session, configured like the streaming job."""
+    """A real local Spark session, configured like the streaming job (with the JVM skill matcher)."""
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
+        .config("spark.jars", str(skill_matcher_jar(Path(Settings.from_env().cache_dir))))
         .appName("talent-pulse-tests")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")

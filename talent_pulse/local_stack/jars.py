@@ -1,6 +1,6 @@
-"""Resolve jars by Maven coordinates into the jar cache, once.
+"""Resolve jars by Maven coordinates, and build the project's own jar, into the jar cache, once.
 
-A stamp file holds the hash of the pom and the profiles it was resolved with,
+A stamp file holds the hash of the inputs (pom and profiles, or the sources),
 so later runs (and the streaming job) start offline.
 """
 
@@ -15,6 +15,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KAFKA_BROKER_POM = Path(__file__).with_name("kafka-broker.pom.xml")
 STREAMING_JOB_POM = REPO_ROOT / "glue_or_emr_jobs" / "pom.xml"
 LOCAL_S3A_PROFILE = "local-s3a"
+SKILL_MATCHER_DIR = REPO_ROOT / "glue_or_emr_jobs" / "skill-matcher"
+SKILL_MATCHER_JAR = "talent-pulse-skill-matcher.jar"
 
 
 class PrerequisiteMissing(RuntimeError):
@@ -27,14 +29,21 @@ def _stamp(pom: Path, profiles: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+def _run_maven(command: list[str], what: str) -> None:
+    if shutil.which("mvn") is None:
+        raise PrerequisiteMissing("Maven not found: apt-get install -y maven (it resolves the Kafka and Spark jars)")
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        errors = "\n".join(line for line in result.stdout.splitlines() if "ERROR" in line)[:2000]
+        raise RuntimeError(f"Maven could not {what}; check network access to the Maven registry.\n{errors}")
+
+
 def resolve_jars(pom: Path, dest: Path, profiles: tuple[str, ...] = (), log=print) -> list[Path]:
     """Copy the runtime closure of ``pom`` into ``dest`` unless already done for this pom."""
     stamp_file = dest / ".resolved"
     stamp = _stamp(pom, profiles)
     if stamp_file.exists() and stamp_file.read_text() == stamp:
         return sorted(dest.glob("*.jar"))
-    if shutil.which("mvn") is None:
-        raise PrerequisiteMissing("Maven not found: apt-get install -y maven (it resolves the Kafka and Spark jars)")
     log(f"resolving jars of {pom.relative_to(REPO_ROOT)} with Maven into {dest} (first run downloads them) ...")
     if dest.exists():
         shutil.rmtree(dest)
@@ -42,10 +51,7 @@ def resolve_jars(pom: Path, dest: Path, profiles: tuple[str, ...] = (), log=prin
     command = ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={dest}"]
     if profiles:
         command.append("-P" + ",".join(profiles))
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        errors = "\n".join(line for line in result.stdout.splitlines() if "ERROR" in line)[:2000]
-        raise RuntimeError(f"Maven could not resolve {pom.name}; check network access to the Maven registry.\n{errors}")
+    _run_maven(command, f"resolve {pom.name}")
     stamp_file.write_text(stamp)
     jars = sorted(dest.glob("*.jar"))
     log(f"  {len(jars)} jars, {sum(j.stat().st_size for j in jars) / 1e6:.0f} MB")
@@ -56,6 +62,25 @@ def kafka_broker_jars(cache_dir: Path, log=print) -> list[Path]:
     return resolve_jars(KAFKA_BROKER_POM, cache_dir / "jars" / "kafka-broker", log=log)
 
 
+def skill_matcher_jar(cache_dir: Path, log=print) -> Path:
+    """The JVM skill matcher (glue_or_emr_jobs/skill-matcher), built with Maven when its sources changed."""
+    dest = cache_dir / "jars" / "skill-matcher"
+    jar, stamp_file = dest / SKILL_MATCHER_JAR, dest / ".built"
+    digest = hashlib.sha256()
+    for source in sorted(SKILL_MATCHER_DIR.glob("pom.xml")) + sorted((SKILL_MATCHER_DIR / "src").rglob("*.java")):
+        digest.update(source.relative_to(SKILL_MATCHER_DIR).as_posix().encode() + b"\0" + source.read_bytes())
+    if jar.exists() and stamp_file.exists() and stamp_file.read_text() == digest.hexdigest():
+        return jar
+    log(f"building the skill matcher jar from {SKILL_MATCHER_DIR.relative_to(REPO_ROOT)} with Maven into {dest} ...")
+    build_dir = dest / "maven-build"
+    _run_maven(["mvn", "-q", "-B", "-f", str(SKILL_MATCHER_DIR / "pom.xml"), "package",
+                f"-Dmatcher.build.dir={build_dir}"], "build the skill matcher jar")
+    shutil.copyfile(build_dir / SKILL_MATCHER_JAR, jar)
+    stamp_file.write_text(digest.hexdigest())
+    return jar
+
+
 def streaming_job_jars(cache_dir: Path, log=print) -> list[Path]:
-    """Connector jars for a plain pyspark install: Kafka source + s3a for the S3 emulator."""
-    return resolve_jars(STREAMING_JOB_POM, cache_dir / "jars" / "streaming-job", (LOCAL_S3A_PROFILE,), log=log)
+    """Jars for a plain pyspark install: the skill matcher, the Kafka source and s3a for the S3 emulator."""
+    connectors = resolve_jars(STREAMING_JOB_POM, cache_dir / "jars" / "streaming-job", (LOCAL_S3A_PROFILE,), log=log)
+    return [skill_matcher_jar(cache_dir, log=log), *connectors]

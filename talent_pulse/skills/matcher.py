@@ -28,15 +28,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from talent_pulse.skills.taxonomy import SENTENCE_END, Skill, Taxonomy, load_taxonomy, normalise, tokenize
+from talent_pulse.skills.taxonomy import (
+    SENTENCE_END, SEPARATOR_BYTES, Skill, Taxonomy, load_taxonomy, normalise, tokenize)
 
-VERSION_TOKEN = re.compile(r"v?\d{1,2}(?:\.\d+){0,2}(?:\.x)?")
+VERSION_TOKEN = re.compile(r"v?[0-9]{1,2}(?:\.[0-9]+){0,2}(?:\.x)?")
 NEIGHBOUR_AMBIGUOUS_WINDOW = 3
 # Words that make a compound adjective of a skill name: "Python-based", "cloud-native" tooling.
 COMPOUND_SUFFIXES = ("-based", "-native", "-powered", "-driven", "-first", "-compatible", "-centric", "-enabled",
                      "-focused", "-oriented", "-certified", "-specific", "-backed")
 MIN_ATTACHED_AMBIGUOUS = 3  # "Python3" is Python; "R2" and "C4" are not R and C
 _DIGITS = b"0123456789"
+TABLES_FORMAT = "talent-pulse-skill-tables\t1"
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,31 @@ class SkillMatcher:
 
     def extract_many(self, texts: Sequence[str | None]) -> list[list[str]]:
         return [self.extract(text) for text in texts]
+
+    def compiled_tables(self) -> str:
+        """Everything `extract` decides with, as text, for the JVM matcher that runs the same algorithm in Spark
+        (glue_or_emr_jobs/skill-matcher). One record a line, fields split by tab, lists by \\x1f; names
+        are numbered in sorted order, so sorting ids sorts names as Python does."""
+        names = sorted({name for entries in self._phrases.values() for _, name in entries}
+                       | {rule.name for rule in self._ambiguous.values()})
+        ids = {name: str(number) for number, name in enumerate(names)}
+        words = "\x1f".join
+        lines = [f"{TABLES_FORMAT}", f"window\t{self._window}", f"neighbour_window\t{NEIGHBOUR_AMBIGUOUS_WINDOW}",
+                 f"version_token\t{VERSION_TOKEN.pattern}", f"sentence_end\t{SENTENCE_END}",
+                 f"compound_suffixes\t{words(COMPOUND_SUFFIXES)}", f"separators\t{SEPARATOR_BYTES.hex()}"]
+        lines += [f"name\t{name}" for name in names]
+        lines += [f"phrase\t{first}\t{ids[name]}\t{' '.join(form)}"
+                  for first, entries in self._phrases.items() for form, name in entries]
+        lines += [f"single\t{token}\t{ids[name]}" for token, name in self._single.items()]
+        lines += [f"ambiguous\t{lowered}\t{ids[rule.name]}\t"
+                  f"{'*' if rule.accepted is None else words(sorted(rule.accepted))}\t{words(sorted(rule.context))}\t"
+                  f"{words(sorted(rule.not_followed_by))}\t{words(sorted(rule.not_preceded_by))}"
+                  for lowered, rule in self._ambiguous.items()]
+        lines += [f"whole\t{token}\t{ids[name]}" for token, name in self._whole.items()]
+        lines += [f"unversioned\t{token}\t{ids[name]}" for token, name in self._unversioned.items()]
+        lines += [f"positional\t{token}" for token in sorted(self._positional)]
+        lines += [f"inner\t{token}" for token in sorted(self._inner)]
+        return "\n".join(lines) + "\n"
 
     def _attached(self, lowered_text: str, lowered: list[str], hits: set[str]) -> set[str]:
         """Skills named only with a glued version or a compound suffix ("Python3.11", "Python-based")."""

@@ -1,27 +1,31 @@
-"""Spark path of the skill matcher: `mapInArrow` over title + description.
+"""Spark path of the skill matcher: a JVM UDF over title + description.
 
-Each Arrow batch's text columns are joined (the non-null values separated by a
-newline, as the Python callers do), matched with `default_matcher()`
-(cached per Python process, so each Spark worker builds it once; the taxonomy
-is read with importlib.resources, so this works from an installed package and
-from a zip shipped with --py-files), and the skills are appended as an Arrow
-list<string> column built directly. That skips the pandas round trip of a
-pandas UDF returning arrays, which cost as much as the matching itself
-(tests/bench/bench_skills.py prints both).
+The taxonomy is compiled once by the Python matcher (`SkillMatcher.compiled_tables`)
+and broadcast; the UDF in glue_or_emr_jobs/skill-matcher runs the same algorithm
+on the JVM, so no row crosses to a Python worker. That is what makes it fast:
+moving each posting to Python and back costs more than matching it
+(tests/bench/bench_skills.py prints the numbers). The jar must be on the Spark
+classpath: `pulse stream`, the test session and `make jars` build it
+(talent_pulse/local_stack/jars.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from weakref import WeakKeyDictionary
 
-import pyarrow as pa
+from pyspark import SparkContext
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
 from talent_pulse.skills.matcher import default_matcher
 
-SKILLS_ARROW_TYPE = pa.list_(pa.string())
+SKILLS_UDF_CLASS = "io.talentpulse.skills.SkillsUdf"
+_UDFS: WeakKeyDictionary = WeakKeyDictionary()  # SparkContext -> the JVM UserDefinedFunction
+
+
+class SkillMatcherJarMissing(RuntimeError):
+    """The JVM skill matcher is not on the Spark classpath; the message says how to add it."""
 
 
 def joined_text(text_cols: Sequence[str]) -> Column:
@@ -29,11 +33,17 @@ def joined_text(text_cols: Sequence[str]) -> Column:
     return F.concat_ws("\n", *[F.col(name) for name in text_cols])
 
 
-def skills_of_batch(batch: pa.RecordBatch, text_cols: Sequence[str]) -> pa.Array:
-    """Sorted canonical skills of every row of an Arrow batch, as a list<string> array."""
-    columns = [batch.column(name).to_pylist() for name in text_cols]
-    texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns)]
-    return pa.array(default_matcher().extract_many(texts), type=SKILLS_ARROW_TYPE)
+def _skills_udf(sc: SparkContext):
+    """The UDF over the broadcast tables, made once per SparkContext."""
+    if sc not in _UDFS:
+        jvm = sc._jvm
+        if not jvm.org.apache.spark.util.Utils.classIsLoadable(SKILLS_UDF_CLASS):
+            raise SkillMatcherJarMissing(
+                f"{SKILLS_UDF_CLASS} is not on the Spark classpath: add the skill matcher jar with --jars "
+                "(build it with `make jars`; `pulse stream` and the tests add it themselves)")
+        tables = sc._jsc.broadcast(default_matcher().compiled_tables())
+        _UDFS[sc] = jvm.io.talentpulse.skills.SkillsUdf.function(tables)
+    return _UDFS[sc]
 
 
 def with_skills(df: DataFrame, text_cols: Sequence[str] = ("title", "description"),
@@ -43,14 +53,7 @@ def with_skills(df: DataFrame, text_cols: Sequence[str] = ("title", "description
     if missing:
         raise ValueError(f"with_skills: column(s) {missing} not in the DataFrame (has {df.columns}); "
                          "pass text_cols=... naming the text columns")
-    if out_col in df.columns:
-        df = df.drop(out_col)
-    names = [*df.columns, out_col]
-    schema = StructType([*df.schema.fields, StructField(out_col, ArrayType(StringType()))])
-    text_cols = tuple(text_cols)
-
-    def add_skills(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            yield pa.RecordBatch.from_arrays([*batch.columns, skills_of_batch(batch, text_cols)], names=names)
-
-    return df.mapInArrow(add_skills, schema)
+    sc = df.sparkSession.sparkContext
+    text = joined_text(tuple(text_cols))
+    jcolumn = _skills_udf(sc).apply(sc._jvm.PythonUtils.toSeq([text.cast("binary")._jc]))
+    return df.withColumn(out_col, Column(jcolumn))

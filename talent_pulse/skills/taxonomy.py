@@ -41,7 +41,7 @@ CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "
 SENTENCE_END = "."
 PHRASE_BREAK = ","
 _KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#_.-&"
-_SEPARATORS = bytes(
+SEPARATOR_BYTES = bytes(
     byte if byte in _KEEP
     else ord(SENTENCE_END) if byte in b"!?"
     else ord(PHRASE_BREAK) if byte in b"()[]{},/:;|"
@@ -51,7 +51,7 @@ _SEPARATORS = bytes(
 
 def normalise(text: str) -> str:
     """ASCII text whose whitespace-separated words are the tokens (see the note above)."""
-    ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(_SEPARATORS)
+    ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(SEPARATOR_BYTES)
     return (ascii_text.replace(b" #", b"  ").replace(b". ", b" . ")
             .replace(PHRASE_BREAK.encode(), f" {PHRASE_BREAK} ".encode()).decode("ascii"))
 

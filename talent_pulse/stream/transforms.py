@@ -1,10 +1,11 @@
 """Pure DataFrame -> DataFrame transformations of the streaming job.
 
 Each works on a batch or a streaming DataFrame alike and is unit-tested on a
-local session. Validation, location normalisation and skill extraction run the
-same Python code as the rest of the platform (contract validator, gazetteer,
-skill matcher) over Arrow batches (pandas UDFs, and mapInArrow for the skills),
-so the Spark path and the Python path cannot disagree.
+local session. Validation and location normalisation run the same Python code
+as the rest of the platform (contract validator, gazetteer) over Arrow batches
+in pandas UDFs, so the Spark path and the Python path cannot disagree. Skill
+extraction runs in the JVM over the tables the Python matcher compiles
+(talent_pulse.skills.spark); tests hold the two to the same answers.
 """
 
 from __future__ import annotations

@@ -1,16 +1,17 @@
-"""The Spark path (`with_skills`) agrees with the pure-Python matcher, in batch and in foreachBatch."""
+"""The Spark path (`with_skills`, the JVM matcher) agrees with the pure-Python matcher, in batch and in foreachBatch."""
 
 from __future__ import annotations
 
 import importlib.util
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 from pyspark.sql import functions as F
 
-from talent_pulse.skills import default_matcher
-from talent_pulse.skills.spark import with_skills
+from talent_pulse.skills import default_matcher, load_taxonomy
+from talent_pulse.skills.spark import SkillMatcherJarMissing, with_skills
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +101,68 @@ def test_groupby_location_skill_counts_match_python(spark):
         for skill in default_matcher().extract(p["title"] + "\n" + p["description"]):
             expected[(p["location"], skill)] = expected.get((p["location"], skill), 0) + 1
     assert counted == expected
+
+
+def _adversarial_texts(count: int, seed: int = 11) -> list[str]:
+    """Texts built to hit every tokenizer and rule edge: every surface form in three cases, the rule words,
+    versions, glued digits and suffixes, hashtags, sentence ends, brackets, non-ASCII and odd whitespace."""
+    rng = random.Random(seed)
+    taxonomy = load_taxonomy()
+    forms = [form for skill in taxonomy.skills for form in (skill.name, *skill.aliases, *skill.ambiguous)]
+    rule_words = [word for skill in taxonomy.skills
+                  for word in (*skill.context, *skill.not_followed_by, *skill.not_preceded_by)]
+    rule_words += sorted(taxonomy.context_words)
+    extras = ["3.11", "v2", "17", "8.x", "1.22", "2024", "-based", "-native", "3", "x", "v", "and", "the", "to",
+              ".", ",", ";", ":", "(", ")", "[", "]", "/", "|", "!", "?", "#", "##", "&", "+", "-", "--", "...",
+              "é", "—", "\u00a0", "日本", "\U0001f680", "\t", "\n", "  ", "'", '"']
+    glue = ["", "", "", " ", " ", " ", "\n", ". ", ", ", "/", "#", "-", "(", ") ", "!", "3", "-based ", ".x "]
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 40)):
+            pool = rng.choice((forms, forms, rule_words, extras))
+            word = rng.choice(pool)
+            word = rng.choice((word, word, word.upper(), word.lower(), word.title()))
+            parts.append(word + rng.choice(glue))
+        texts.append("".join(parts))
+    return texts
+
+
+def test_adversarial_texts_agree(spark):
+    texts = _adversarial_texts(20_000)
+    got = _spark_skills(spark, [(index, None, text) for index, text in enumerate(texts)])
+    python = default_matcher().extract_many(texts)
+    mismatches = [(texts[index], python[index], got[index]) for index in range(len(texts)) if got[index] != python[index]]
+    assert mismatches[:5] == [] and len(mismatches) == 0
+    assert sum(map(len, python)) > 20_000  # the texts do carry skills
+
+
+def test_jvm_matcher_refuses_tables_from_another_release(spark):
+    from pyspark.errors import IllegalArgumentException
+
+    matcher_class = spark.sparkContext._jvm.io.talentpulse.skills.SkillMatcher
+    with pytest.raises(IllegalArgumentException, match="skill tables must start with 'talent-pulse-skill-tables 1'"):
+        matcher_class("talent-pulse-skill-tables\t0\n")
+    newer = default_matcher().compiled_tables() + "synonym\tk8s\t1\n"
+    with pytest.raises(IllegalArgumentException, match="unknown record 'synonym'; the jar and the Python package are from"):
+        matcher_class(newer)
+
+
+def test_session_without_the_jar_fails_with_what_to_do(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "from pyspark.sql import SparkSession\n"
+        "from talent_pulse.skills.spark import with_skills\n"
+        "spark = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false')"
+        ".config('spark.driver.bindAddress', '127.0.0.1').config('spark.driver.host', '127.0.0.1').getOrCreate()\n"
+        "df = spark.createDataFrame([('Python',)], 'description string')\n"
+        "try:\n"
+        "    with_skills(df, text_cols=('description',))\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+        "spark.stop()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert SkillMatcherJarMissing.__name__ in result.stdout
+    assert "make jars" in result.stdout and "--jars" in result.stdout

@@ -77,3 +77,19 @@ def test_every_ambiguous_form_needs_context():
                 in_context[form] = skill.name
     assert alone == {}
     assert in_context == {}
+
+
+def test_compiled_tables_for_the_jvm_matcher_cover_the_taxonomy():
+    tables = default_matcher().compiled_tables().splitlines()
+    assert tables[0] == "talent-pulse-skill-tables\t1"
+    records = [line.split("\t") for line in tables[1:]]
+    assert all(len(fields) >= 2 and "" not in fields[:2] for fields in records)
+    names = [fields[1] for fields in records if fields[0] == "name"]
+    assert names == sorted(skill.name for skill in load_taxonomy().skills)
+    ids = {str(number) for number in range(len(names))}
+    named = [fields for fields in records if fields[0] in ("phrase", "single", "ambiguous", "whole", "unversioned")]
+    assert named and all(fields[2] in ids for fields in named)
+    ambiguous = {fields[1] for fields in records if fields[0] == "ambiguous"}
+    assert ambiguous == {form.lower() for skill in load_taxonomy().skills for form in skill.ambiguous}
+    separators = dict(fields for fields in records if fields[0] != "name" and len(fields) == 2)["separators"]
+    assert len(bytes.fromhex(separators)) == 256
