@@ -47,8 +47,10 @@ package-job: ## build/talent_pulse.zip (--py-files for EMR Serverless)
 	zip -qr $(BUILD)/talent_pulse.zip talent_pulse -x '*/__pycache__/*' '*.pyc'
 	@echo "wrote $(BUILD)/talent_pulse.zip"
 
-jars: ## build/jars: the connector jars EMR Serverless needs (Kafka connector, MSK IAM auth)
+jars: ## build/jars: the jars EMR Serverless needs (the skill matcher, Kafka connector, MSK IAM auth)
 	@mkdir -p $(BUILD)/jars
+	mvn -q -B -f glue_or_emr_jobs/skill-matcher/pom.xml package -Dmatcher.build.dir=$(abspath $(BUILD))/skill-matcher
+	cp $(BUILD)/skill-matcher/talent-pulse-skill-matcher.jar $(BUILD)/jars/
 	mvn -q -B -f glue_or_emr_jobs/pom.xml dependency:copy-dependencies -DoutputDirectory=$(abspath $(BUILD))/jars
 	@ls -1 $(BUILD)/jars
 

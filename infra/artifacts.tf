@@ -1,7 +1,8 @@
 # Build artifacts, uploaded by Terraform: EMR Serverless has no internet access without NAT,
 # so the job never downloads anything at start. `make artifacts` builds them into build/:
 #   build/talent_pulse.zip      the shared package, for --py-files
-#   build/jars/*.jar            Kafka connector + deps + aws-msk-iam-auth (Maven, glue_or_emr_jobs/pom.xml)
+#   build/jars/*.jar            the skill matcher (glue_or_emr_jobs/skill-matcher), Kafka connector + deps
+#                               + aws-msk-iam-auth (Maven, glue_or_emr_jobs/pom.xml)
 #   build/lambda-producer.zip   the Lambda producer (make package-lambda)
 # The job entry point is uploaded straight from the repo.
 #

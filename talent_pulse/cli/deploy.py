@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from talent_pulse.cli.main import CliError
+from talent_pulse.local_stack.jars import SKILL_MATCHER_JAR
 
 DEFAULT_INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
 ACTIVE_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED"]
@@ -139,6 +140,9 @@ def _stream_job(outputs: dict[str, Any]) -> dict[str, Any]:
         raise CliError("the Terraform outputs have no `stream_job`: is this the talent-pulse infra/ module?")
     if not job["jars"]:
         raise CliError("no connector jars were uploaded: run `make artifacts`, then `make deploy` again")
+    if not any(jar.rsplit("/", 1)[-1] == SKILL_MATCHER_JAR for jar in job["jars"]):
+        raise CliError(f"the skill matcher jar ({SKILL_MATCHER_JAR}) was not uploaded: "
+                       "run `make artifacts`, then `make deploy` again")
     return job
 
 

@@ -12,7 +12,11 @@ from talent_pulse.cli.main import main
 from talent_pulse.settings import Settings
 
 
-def _job(application_id: str = "app-1", jars=("s3://b/artifacts/jars/kafka.jar", "s3://b/artifacts/jars/msk-iam.jar")) -> dict:
+JARS = ("s3://b/artifacts/jars/talent-pulse-skill-matcher.jar", "s3://b/artifacts/jars/kafka.jar",
+        "s3://b/artifacts/jars/msk-iam.jar")
+
+
+def _job(application_id: str = "app-1", jars=JARS) -> dict:
     return {
         "application_id": application_id,
         "execution_role_arn": "arn:aws:iam::123456789012:role/talent-pulse-emr-job",
@@ -38,7 +42,7 @@ def test_request_is_a_streaming_run_with_retries_artifacts_and_settings():
     submit = request["jobDriver"]["sparkSubmit"]
     assert submit["entryPoint"] == "s3://b/artifacts/streaming_job.py"
     params = submit["sparkSubmitParameters"].split()
-    assert params[params.index("--jars") + 1] == "s3://b/artifacts/jars/kafka.jar,s3://b/artifacts/jars/msk-iam.jar"
+    assert params[params.index("--jars") + 1] == ",".join(JARS)
     assert params[params.index("--py-files") + 1] == "s3://b/artifacts/talent_pulse.zip"
     for name, value in _job()["environment"].items():
         assert name in Settings.env_names()
@@ -96,7 +100,7 @@ def test_start_refuses_a_second_run_and_stop_cancels(deployed, capsys):
     runs = [r for r in client.list_job_runs(applicationId=application_id)["jobRuns"] if r["name"] != "ad-hoc-backfill"]
     assert len(runs) == 1 and runs[0]["name"] == "talent-pulse-streaming-job"
     stored = client.get_job_run(applicationId=application_id, jobRunId=runs[0]["id"])["jobRun"]
-    assert "--jars s3://b/artifacts/jars/kafka.jar" in stored["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"]
+    assert f"--jars {','.join(JARS)}" in stored["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"]
     _advance_to_running(application_id, runs[0]["id"])
 
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
@@ -115,6 +119,15 @@ def test_start_without_jars_says_to_build_them(deployed, capsys, tmp_path):
     outputs.write_text(json.dumps({"stream_job": {"value": _job(application_id, jars=())}}), "utf-8")
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
     assert "make artifacts" in capsys.readouterr().err
+
+
+def test_start_without_the_skill_matcher_jar_says_to_build_it(deployed, capsys, tmp_path):
+    _, application_id, _ = deployed
+    outputs = tmp_path / "connectors-only.json"
+    outputs.write_text(json.dumps({"stream_job": {"value": _job(application_id, jars=JARS[1:])}}), "utf-8")
+    assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
+    error = capsys.readouterr().err
+    assert "talent-pulse-skill-matcher.jar" in error and "make artifacts" in error
 
 
 def test_outputs_prints_the_summary(deployed, capsys):

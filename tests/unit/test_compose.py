@@ -104,7 +104,8 @@ def resolved() -> dict:
 
 def test_compose_loader_accepts_the_profile(resolved):
     assert set(resolved["services"]) == {
-        "kafka", "kafka-init", "redis", "localstack", "spark-jars", "spark-job", "producer", "dashboard",
+        "kafka", "kafka-init", "redis", "localstack", "spark-jars", "skill-matcher-jar", "spark-job", "producer",
+        "dashboard",
     }
 
 
@@ -236,6 +237,17 @@ def test_kafka_topic_is_the_settings_topic(services):
     assert '--partitions "$$PULSE_TOPIC_PARTITIONS"' in init["command"][0]
     for consumer in ("producer", "spark-job"):
         assert services[consumer]["environment"]["PULSE_POSTINGS_TOPIC"] == settings.postings_topic
+
+
+def test_spark_job_gets_the_skill_matcher_jar_built_from_the_repo(services):
+    builder, job = services["skill-matcher-jar"], services["spark-job"]
+    script = builder["command"][-1]
+    pom = "glue_or_emr_jobs/skill-matcher/pom.xml"
+    assert f"-f {pom} package" in script and (REPO / pom).is_file()
+    assert "cp /tmp/skill-matcher/talent-pulse-skill-matcher.jar /jars/" in script
+    volume = next(v.split(":")[0] for v in builder["volumes"] if v.split(":")[1] == "/jars")
+    assert f"{volume}:/jars:ro" in job["volumes"]
+    assert job["depends_on"]["skill-matcher-jar"]["condition"] == "service_completed_successfully"
 
 
 def test_spark_job_runs_the_repo_job_with_the_pom_jars(services):
