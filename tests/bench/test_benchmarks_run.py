@@ -14,7 +14,7 @@ import pytest
 
 BENCH = Path(__file__).resolve().parent
 SMALL_RUNS = {
-    "bench_skills.py": ["--postings", "2000", "--distinct", "500", "--full-reference-postings", "500"],
+    "bench_skills.py": ["--postings", "2000", "--distinct", "500", "--full-reference-postings", "500", "--runs", "2"],
     "bench_producer.py": ["--small"],
     "bench_serving.py": ["--postings", "20000", "--batch", "5000", "--reads", "10"],
     "bench_dashboard.py": ["--postings", "20000", "--refreshes", "5"],
