@@ -142,7 +142,7 @@ class SkillMatcher:
                        | {rule.name for rule in self._ambiguous.values()})
         ids = {name: str(number) for number, name in enumerate(names)}
         words = "\x1f".join
-        lines = [f"{TABLES_FORMAT}", f"window\t{self._window}", f"neighbour_window\t{NEIGHBOUR_AMBIGUOUS_WINDOW}",
+        lines = [TABLES_FORMAT, f"window\t{self._window}", f"neighbour_window\t{NEIGHBOUR_AMBIGUOUS_WINDOW}",
                  f"version_token\t{VERSION_TOKEN.pattern}", f"sentence_end\t{SENTENCE_END}",
                  f"compound_suffixes\t{words(COMPOUND_SUFFIXES)}", f"separators\t{SEPARATOR_BYTES.hex()}"]
         lines += [f"name\t{name}" for name in names]

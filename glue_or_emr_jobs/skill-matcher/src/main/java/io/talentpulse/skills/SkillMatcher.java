@@ -294,17 +294,17 @@ public final class SkillMatcher {
 
         /** Whether the token, in its original case, is one of {@code spellings}. */
         boolean spelledAs(int index, byte[][] spellings) {
-            int length = ends[index] - starts[index];
             for (byte[] spelling : spellings) {
-                int i = 0;
-                while (i < length && spelling.length == length && spelling[i] == separators[text[starts[index] + i] & 0xff]) {
-                    i++;
-                }
-                if (i == length && spelling.length == length) {
+                if (reads(index, separators, spelling, spelling.length)) {
                     return true;
                 }
             }
             return false;
+        }
+
+        private boolean reads(int index, byte[] map, byte[] word, int length) {
+            return ends[index] - starts[index] == length
+                && Vocabulary.readsAs(map, text, starts[index], word, 0, length);
         }
 
         boolean inSpan(int index) {
@@ -329,11 +329,7 @@ public final class SkillMatcher {
         /** Whether some token reads as the folded bytes {@code word[0, length)}. */
         boolean contains(byte[] word, int length) {
             for (int t = 0; t < count; t++) {
-                int i = 0;
-                while (i < length && ends[t] - starts[t] == length && word[i] == folding[text[starts[t] + i] & 0xff]) {
-                    i++;
-                }
-                if (i == length && ends[t] - starts[t] == length) {
+                if (reads(t, folding, word, length)) {
                     return true;
                 }
             }
@@ -459,7 +455,7 @@ public final class SkillMatcher {
             if (dash && !tokens.isKey(t)) {
                 for (byte[] suffix : compoundSuffixes) {
                     int prefixEnd = end - suffix.length;
-                    if (prefixEnd >= start && endsWith(text, prefixEnd, suffix)) {
+                    if (prefixEnd >= start && Vocabulary.readsAs(folding, text, prefixEnd, suffix, 0, suffix.length)) {
                         int word = attachedWords.find(text, start, prefixEnd);
                         if (word >= 0 && whole[word] != NO_NAME) {
                             found.set(whole[word]);
@@ -469,15 +465,6 @@ public final class SkillMatcher {
             }
         }
         return found;
-    }
-
-    private boolean endsWith(byte[] text, int from, byte[] suffix) {
-        for (int i = 0; i < suffix.length; i++) {
-            if (folding[text[from + i] & 0xff] != suffix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private Phrase longestPhrase(int[] ids, int count, int index) {

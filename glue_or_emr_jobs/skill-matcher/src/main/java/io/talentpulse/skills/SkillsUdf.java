@@ -21,7 +21,7 @@ public final class SkillsUdf implements UDF1<byte[], String[]> {
 
     public SkillsUdf(Broadcast<String> tables) {
         this.tables = tables;
-        new SkillMatcher(tables.value()); // fail on the driver, not in a task, if the tables do not load
+        matcher = matcherFor(tables); // on the driver: tables that do not load fail here, not in a task
     }
 
     /** The UDF as a function of one binary column (a text's UTF-8 bytes, as Spark holds them), returning array&lt;string&gt;. */
@@ -31,9 +31,14 @@ public final class SkillsUdf implements UDF1<byte[], String[]> {
 
     @Override
     public String[] call(byte[] utf8) {
-        if (matcher == null) {
-            matcher = MATCHERS.computeIfAbsent(tables.id(), id -> new SkillMatcher(tables.value()));
+        if (matcher == null) { // deserialized in a task
+            matcher = matcherFor(tables);
         }
         return matcher.extract(utf8);
+    }
+
+    /** One matcher per broadcast and JVM (the driver's is the executors' in local mode). */
+    private static SkillMatcher matcherFor(Broadcast<String> tables) {
+        return MATCHERS.computeIfAbsent(tables.id(), id -> new SkillMatcher(tables.value()));
     }
 }

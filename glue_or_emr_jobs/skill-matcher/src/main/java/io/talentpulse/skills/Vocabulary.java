@@ -84,7 +84,7 @@ final class Vocabulary {
             long slot = slots[index];
             if ((int) (slot >>> 32) == hash) {
                 int id = (int) slot - 1;
-                if (lengths[id] == length && same(offsets[id], text, start, length)) {
+                if (lengths[id] == length && readsAs(folding, text, start, bytes, offsets[id], length)) {
                     return id;
                 }
             }
@@ -105,9 +105,10 @@ final class Vocabulary {
         return hash;
     }
 
-    private boolean same(int offset, byte[] text, int start, int length) {
+    /** Whether {@code text[start, start + length)}, read through {@code map}, is {@code word[at, at + length)}. */
+    static boolean readsAs(byte[] map, byte[] text, int start, byte[] word, int at, int length) {
         for (int i = 0; i < length; i++) {
-            if (bytes[offset + i] != folding[text[start + i] & 0xff]) {
+            if (word[at + i] != map[text[start + i] & 0xff]) {
                 return false;
             }
         }
