@@ -57,6 +57,11 @@ class Field:
     max_chars: int | None = None
     choices: tuple[str, ...] | None = None
 
+    @property
+    def needs_visible_text(self) -> bool:
+        """Required text other than the description must show something."""
+        return self.required and self.kind == "string" and self.name != "description"
+
 
 FIELDS: tuple[Field, ...] = (
     Field("event_id", "string", True, "Unique id of this event; the Kafka key; duplicates count once", 128),
@@ -179,7 +184,7 @@ def _check_field(spec: Field, value: Any, now: datetime) -> Any:
                 raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 "
                                                  "(YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)")
             _check_window(spec.name, moment, now)
-        if spec.required and spec.name != "description" and not has_visible_character(value):
+        if spec.needs_visible_text and not has_visible_character(value):
             raise Rejection("bad_value", f"{spec.name} is empty (no visible character)")
         if spec.max_chars is not None and len(value) > spec.max_chars:
             raise Rejection("too_large", f"{spec.name} has {len(value)} characters, limit {spec.max_chars}")
@@ -298,6 +303,27 @@ def validate_record(value: Any, now: datetime | None = None) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise Rejection("not_utf8", f"invalid UTF-8 at byte {exc.start}")
     return validate_event(decode_json(text), now)
+
+
+RULES_FORMAT = "talent-pulse-contract-rules"
+
+
+def compiled_rules() -> str:
+    """Every rule `validate_record` decides with, as JSON, for the JVM validator that applies them in Spark
+    (glue_or_emr_jobs/skill-matcher, io.talentpulse.contract); tests hold the two to the same reason codes."""
+    return json.dumps({
+        "format": RULES_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "max_record_bytes": MAX_RECORD_BYTES,
+        "max_number_chars": MAX_NUMBER_CHARS,
+        "max_nesting_depth": MAX_NESTING_DEPTH,
+        "timestamp_pattern": TIMESTAMP_PATTERN,
+        "earliest_event_time_epoch_seconds": int(EARLIEST_EVENT_TIME.timestamp()),
+        "future_slack_seconds": int(FUTURE_SLACK.total_seconds()),
+        "invisible_ranges": invisible_ranges(),
+        "fields": [{"name": spec.name, "kind": spec.kind, "required": spec.required, "max_chars": spec.max_chars,
+                    "choices": spec.choices, "needs_visible_text": spec.needs_visible_text} for spec in FIELDS],
+    })
 
 
 def encode_event(event: dict[str, Any]) -> tuple[bytes, bytes]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -44,6 +44,7 @@ SUBDIVISION_KEYS = frozenset({"country", "name", "aliases"})
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 NORMALISE_CACHE_SIZE = 1 << 17
+TABLES_FORMAT = "talent-pulse-gazetteer-tables"
 
 # Names shorter than this are only matched when they are a whole part ("Portland, OR"),
 # never inside running text, where "in", "or", "me" are words rather than states.
@@ -85,6 +86,7 @@ class Location:
     region: str
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold_char(ch: str) -> str:
     if unicodedata.category(ch) == "Cf":  # zero-width and soft hyphens, bidi controls: invisible, so gone
         return ""
@@ -96,21 +98,25 @@ def _fold_char(ch: str) -> str:
 def fold_table() -> dict[str, str]:
     """Every character `fold` changes, with what it becomes: the one definition the JVM applies too."""
     table = {}
-    for code_point in range(_MAX_CODE_POINT + 1):
-        if 0xD800 <= code_point <= 0xDFFF:
-            continue
-        ch = chr(code_point)
-        folded = _fold_char(ch)
+    for ch in _assigned_characters():
+        folded = _fold_char.__wrapped__(ch)
         if folded != ch:
             table[ch] = folded
     return table
 
 
+def _assigned_characters() -> Iterator[str]:
+    """Every character but unassigned, private-use and surrogate code points, which every rule leaves alone."""
+    for code_point in range(_MAX_CODE_POINT + 1):
+        ch = chr(code_point)
+        if unicodedata.category(ch) not in ("Cn", "Co", "Cs"):
+            yield ch
+
+
 def fold(text: str) -> str:
     """NFKC, format characters removed, lower case without accents, character by character:
     "München" → "munchen", "İstanbul" → "istanbul", "𝐋𝐨𝐧𝐝𝐨𝐧" → "london", "Lon\u200bdon" → "london"."""
-    table = fold_table()
-    return "".join(table.get(ch, ch) for ch in text)
+    return "".join(map(_fold_char, text))
 
 
 def _words(text: str) -> list[str]:
@@ -148,6 +154,24 @@ def _parts(folded: str) -> list[str]:
         i += 1
     parts.append(folded[start:])
     return parts
+
+
+ALNUM, DIGIT, SPACE = 1, 2, 4
+
+
+@lru_cache(maxsize=1)
+def character_classes() -> list[list[int]]:
+    """[first, last, flags] ranges of the characters that are letters-or-digits (ALNUM), digits (DIGIT) or
+    white space (SPACE) as Python's str methods say: the JVM asks this table, not its own Unicode tables."""
+    ranges: list[list[int]] = []
+    for ch in _assigned_characters():
+        flags = (ALNUM if ch.isalnum() else 0) | (DIGIT if ch.isdigit() else 0) | (SPACE if ch.isspace() else 0)
+        code_point = ord(ch)
+        if flags and ranges and ranges[-1][1] == code_point - 1 and ranges[-1][2] == flags:
+            ranges[-1][1] = code_point
+        elif flags:
+            ranges.append([code_point, code_point, flags])
+    return ranges
 
 
 def match_key(text: str) -> str:
@@ -326,6 +350,36 @@ class Gazetteer:
                 cities.remove(claimant)
                 cities.insert(0, claimant)
         return facts
+
+    # --- the JVM's copy -------------------------------------------------------------------
+
+    def compiled_tables(self) -> str:
+        """Everything `normalise` decides with, as JSON, for the JVM resolver that runs the same algorithm in
+        Spark (glue_or_emr_jobs/skill-matcher, io.talentpulse.locations); tests hold the two to the same slugs."""
+        facts = {
+            key: {"cities": [loc.slug for loc in f.cities], "countries": f.country_names,
+                  "subdivisions": [list(sub) for sub in f.subdivisions], "iso_codes": f.iso_codes,
+                  "scope": f.scope.slug if f.scope else None}
+            for key, f in self._facts.items()
+        }
+        return json.dumps({
+            "format": TABLES_FORMAT,
+            "fold": {str(ord(ch)): folded for ch, folded in fold_table().items()},
+            "char_classes": character_classes(),
+            "break_chars": "".join(sorted(_BREAK_CHARS)), "dashes": "".join(sorted(_DASHES)),
+            "min_scan_chars": _MIN_SCAN_CHARS, "max_name_tokens": self._max_name_tokens,
+            "remote_phrases": sorted(map(list, _REMOTE_PHRASES)),
+            "not_remote_phrases": sorted(map(list, _NOT_REMOTE_PHRASES)),
+            "ignored_words": sorted(_IGNORED_WORDS), "codes_over_words": sorted(_CODES_OVER_WORDS),
+            "locations": [{"slug": loc.slug, "city": loc.city, "country": loc.country, "region": loc.region,
+                           "subdivision": self._subdivision_of[loc.slug]} for loc in self.locations],
+            "unknown": self.unknown.slug, "global_region": GLOBAL_REGION,
+            "claims": {key: loc.slug for key, loc in self._claims.items()},
+            "facts": facts,
+            "country_entry": {cc: loc.slug for cc, loc in self._country_entry.items()},
+            "remote_by_country": {cc: loc.slug for cc, loc in self._remote_by_country.items()},
+            "remote_by_region": {region: loc.slug for region, loc in self._remote_by_region.items()},
+        }, ensure_ascii=False)
 
     # --- resolution -------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from talent_pulse.stream.checkpoint import Storage
 from talent_pulse.stream.progress import BatchReports
 from talent_pulse.stream.sinks import LakeCommitter
 from talent_pulse.stream.source import records_for_batches
-from talent_pulse.stream.transforms import accepted, enrich, rejected, to_postings_rows, to_quarantine_rows
+from talent_pulse.stream.transforms import accepted, enrich_records, rejected, to_postings_rows, to_quarantine_rows
 from talent_pulse.tables import postings_table, quarantine_table
 
 COLD_QUERY_NAME = "talent-pulse-cold"
@@ -42,8 +42,9 @@ class ColdBatch:
         batch = batch.persist()
         try:
             files = 0
-            for committer, rows in ((self.postings, to_postings_rows(enrich(accepted(batch)), batch_id)),
-                                    (self.quarantine, to_quarantine_rows(rejected(batch), batch_id))):
+            records = enrich_records(batch)
+            for committer, rows in ((self.postings, to_postings_rows(accepted(records), batch_id)),
+                                    (self.quarantine, to_quarantine_rows(rejected(records), batch_id))):
                 rows = rows.persist()
                 try:
                     partitions, count = _partitions(rows, committer.table.partition_names)

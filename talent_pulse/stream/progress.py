@@ -40,7 +40,7 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
         "query": progress.name, "batch": progress.batchId, "input_rows": progress.numInputRows,
         **sink_report,
         "trigger_ms": durations.get("triggerExecution"), "sink_ms": durations.get("addBatch"),
-        "planning_ms": durations.get("queryPlanning"), "offsets_ms": durations.get("latestOffset"),
+        "durations_ms": dict(durations),
     }
 
 

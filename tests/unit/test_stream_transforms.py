@@ -9,6 +9,7 @@ from itertools import combinations
 
 import pyarrow.parquet as pq
 import pytest
+from pyspark.sql import functions as F
 
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
@@ -247,3 +248,20 @@ def test_s3_client_reaches_aws_itself_when_no_endpoint_is_set(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the local-stack fixture sets it for the session
     assert s3_client("", "eu-west-1").meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
     assert s3_client("http://127.0.0.1:4566", "us-east-1").meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def test_a_record_an_enrichment_stage_fails_on_is_quarantined_as_processing_error(spark, monkeypatch):
+    import talent_pulse.stream.transforms as transforms
+
+    real_enrich = transforms.enrich
+
+    def enrich_failing_on_evt_2(events):
+        enriched = real_enrich(events)
+        return enriched.withColumn("skills", F.when(F.col("event_id") == "evt-2", None).otherwise(F.col("skills")))
+
+    monkeypatch.setattr(transforms, "enrich", enrich_failing_on_evt_2)
+    records = transforms.enrich_records(parse_records(_kafka_frame(spark, [_valid(1), _valid(2), b"{bad"])))
+    verdicts = {row.event_id: row.reason_code for row in records.collect()}
+    assert verdicts["evt-1"] is None and verdicts["evt-2"] == "processing_error"
+    assert sorted(row.event_id for row in accepted(records).collect()) == ["evt-1"]
+    assert len(rejected(records).collect()) == 2
