@@ -26,6 +26,7 @@ and serverless ElastiCache/Valkey.
 | `{ns}:remote`                     | HASH   | remote / onsite / unknown -> postings              | -      |
 | `{ns}:seniority`                  | HASH   | seniority level -> postings                        | -      |
 | `{ns}:rejected`                   | HASH   | reason code -> quarantined records                 | -      |
+| `{ns}:progress`                   | HASH   | query (hot / cold) -> JSON of its last batch       | -      |
 
 `loc_top` is a read-side materialisation kept by the write script: it lets a
 reader (`pulse stats`) fetch every location's top skills in the same round trip
@@ -76,6 +77,7 @@ class Keys:
         self.remote = self._key("remote")
         self.seniority = self._key("seniority")
         self.rejected = self._key("rejected")
+        self.progress = self._key("progress")
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -544,6 +546,15 @@ def delete_namespace(client: redis.Redis, namespace: str) -> int:
     for start in range(0, len(doomed), 1000):
         client.delete(*doomed[start:start + 1000])
     return len(doomed)
+
+
+def record_progress(client: redis.Redis, namespace: str, query: str, report: dict) -> None:
+    """The last finished batch of one of the job's queries (Spark's durations, the sink's counts), for people."""
+    client.hset(Keys(namespace).progress, query, json.dumps(report, default=str))
+
+
+def read_progress(client: redis.Redis, namespace: str) -> dict[str, dict]:
+    return {_text(query): json.loads(report) for query, report in client.hgetall(Keys(namespace).progress).items()}
 
 
 def stats_json(client: redis.Redis, namespace: str) -> dict:

@@ -50,8 +50,12 @@ def batch_line(batch: dict) -> str:
     if "rows_in" in batch:
         return (f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
                 f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
-                f"{batch['seconds']:.2f}s ({batch['hot_path']})")
-    return f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s"
+                f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}")
+    return f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink{_trigger(batch)}"
+
+
+def _trigger(batch: dict) -> str:
+    return f", {batch['trigger_ms'] / 1000:.2f}s in all" if batch.get("trigger_ms") is not None else ""
 
 
 def run(args) -> int:

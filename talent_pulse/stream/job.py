@@ -24,6 +24,7 @@ from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
+from talent_pulse.serving import record_progress, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.stream.cold_path import start_cold_query
 from talent_pulse.stream.hot_path import start_hot_query
@@ -41,7 +42,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.sources.partitionOverwriteMode": "static",
-        # the two queries share the executors fairly, so a long cold batch does not queue the hot one's tasks
+        # each query runs in its own scheduler pool (see Pipeline.in_pool), and FAIR scheduling shares the
+        # executors between the pools, so a long cold batch does not queue the hot batch's tasks behind it
         "spark.scheduler.mode": "FAIR",
     }
     if settings.aws_endpoint_url:
@@ -75,14 +77,29 @@ class Pipeline:
     sinks: dict[str, Any] = field(default_factory=dict)
     cold_failed_at: float | None = None
 
+    def __post_init__(self) -> None:
+        self.redis = redis_client(self.settings)
+
     def start(self) -> None:
-        self.spark.streams.addListener(ProgressListener(self.reports_of))
+        self.spark.streams.addListener(ProgressListener(self.reports_of, self.publish))
+        self.in_pool("hot")
         self.queries["hot"], self.sinks["hot"] = start_hot_query(self.spark, self.settings)
         self.start_cold()
 
     def start_cold(self) -> None:
+        self.in_pool("cold")
         self.queries["cold"], self.sinks["cold"] = start_cold_query(self.spark, self.settings)
         self.cold_failed_at = None
+
+    def in_pool(self, name: str) -> None:
+        """A query started now runs its jobs in scheduler pool `name` (its thread inherits the property)."""
+        self.spark.sparkContext.setLocalProperty("spark.scheduler.pool", name)
+
+    def publish(self, report: dict[str, Any]) -> None:
+        """Each finished batch's progress into the serving layer's progress hash (what Health shows)."""
+        path = next((path for path, query in self.queries.items() if query.name == report["query"]), None)
+        if path is not None:
+            record_progress(self.redis, self.settings.serving_namespace, path, report)
 
     def reports_of(self, query_name: str) -> BatchReports | None:
         for path, query in list(self.queries.items()):

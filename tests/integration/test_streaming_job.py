@@ -21,7 +21,7 @@ from confluent_kafka import Producer
 
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
-from talent_pulse.serving import redis_client, stats_json
+from talent_pulse.serving import read_progress, redis_client, stats_json
 from talent_pulse.skills import default_matcher
 
 TITLES = ("Senior Python Engineer", "Junior Java Developer", "Data Engineer (Spark, SQL)", "Go Backend Lead",
@@ -145,5 +145,7 @@ def test_reconciliation_redis_and_lake_match_ground_truth(isolated_settings):
     values = produce_dataset(isolated_settings, valid=1500, duplicates=120)
     result = run_stream(isolated_settings)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "batch" in result.stdout and "no new record for" in result.stdout
+    assert "batch" in result.stdout and "lake batch" in result.stdout and "no new record for" in result.stdout
     assert_reconciled(isolated_settings, values)
+    progress = read_progress(redis_client(isolated_settings), isolated_settings.serving_namespace)
+    assert {"hot", "cold"} <= set(progress) and progress["hot"]["trigger_ms"] > 0  # Spark's listener, per query
