@@ -141,7 +141,7 @@ def test_jvm_matcher_refuses_tables_from_another_release(spark):
     from pyspark.errors import IllegalArgumentException
 
     matcher_class = spark.sparkContext._jvm.io.talentpulse.skills.SkillMatcher
-    with pytest.raises(IllegalArgumentException, match="skill tables must start with 'talent-pulse-skill-tables 1'"):
+    with pytest.raises(IllegalArgumentException, match="skill tables must start with 'talent-pulse-skill-tables 2'"):
         matcher_class("talent-pulse-skill-tables\t0\n")
     newer = default_matcher().compiled_tables() + "synonym\tk8s\t1\n"
     with pytest.raises(IllegalArgumentException, match="unknown record 'synonym'; the jar and the Python package are from"):
