@@ -141,8 +141,13 @@ class SkillMatcher:
             matched.update(positions)
             if token not in self._inner or not covered.issuperset(positions):
                 found.add(single[token])
+        # Dominant forms first: each one that counts is a matched skill, context for the others ("Go, Kafka").
+        confirmed = [index for index, rule in pending.items()
+                     if rule.dominant and self._in_context(index, rule, lowered, matched, pending)]
+        found.update(pending[index].name for index in confirmed)
+        matched.update(confirmed)
         for index, rule in pending.items():
-            if rule.name not in found and self._in_context(index, rule, lowered, matched, pending):
+            if not rule.dominant and rule.name not in found and self._in_context(index, rule, lowered, matched, pending):
                 found.add(rule.name)
         return sorted(found)
 

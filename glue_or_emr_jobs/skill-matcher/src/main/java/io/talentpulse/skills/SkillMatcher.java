@@ -471,10 +471,19 @@ public final class SkillMatcher {
                 found.set(single[ids[index]]);
             }
         }
+        // Dominant forms first: each one that counts is a matched skill, context for the others ("Go, Kafka").
         for (int p = 0; p < tokens.pendingCount; p++) {
             int index = tokens.pending[p];
             Rule rule = ambiguous[ids[index]];
-            if (!found.get(rule.name) && inContext(index, rule, tokens)) {
+            if (rule.dominant && inContext(index, rule, tokens)) {
+                found.set(rule.name);
+                tokens.mark(tokens.matchedMark, index); // a dominant form's check never reads these marks
+            }
+        }
+        for (int p = 0; p < tokens.pendingCount; p++) {
+            int index = tokens.pending[p];
+            Rule rule = ambiguous[ids[index]];
+            if (!rule.dominant && !found.get(rule.name) && inContext(index, rule, tokens)) {
                 found.set(rule.name);
             }
         }
