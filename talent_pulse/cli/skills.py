@@ -12,7 +12,8 @@ from talent_pulse.skills import TaxonomyError, default_matcher, load_taxonomy
 from talent_pulse.skills.evaluation import CaseFileError, evaluate, load_cases, policies, report
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CASES = (REPO_ROOT / "tests" / "unit" / "skill_cases.yaml", REPO_ROOT / "tests" / "unit" / "skill_postings.yaml")
+DEFAULT_CASES = tuple(REPO_ROOT / "tests" / "unit" / name
+                      for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml"))
 
 
 def register(subparsers) -> None:

@@ -24,6 +24,7 @@ skill it belongs to, so a broken edit fails with a message saying what to fix.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,7 +64,8 @@ _MAPPED_RANGES = (range(0x80, 0x30000), range(0xE0000, 0xE1000))
 def code_point_map() -> dict[int, str]:
     """Non-ASCII code points -> their NFKC form without format characters (Unicode category Cf), for
     the code points where that differs and names an ASCII character: full-width and math letters
-    ("Ｐｙｔｈｏｎ"), ligatures, superscripts, "…"; soft hyphens and zero-width characters map to "".
+    ("Ｐｙｔｈｏｎ"), ligatures, superscripts; soft hyphens and zero-width characters map to "". An
+    ellipsis ("…", NFKC "...") becomes one dot, so that it ends a sentence as "..." does not.
     Applied per code point (a table the JVM matcher applies the same way), before the byte map."""
     mapping = {}
     for block in _MAPPED_RANGES:
@@ -74,7 +76,7 @@ def code_point_map() -> dict[int, str]:
             elif unicodedata.decomposition(char):
                 compatible = "".join(c for c in unicodedata.normalize("NFKC", char) if unicodedata.category(c) != "Cf")
                 if compatible != char and any(" " < c < "\x80" for c in compatible):
-                    mapping[code_point] = compatible
+                    mapping[code_point] = re.sub(r"\.{2,}", ".", compatible)
     return mapping
 
 

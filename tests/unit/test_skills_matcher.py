@@ -11,7 +11,7 @@ from talent_pulse.skills import default_matcher, load_taxonomy
 
 CASES = yaml.safe_load((Path(__file__).parent / "skill_cases.yaml").read_text("utf-8"))
 RULES = ("symbols", "case", "java", "react", "spark", "words", "sql", "versions", "punctuation", "caps",
-         "aliases", "posting", "attached")
+         "aliases", "posting", "attached", "traps", "unicode", "policy", "breadth")
 
 
 def test_case_file_covers_every_rule_with_enough_cases():
