@@ -25,7 +25,9 @@ def register(subparsers) -> None:
     extract.add_argument("--keep-going", action="store_true",
                          help="report bad lines on stderr and continue (exit 1 at the end) instead of stopping")
     extract.set_defaults(handler=run_extract)
-    listing = commands.add_parser("list", help="print every skill: name, category, aliases")
+    listing = commands.add_parser("list", help="print every skill: name, category, aliases "
+                                               '("X (in context)": needs a technical context; "X (unless vetoed)": '
+                                               "counts unless its negative context says otherwise)")
     listing.add_argument("--json", action="store_true", help="one JSON object per skill")
     listing.add_argument("--category", help="only this category")
     listing.set_defaults(handler=run_list)
@@ -88,9 +90,11 @@ def run_list(args) -> int:
     for skill in sorted(skills, key=lambda skill: (skill.category, skill.name.lower())):
         if args.json:
             print(json.dumps({"name": skill.name, "category": skill.category, "aliases": list(skill.aliases),
-                              "ambiguous": list(skill.ambiguous), "needs_context": skill.needs_context}))
+                              "ambiguous": list(skill.ambiguous), "dominant": list(skill.dominant),
+                              "needs_context": skill.needs_context}))
         else:
-            forms = ", ".join((*skill.aliases, *(f"{form} (in context)" for form in skill.ambiguous)))
+            forms = ", ".join((*skill.aliases, *(f"{form} (unless vetoed)" if form in skill.dominant
+                                                 else f"{form} (in context)" for form in skill.ambiguous)))
             print(f"{skill.name}\t{skill.category}\t{forms}")
     return 0
 

@@ -143,11 +143,14 @@ class SkillMatcher:
                 found.add(single[token])
         # Dominant forms first: each one that counts is a matched skill, context for the others ("Go, Kafka").
         confirmed = [index for index, rule in pending.items()
-                     if rule.dominant and self._in_context(index, rule, lowered, matched, pending)]
+                     if rule.dominant and self._in_context(index, rule, lowered, matched, {})]
         found.update(pending[index].name for index in confirmed)
         matched.update(confirmed)
+        # A neighbouring ambiguous form must be another one ("Go, Rust"): with a single form pending there is none.
+        neighbours = pending if len(set(map(id, pending.values()))) > 1 else {}
         for index, rule in pending.items():
-            if not rule.dominant and rule.name not in found and self._in_context(index, rule, lowered, matched, pending):
+            if not rule.dominant and rule.name not in found and self._in_context(index, rule, lowered, matched,
+                                                                                 neighbours):
                 found.add(rule.name)
         return sorted(found)
 
@@ -218,7 +221,7 @@ class SkillMatcher:
         return 0, None
 
     def _in_context(self, index: int, rule: _AmbiguousRule, lowered: list[str],
-                    matched: set[int], pending: dict[int, _AmbiguousRule]) -> bool:
+                    matched: set[int], neighbours: dict[int, _AmbiguousRule]) -> bool:
         if _blocked(index, rule, lowered):
             return False
         start, end = _sentence_window(lowered, index, self._window)
@@ -228,15 +231,16 @@ class SkillMatcher:
         if rule.dominant:
             return True
         following = lowered[index + 1] if index + 1 < len(lowered) else ""
-        if following and VERSION_TOKEN.fullmatch(following):
+        if following and not following.isalpha() and VERSION_TOKEN.fullmatch(following):  # a version has digits
             return True
         if matched and not matched.isdisjoint(range(start, end)):  # `index` itself is pending, never matched
             return True
-        for position in range(max(start, index - NEIGHBOUR_AMBIGUOUS_WINDOW),
-                              min(end, index + NEIGHBOUR_AMBIGUOUS_WINDOW + 1)):
-            other = pending.get(position)
-            if other is not None and other is not rule and not _blocked(position, other, lowered):
-                return True
+        if neighbours:
+            for position in range(max(start, index - NEIGHBOUR_AMBIGUOUS_WINDOW),
+                                  min(end, index + NEIGHBOUR_AMBIGUOUS_WINDOW + 1)):
+                other = neighbours.get(position)
+                if other is not None and other is not rule and not _blocked(position, other, lowered):
+                    return True
         return not rule.context.isdisjoint(nearby)
 
 

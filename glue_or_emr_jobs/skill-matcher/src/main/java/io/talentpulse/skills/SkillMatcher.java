@@ -231,6 +231,7 @@ public final class SkillMatcher {
         boolean anyPositional;
         int[] flaggedTokens = starts; // positions of tokens with a digit, a dash, '&' or '+'
         int flaggedCount;
+        boolean[] withDigit = new boolean[0]; // by position: the token has a digit
         // The matching's working lists, as arrays reused from posting to posting. A mark holds the number of
         // the posting that set it, so a new posting starts with no marks without clearing anything.
         int posting;
@@ -258,6 +259,7 @@ public final class SkillMatcher {
                 neighbourIds = new int[capacity];
                 keyTokens = new int[capacity];
                 flaggedTokens = new int[capacity];
+                withDigit = new boolean[capacity];
                 stripped = new byte[capacity];
                 coveredMark = new int[capacity];
                 matchedMark = new int[capacity];
@@ -282,6 +284,7 @@ public final class SkillMatcher {
             int start = -1;
             int hash = Vocabulary.EMPTY_HASH;
             boolean flagged = false;
+            boolean digit = false;
             int length = utf8.length;
             for (int i = 0; i < length; i++) {
                 int raw = utf8[i] & 0xff;
@@ -294,26 +297,29 @@ public final class SkillMatcher {
                     }
                     hash = Vocabulary.hash(hash, folding[raw]);
                     flagged |= kind == DIGIT_OR_DASH || kind == GLUE;
+                    digit |= folding[raw] >= '0' && folding[raw] <= '9';
                     continue;
                 }
                 if (start >= 0) {
-                    close(start, i, hash, flagged);
+                    close(start, i, hash, flagged, digit);
                     start = -1;
                     hash = Vocabulary.EMPTY_HASH;
                     flagged = false;
+                    digit = false;
                 }
                 if (kind == COMMA || kind == DOT) {
-                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, folding[raw]), false);
+                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, folding[raw]), false, false);
                 }
             }
             if (start >= 0) {
-                close(start, utf8.length, hash, flagged);
+                close(start, utf8.length, hash, flagged, digit);
             }
             return this;
         }
 
-        private void close(int start, int end, int hash, boolean flagged) {
+        private void close(int start, int end, int hash, boolean flagged, boolean digit) {
             starts[count] = start;
+            withDigit[count] = digit;
             ends[count] = end;
             hashes[count] = hash;
             ids[count] = matchWords.find(hash, text, start, end);
@@ -365,6 +371,9 @@ public final class SkillMatcher {
 
         /** Whether the token matches the version pattern (read in place, lower-cased). */
         boolean isVersion(int index) {
+            if (!withDigit[index]) { // every version has a digit: skip the regex for words
+                return false;
+            }
             versionText.index = index;
             return version.reset(versionText).matches();
         }
