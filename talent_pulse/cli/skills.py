@@ -9,7 +9,7 @@ from pathlib import Path
 
 from talent_pulse.cli.main import CliError
 from talent_pulse.skills import TaxonomyError, default_matcher, load_taxonomy
-from talent_pulse.skills.evaluation import CaseFileError, evaluate, load_cases, policies, report
+from talent_pulse.skills.evaluation import CaseFileError, LabelledCase, evaluate, load_cases, policies, report
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CASES = tuple(REPO_ROOT / "tests" / "unit" / name
@@ -38,6 +38,9 @@ def register(subparsers) -> None:
                               "(default: the repository's tests/unit/skill_cases.yaml and skill_postings.yaml)")
     quality.add_argument("--top", type=int, default=None, help="print only the N most frequent skills")
     quality.add_argument("--wrong", action="store_true", help="also print every case the matcher gets wrong")
+    quality.add_argument("--generated", type=int, default=0, metavar="N",
+                         help="also score N postings of the synthetic generator against the skills it wrote into "
+                              "them (a skill found beyond those counts as a false positive)")
     quality.add_argument("--no-jvm", action="store_true",
                          help="skip the JVM matcher (no Spark session); agreement is then not checked")
     quality.set_defaults(handler=run_eval)
@@ -119,12 +122,30 @@ def run_eval(args) -> int:
     if args.wrong:
         for case, found in evaluation.wrong:
             print(f"WRONG {case.source} [{case.group}] labels {sorted(case.skills)} found {found}: {case.text[:160]!r}")
+    if args.generated:
+        generated = _generated_cases(args.generated)
+        print(f"\ngenerated postings: {len(generated)} (talent_pulse.generator, seed 0, ground truth as labels)")
+        for line in report(evaluate(generated, _load(default_matcher).extract_many([case.text for case in generated])),
+                           policies(taxonomy.skills), args.top):
+            print(line)
     if args.no_jvm:
         return 0
     jvm = _jvm_skills([case.text for case in cases])
     agree = sum(1 for mine, theirs in zip(python, jvm) if mine == theirs)
     print(f"JVM/Python agreement: {agree}/{len(cases)} cases")
     return 0 if agree == len(cases) else 1
+
+
+def _generated_cases(count: int) -> list[LabelledCase]:
+    from datetime import datetime, timezone
+
+    from talent_pulse.generator import PostingGenerator
+
+    generator = PostingGenerator(seed=0)
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    postings = [generator.generate(moment) for _ in range(count)]
+    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills),
+                         "generated", f"generated:{index}") for index, posting in enumerate(postings)]
 
 
 def _jvm_skills(texts: list[str]) -> list[list[str]]:

@@ -62,21 +62,29 @@ _MAPPED_RANGES = (range(0x80, 0x30000), range(0xE0000, 0xE1000))
 
 @lru_cache(maxsize=1)
 def code_point_map() -> dict[int, str]:
-    """Non-ASCII code points -> their NFKC form without format characters (Unicode category Cf), for
-    the code points where that differs and names an ASCII character: full-width and math letters
-    ("Ｐｙｔｈｏｎ"), ligatures, superscripts; soft hyphens and zero-width characters map to "". An
-    ellipsis ("…", NFKC "...") becomes one dot, so that it ends a sentence as "..." does not.
-    Applied per code point (a table the JVM matcher applies the same way), before the byte map."""
+    """Non-ASCII code points -> what the tokenizer reads instead, applied per code point (a table the JVM
+    matcher applies the same way) before the byte map:
+    - their NFKC form without format characters (Unicode category Cf), where that names an ASCII
+      character: full-width and math letters ("Ｐｙｔｈｏｎ"), ligatures, superscripts; an ellipsis ("…",
+      NFKC "...") becomes one dot, so that it ends a sentence as "..." does not;
+    - "" for format characters (soft hyphens, zero-width characters, bidi controls) and combining marks;
+    - "_" for any other cased letter, so that a word stays one token that names no skill ("Córdoba" is
+      not "C" and "rdoba"); uncased scripts (CJK) keep separating words, as they are written without spaces.
+    Every other code point separates tokens."""
     mapping = {}
     for block in _MAPPED_RANGES:
         for code_point in block:
             char = chr(code_point)
-            if unicodedata.category(char) == "Cf":
-                mapping[code_point] = ""
-            elif unicodedata.decomposition(char):
+            category = unicodedata.category(char)
+            compatible = char
+            if category != "Cf" and unicodedata.decomposition(char):
                 compatible = "".join(c for c in unicodedata.normalize("NFKC", char) if unicodedata.category(c) != "Cf")
-                if compatible != char and any(" " < c < "\x80" for c in compatible):
-                    mapping[code_point] = re.sub(r"\.{2,}", ".", compatible)
+            if category in ("Cf", "Mn"):
+                mapping[code_point] = ""
+            elif compatible != char and any(" " < c < "\x80" for c in compatible):
+                mapping[code_point] = re.sub(r"\.{2,}", ".", compatible)
+            elif category in ("Lu", "Ll", "Lt"):
+                mapping[code_point] = "_"
     return mapping
 
 
