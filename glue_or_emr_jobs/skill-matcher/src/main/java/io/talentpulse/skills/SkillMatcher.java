@@ -82,7 +82,7 @@ public final class SkillMatcher {
         Map<String, String> settings = new HashMap<>();
         List<String> nameList = new ArrayList<>();
         List<String[]> records = new ArrayList<>();
-        List<int[]> mappedCodePoints = new ArrayList<>();
+        List<Integer> mappedCodePoints = new ArrayList<>();
         List<byte[]> replacements = new ArrayList<>();
         for (int number = 1; number < lines.length; number++) {
             String[] fields = lines[number].split("\t", -1);
@@ -93,7 +93,7 @@ public final class SkillMatcher {
                 case "phrase", "single", "ambiguous", "whole", "unversioned", "positional", "inner", "glued" ->
                     records.add(fields);
                 case "code_point" -> {
-                    mappedCodePoints.add(new int[] {new String(hex(fields[1]), StandardCharsets.UTF_8).codePointAt(0)});
+                    mappedCodePoints.add(new String(hex(fields[1]), StandardCharsets.UTF_8).codePointAt(0));
                     replacements.add(hex(fields[2]));
                 }
                 default -> throw new IllegalArgumentException("skill tables line " + (number + 1)
@@ -101,7 +101,7 @@ public final class SkillMatcher {
             }
         }
         names = nameList.toArray(NONE);
-        codePoints = new CodePointMap(mappedCodePoints.stream().mapToInt(codePoint -> codePoint[0]).toArray(),
+        codePoints = new CodePointMap(mappedCodePoints.stream().mapToInt(Integer::intValue).toArray(),
             replacements.toArray(byte[][]::new));
         window = Integer.parseInt(settings.get("window"));
         neighbourWindow = Integer.parseInt(settings.get("neighbour_window"));
@@ -626,7 +626,7 @@ public final class SkillMatcher {
             }
         }
         for (int position = Math.max(start, index - neighbourWindow); position < Math.min(end, index + neighbourWindow + 1); position++) {
-            if (tokens.marked(tokens.pendingMark, position)) {
+            if (position != index && tokens.marked(tokens.pendingMark, position)) {
                 Rule other = ambiguous[ids[position]];
                 if (other != rule && !blocked(position, other, tokens)) {
                     return true;
