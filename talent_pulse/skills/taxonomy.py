@@ -8,8 +8,13 @@ A `Skill` has a canonical `name`, a `category` and its surface forms:
 - `ambiguous`: ordinary words that count only in a technical context ("Go",
   "R", "Spark", "Swift", "Python"): a version number right after ("Go 1.22"),
   a context word or another skill within `context_window` tokens.
+- `dominant`: forms whose technical sense is by far the usual one in a job ad
+  ("Python", "Docker", "Helm"): they count unless the text says otherwise, by
+  a neighbour (`not_followed_by`, `not_preceded_by`: "Helm of", "Sous Chef")
+  or a `negative_context` word in the same sentence window ("snake",
+  "vessel"). Negative context vetoes the `ambiguous` forms too.
 - `needs_context`: True when the canonical name is one of those ambiguous
-  forms. A text generator that wants a guaranteed extraction uses
+  (or dominant) forms. A text generator that wants a guaranteed extraction uses
   `safe_forms` (never needs context), or puts an ambiguous form next to another
   skill or a context word such as "developer".
 
@@ -19,6 +24,8 @@ skill it belongs to, so a broken edit fails with a message saying what to fix.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,10 +33,10 @@ from importlib import resources
 import yaml
 
 TAXONOMY_RESOURCE = "data/skills.yaml"
-SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "case_sensitive", "context", "own_context_only",
-              "not_followed_by", "not_preceded_by"}
+SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "dominant", "case_sensitive", "context", "own_context_only",
+              "not_followed_by", "not_preceded_by", "negative_context"}
 CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "ml", "cloud", "devops",
-              "testing", "security", "tools", "practice")
+              "testing", "security", "tools", "practice", "embedded", "business")
 
 # Tokens are runs of letters, digits and + # _ . - & (ASCII); other characters
 # separate them. So "JavaScript", "go-to-market", "NoSQL", "R&D", "Node.js",
@@ -49,8 +56,42 @@ SEPARATOR_BYTES = bytes(
     for byte in range(256))
 
 
+# Code points outside these ranges have no compatibility form and are not format characters (Unicode 14+).
+_MAPPED_RANGES = (range(0x80, 0x30000), range(0xE0000, 0xE1000))
+
+
+@lru_cache(maxsize=1)
+def code_point_map() -> dict[int, str]:
+    """Non-ASCII code points -> what the tokenizer reads instead, applied per code point (a table the JVM
+    matcher applies the same way) before the byte map:
+    - their NFKC form without format characters (Unicode category Cf), where that names an ASCII
+      character: full-width and math letters ("Ｐｙｔｈｏｎ"), ligatures, superscripts; an ellipsis ("…",
+      NFKC "...") becomes one dot, so that it ends a sentence as "..." does not;
+    - "" for format characters (soft hyphens, zero-width characters, bidi controls) and combining marks;
+    - "_" for any other cased letter, so that a word stays one token that names no skill ("Córdoba" is
+      not "C" and "rdoba"); uncased scripts (CJK) keep separating words, as they are written without spaces.
+    Every other code point separates tokens."""
+    mapping = {}
+    for block in _MAPPED_RANGES:
+        for code_point in block:
+            char = chr(code_point)
+            category = unicodedata.category(char)
+            compatible = char
+            if category != "Cf" and unicodedata.decomposition(char):
+                compatible = "".join(c for c in unicodedata.normalize("NFKC", char) if unicodedata.category(c) != "Cf")
+            if category in ("Cf", "Mn"):
+                mapping[code_point] = ""
+            elif compatible != char and any(" " < c < "\x80" for c in compatible):
+                mapping[code_point] = re.sub(r"\.{2,}", ".", compatible)
+            elif category in ("Lu", "Ll", "Lt"):
+                mapping[code_point] = "_"
+    return mapping
+
+
 def normalise(text: str) -> str:
     """ASCII text whose whitespace-separated words are the tokens (see the note above)."""
+    if not text.isascii():
+        text = text.translate(code_point_map())
     ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(SEPARATOR_BYTES)
     return (ascii_text.replace(b" #", b"  ").replace(b". ", b" . ")
             .replace(PHRASE_BREAK.encode(), f" {PHRASE_BREAK} ".encode()).decode("ascii"))
@@ -65,12 +106,14 @@ class Skill:
     name: str
     category: str
     aliases: tuple[str, ...]
-    ambiguous: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()  # every form whose meaning depends on context, the dominant ones too
+    dominant: tuple[str, ...] = ()
     case_sensitive: bool = False
     context: tuple[str, ...] = ()
     own_context_only: bool = False
     not_followed_by: tuple[str, ...] = ()
     not_preceded_by: tuple[str, ...] = ()
+    negative_context: tuple[str, ...] = ()
 
     @property
     def needs_context(self) -> bool:
@@ -145,26 +188,33 @@ def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
     if entry.get("category") not in CATEGORIES:
         problems.append(f"{where}: category {entry.get('category')!r} is not one of {list(CATEGORIES)}")
     lists = {}
-    for key in ("aliases", "ambiguous", "context", "not_followed_by", "not_preceded_by"):
+    for key in ("aliases", "ambiguous", "dominant", "context", "not_followed_by", "not_preceded_by", "negative_context"):
         value = entry.get(key, [])
         if not _is_string_list(value):
             problems.append(f"{where}: `{key}` must be a list of strings, got {value!r}")
             value = []
         lists[key] = tuple(dict.fromkeys(value))
-    for form in (name, *lists["aliases"], *lists["ambiguous"]):
+    for form in (name, *lists["aliases"], *lists["ambiguous"], *lists["dominant"]):
         tokens = tokenize(form)
         if not tokens or any(token.endswith(SENTENCE_END) for token in tokens):
             problems.append(f"{where}: form {form!r} can never match: it must contain letters or digits "
                             "and no word may end with a dot (a dot before a space ends a sentence)")
-    for form in lists["ambiguous"]:
+    for form in (*lists["ambiguous"], *lists["dominant"]):
         if len(tokenize(form)) != 1:
             problems.append(f"{where}: ambiguous form {form!r} must be a single token; list phrases under aliases")
+    for form in set(lists["ambiguous"]) & set(lists["dominant"]):
+        problems.append(f"{where}: form {form!r} is under both `ambiguous` and `dominant`; keep it in one")
+    if lists["dominant"] and not (lists["negative_context"] or lists["not_followed_by"] or lists["not_preceded_by"]):
+        problems.append(f"{where}: `dominant` forms need the words that veto them: `negative_context`, "
+                        "`not_followed_by` or `not_preceded_by`")
     if entry.get("own_context_only") and not lists["context"]:
         problems.append(f"{where}: own_context_only needs a `context` list")
     return Skill(name=name, category=entry.get("category"), aliases=lists["aliases"],
-                 ambiguous=lists["ambiguous"], case_sensitive=bool(entry.get("case_sensitive", False)),
+                 ambiguous=(*lists["ambiguous"], *lists["dominant"]), dominant=lists["dominant"],
+                 case_sensitive=bool(entry.get("case_sensitive", False)),
                  context=lists["context"], own_context_only=bool(entry.get("own_context_only", False)),
-                 not_followed_by=lists["not_followed_by"], not_preceded_by=lists["not_preceded_by"])
+                 not_followed_by=lists["not_followed_by"], not_preceded_by=lists["not_preceded_by"],
+                 negative_context=lists["negative_context"])
 
 
 def _check_unique_forms(skills: list[Skill], problems: list[str]) -> None:

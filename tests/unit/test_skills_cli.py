@@ -57,5 +57,36 @@ def test_list_text_and_category_filter():
     lines = result.stdout.splitlines()
     assert lines and all(line.split("\t")[1] == "language" for line in lines)
     assert any(line.startswith("Go\tlanguage\t") and "Go (in context)" in line for line in lines)
+    assert any(line.startswith("Python\tlanguage\t") and "Python (unless vetoed)" in line for line in lines)
     unknown = pulse("list", "--category", "cooking")
     assert unknown.returncode == 2 and "categories: backend" in unknown.stderr
+
+
+def test_eval_prints_micro_scores_overall_and_per_skill(tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text('- {rule: a, text: "Go developer", skills: [Go]}\n'
+                     '- {rule: b, text: "Go to market", skills: [Go]}\n'
+                     '- {trade: c, text: "Python and Rust developers", skills: [Python]}\n')
+    result = pulse("eval", "--cases", str(cases), "--no-jvm", "--wrong")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # tp: Go (a), Python (c); fp: Rust (c); fn: Go (b)
+    assert "overall (micro, 3 cases): precision 0.6667  recall 0.6667  F1 0.6667  (tp 2, fp 1, fn 1)" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[4:] if not line.startswith("WRONG")}
+    assert rows["Go"] == ["context", "2", "1", "0", "1", "1.000", "0.500", "0.667"]
+    assert rows["Rust"] == ["context", "0", "0", "1", "0", "0.000", "1.000", "0.000"]
+    assert rows["Python"][:5] == ["dominant", "1", "1", "0", "0"]
+    assert sum(line.startswith("WRONG") for line in out.splitlines()) == 2
+    assert "JVM" not in out
+
+
+def test_eval_refuses_labels_the_taxonomy_lacks(tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text('- {rule: a, text: "Go developer", skills: [Golang]}\n')
+    result = pulse("eval", "--cases", str(cases), "--no-jvm")
+    assert result.returncode == 2
+    assert "labels name skills the taxonomy lacks: Golang" in result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- {text: 5}\n")
+    result = pulse("eval", "--cases", str(broken), "--no-jvm")
+    assert result.returncode == 2 and "needs `text` (a string) and `skills` (a list)" in result.stderr

@@ -11,7 +11,7 @@ from talent_pulse.skills import default_matcher, load_taxonomy
 
 CASES = yaml.safe_load((Path(__file__).parent / "skill_cases.yaml").read_text("utf-8"))
 RULES = ("symbols", "case", "java", "react", "spark", "words", "sql", "versions", "punctuation", "caps",
-         "aliases", "posting", "attached")
+         "aliases", "posting", "attached", "traps", "unicode", "policy", "breadth")
 
 
 def test_case_file_covers_every_rule_with_enough_cases():
@@ -69,7 +69,7 @@ def test_every_ambiguous_form_needs_context():
     matcher = default_matcher()
     alone, in_context = {}, {}
     for skill in load_taxonomy().skills:
-        for form in skill.ambiguous:
+        for form in set(skill.ambiguous) - set(skill.dominant):
             got = matcher.extract(f"Thank you. {form} matters. Thanks.")
             if got:
                 alone[form] = got
@@ -79,9 +79,27 @@ def test_every_ambiguous_form_needs_context():
     assert in_context == {}
 
 
+def test_every_dominant_form_counts_alone_and_each_veto_stops_it():
+    """A dominant form counts in a plain sentence; each of its negative context words in the sentence, and each
+    listed neighbour, turns it back into the ordinary word."""
+    matcher = default_matcher()
+    missed, not_vetoed = {}, []
+    for skill in load_taxonomy().skills:
+        assert set(skill.dominant) <= set(skill.ambiguous)
+        for form in skill.dominant:
+            if skill.name not in matcher.extract(f"Thank you. We use {form} daily. Thanks."):
+                missed[form] = skill.name
+            vetoes = ([f"We use {form} daily with the {word} team." for word in skill.negative_context]
+                      + [f"We use {form} {word} daily." for word in skill.not_followed_by]
+                      + [f"We use {word} {form} daily." for word in skill.not_preceded_by])
+            not_vetoed += [text for text in vetoes if skill.name in matcher.extract(text)]
+    assert missed == {}
+    assert not_vetoed == []
+
+
 def test_compiled_tables_for_the_jvm_matcher_cover_the_taxonomy():
     tables = default_matcher().compiled_tables().splitlines()
-    assert tables[0] == "talent-pulse-skill-tables\t1"
+    assert tables[0] == "talent-pulse-skill-tables\t2"
     records = [line.split("\t") for line in tables[1:]]
     assert all(len(fields) >= 2 and "" not in fields[:2] for fields in records)
     names = [fields[1] for fields in records if fields[0] == "name"]

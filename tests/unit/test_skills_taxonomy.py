@@ -91,6 +91,10 @@ def test_every_problem_is_listed_at_once():
     ("skills:\n- {name: X, category: tools, own_context_only: true}", "own_context_only needs a `context` list"),
     ("skills:\n- {name: X, category: tools, aliases: [Inc.]}", "can never match"),
     ("context_window: 0\nskills: []", "context_window must be a positive integer"),
+    ("skills:\n- {name: X, category: tools, dominant: [X]}", "`dominant` forms need the words that veto them"),
+    ("skills:\n- {name: X, category: tools, ambiguous: [X], dominant: [X], negative_context: [y]}",
+     "form 'X' is under both `ambiguous` and `dominant`"),
+    ("skills:\n- {name: X, category: tools, dominant: [two words], not_followed_by: [y]}", "must be a single token"),
 ])
 def test_invalid_files_fail_with_a_clear_message(text, fragment):
     with pytest.raises(TaxonomyError, match="test.yaml") as error:
@@ -124,3 +128,19 @@ def test_taxonomy_loads_from_a_zipped_package(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 1) == [str(len(load_taxonomy().skills)), "['Go']\n"]
+
+
+def test_dominant_forms_are_context_dependent_forms_with_vetoes():
+    taxonomy = _load("skills:\n- {name: Helm, category: devops, aliases: [helm charts], dominant: [Helm], "
+                     "case_sensitive: true, not_followed_by: [of], negative_context: [vessel]}\n")
+    helm = taxonomy.skills[0]
+    assert helm.ambiguous == ("Helm",) and helm.dominant == ("Helm",) and helm.needs_context
+    assert helm.safe_forms == ("helm charts",) and helm.negative_context == ("vessel",)
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("Ｐｙｔｈｏｎ", ["Python"]), ("Py\u00adthon", ["Python"]), ("Kuber\u200bnetes", ["Kubernetes"]),
+    ("C\u00f3rdoba", ["C_rdoba"]), ("Go\u2026 yes", ["Go", ".", "yes"]), ("数据Python", ["Python"]),
+])
+def test_tokenize_normalises_unicode_per_code_point(text, tokens):
+    assert tokenize(text) == tokens

@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * ({@link Vocabulary}) so the rules compare ints. Each token is looked up among the words that can start
  * or continue a match; the words only context rules read (context, not_followed_by, not_preceded_by) are
  * looked up for the few tokens around an ambiguous form, and glued-version forms only for tokens with a
- * digit or a dash.
+ * digit, a dash, '&' or '+'. Every rule reads a bounded neighbourhood of a token (per-token marks, no
+ * scans over all matches), so the time is linear in the text length.
  */
 public final class SkillMatcher {
-    static final String FORMAT = "talent-pulse-skill-tables\t1";
+    static final String FORMAT = "talent-pulse-skill-tables\t2";
     private static final String[] NONE = new String[0];
     private static final int NO_NAME = -1;
     private static final int NOT_LOOKED_UP = -2;
@@ -31,22 +32,28 @@ public final class SkillMatcher {
 
     private record Phrase(int[] tokens, int name) { }
 
-    /** accepted: the original-case spellings that may count, null when any case may; the sets hold neighbour ids. */
-    private record Rule(int name, byte[][] accepted, BitSet context, BitSet notFollowedBy, BitSet notPrecededBy) { }
+    /**
+     * accepted: the original-case spellings that may count, null when any case may; the sets hold neighbour ids.
+     * dominant: counts unless vetoed (neighbours, negative context); otherwise it needs a technical context.
+     */
+    private record Rule(int name, byte[][] accepted, BitSet context, BitSet notFollowedBy, BitSet notPrecededBy,
+                        BitSet negativeContext, boolean dominant) { }
 
     private final byte[] separators = new byte[256];
     private final byte[] folding = new byte[256]; // separators, then lower case
     private final byte[] kinds = new byte[256]; // what each byte is to the tokenizer
     private static final byte LETTER = 0;
     private static final byte DIGIT_OR_DASH = 1;
-    private static final byte BLANK = 2;
-    private static final byte HASH = 3;
-    private static final byte COMMA = 4;
-    private static final byte DOT = 5;
+    private static final byte GLUE = 2; // '&' and '+': "HTML&CSS", "Java+Spring"
+    private static final byte BLANK = 3;
+    private static final byte HASH = 4;
+    private static final byte COMMA = 5;
+    private static final byte DOT = 6;
     private final Vocabulary matchWords = new Vocabulary(folding);
     private final Vocabulary attachedWords = new Vocabulary(folding);
     private final Vocabulary neighbourWords = new Vocabulary(folding);
     private final ThreadLocal<Tokens> buffers = ThreadLocal.withInitial(Tokens::new);
+    private final CodePointMap codePoints;
     private final String[] names;
     private final int window;
     private final int neighbourWindow;
@@ -63,6 +70,8 @@ public final class SkillMatcher {
     // Indexed by attachedWords id:
     private final int[] whole;
     private final int[] unversioned;
+    private final int[] glued; // the skill a part of a glued token names
+    private final byte[][][] gluedAccepted; // and the spellings it must keep, null when any case
 
     public SkillMatcher(String tables) {
         String[] lines = tables.split("\n");
@@ -73,18 +82,27 @@ public final class SkillMatcher {
         Map<String, String> settings = new HashMap<>();
         List<String> nameList = new ArrayList<>();
         List<String[]> records = new ArrayList<>();
+        List<Integer> mappedCodePoints = new ArrayList<>();
+        List<byte[]> replacements = new ArrayList<>();
         for (int number = 1; number < lines.length; number++) {
             String[] fields = lines[number].split("\t", -1);
             switch (fields[0]) {
                 case "window", "neighbour_window", "version_token", "sentence_end", "compound_suffixes", "separators" ->
                     settings.put(fields[0], fields[1]);
                 case "name" -> nameList.add(fields[1]);
-                case "phrase", "single", "ambiguous", "whole", "unversioned", "positional", "inner" -> records.add(fields);
+                case "phrase", "single", "ambiguous", "whole", "unversioned", "positional", "inner", "glued" ->
+                    records.add(fields);
+                case "code_point" -> {
+                    mappedCodePoints.add(new String(hex(fields[1]), StandardCharsets.UTF_8).codePointAt(0));
+                    replacements.add(hex(fields[2]));
+                }
                 default -> throw new IllegalArgumentException("skill tables line " + (number + 1)
                     + ": unknown record '" + fields[0] + "'; the jar and the Python package are from different releases");
             }
         }
         names = nameList.toArray(NONE);
+        codePoints = new CodePointMap(mappedCodePoints.stream().mapToInt(Integer::intValue).toArray(),
+            replacements.toArray(byte[][]::new));
         window = Integer.parseInt(settings.get("window"));
         neighbourWindow = Integer.parseInt(settings.get("neighbour_window"));
         versionToken = Pattern.compile(settings.get("version_token"));
@@ -100,6 +118,7 @@ public final class SkillMatcher {
                 case ',' -> COMMA;
                 case '.' -> DOT;
                 case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> DIGIT_OR_DASH;
+                case '&', '+' -> GLUE;
                 default -> LETTER;
             };
         }
@@ -111,11 +130,11 @@ public final class SkillMatcher {
                 }
                 case "ambiguous" -> {
                     matchWords.add(fields[1]);
-                    for (int field = 4; field <= 6; field++) {
+                    for (int field = 4; field <= 7; field++) {
                         words(fields[field]).forEach(neighbourWords::add);
                     }
                 }
-                case "whole", "unversioned" -> attachedWords.add(fields[1]);
+                case "whole", "unversioned", "glued" -> attachedWords.add(fields[1]);
                 default -> matchWords.add(fields[1]);
             }
         }
@@ -129,6 +148,8 @@ public final class SkillMatcher {
         key = new boolean[count];
         whole = filled(attachedWords.size());
         unversioned = filled(attachedWords.size());
+        glued = filled(attachedWords.size());
+        gluedAccepted = new byte[attachedWords.size()][][];
         Map<Integer, List<Phrase>> phrases = new HashMap<>();
         for (String[] fields : records) {
             switch (fields[0]) {
@@ -137,13 +158,16 @@ public final class SkillMatcher {
                         Integer.parseInt(fields[2])));
                 case "single" -> single[id(matchWords, fields[1])] = Integer.parseInt(fields[2]);
                 case "ambiguous" -> ambiguous[id(matchWords, fields[1])] = new Rule(Integer.parseInt(fields[2]),
-                    fields[3].equals("*") ? null
-                        : words(fields[3]).stream().map(word -> word.getBytes(StandardCharsets.ISO_8859_1)).toArray(byte[][]::new),
-                    neighbourSet(fields[4]), neighbourSet(fields[5]), neighbourSet(fields[6]));
+                    spellings(fields[3]), neighbourSet(fields[4]), neighbourSet(fields[5]), neighbourSet(fields[6]),
+                    neighbourSet(fields[7]), fields[8].equals("dominant"));
                 case "whole" -> whole[id(attachedWords, fields[1])] = Integer.parseInt(fields[2]);
                 case "unversioned" -> unversioned[id(attachedWords, fields[1])] = Integer.parseInt(fields[2]);
                 case "positional" -> positional[id(matchWords, fields[1])] = true;
                 case "inner" -> inner[id(matchWords, fields[1])] = true;
+                case "glued" -> {
+                    glued[id(attachedWords, fields[1])] = Integer.parseInt(fields[2]);
+                    gluedAccepted[id(attachedWords, fields[1])] = spellings(fields[3]);
+                }
                 default -> throw new IllegalStateException(fields[0]);
             }
         }
@@ -155,6 +179,20 @@ public final class SkillMatcher {
 
     private static List<String> words(String field) {
         return field.isEmpty() ? List.of() : Arrays.asList(field.split("\u001f"));
+    }
+
+    /** "*" (any case) -> null, else the spellings. */
+    private static byte[][] spellings(String field) {
+        return field.equals("*") ? null
+            : words(field).stream().map(word -> word.getBytes(StandardCharsets.ISO_8859_1)).toArray(byte[][]::new);
+    }
+
+    private static byte[] hex(String field) {
+        byte[] bytes = new byte[field.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) Integer.parseInt(field.substring(2 * i, 2 * i + 2), 16);
+        }
+        return bytes;
     }
 
     private static int id(Vocabulary vocabulary, String word) {
@@ -191,16 +229,20 @@ public final class SkillMatcher {
         int[] keyTokens = starts; // positions of tokens that are keys (start a phrase, or an ambiguous form)
         int keyCount;
         boolean anyPositional;
-        int[] flaggedTokens = starts; // positions of tokens with a digit or a dash
+        int[] flaggedTokens = starts; // positions of tokens with a digit, a dash, '&' or '+'
         int flaggedCount;
-        // The matching's working lists, as arrays reused from posting to posting:
-        int[] spanStarts = starts;
-        int[] spanEnds = starts;
-        int spans;
-        int[] pending = starts; // positions of ambiguous forms waiting for their context check
+        boolean[] withDigit = new boolean[0]; // by position: the token has a digit
+        // The matching's working lists, as arrays reused from posting to posting. A mark holds the number of
+        // the posting that set it, so a new posting starts with no marks without clearing anything.
+        int posting;
+        int[] coveredMark = starts; // the token is inside a matched phrase
+        int[] matchedMark = starts; // a matched phrase starts here, or a one-token alias is here
+        int[] pendingMark = starts; // an ambiguous form waits here for its context check
+        int[] pending = starts; // those positions, in order
         int pendingCount;
-        int[] matched = starts; // positions of matched phrases and one-token aliases
-        int matchedCount;
+        final BitSet attachedPresent = new BitSet(); // attachedWords ids of the tokens, looked up on demand
+        boolean attachedLookedUp;
+        int[] gluedParts = starts; // names of the parts of one glued token
         final Matcher version = versionToken.matcher("");
         final TokenText versionText = new TokenText();
         byte[] stripped = new byte[0]; // a token without its digits
@@ -217,15 +259,23 @@ public final class SkillMatcher {
                 neighbourIds = new int[capacity];
                 keyTokens = new int[capacity];
                 flaggedTokens = new int[capacity];
+                withDigit = new boolean[capacity];
                 stripped = new byte[capacity];
-                spanStarts = new int[capacity];
-                spanEnds = new int[capacity];
+                coveredMark = new int[capacity];
+                matchedMark = new int[capacity];
+                pendingMark = new int[capacity];
                 pending = new int[capacity];
-                matched = new int[capacity];
+                gluedParts = new int[capacity];
+                posting = 0;
             }
-            spans = 0;
+            if (++posting == 0) { // wrapped: forget every mark once in 2^32 postings
+                Arrays.fill(coveredMark, 0);
+                Arrays.fill(matchedMark, 0);
+                Arrays.fill(pendingMark, 0);
+                posting = 1;
+            }
             pendingCount = 0;
-            matchedCount = 0;
+            attachedLookedUp = false;
             text = utf8;
             count = 0;
             keyCount = 0;
@@ -234,38 +284,42 @@ public final class SkillMatcher {
             int start = -1;
             int hash = Vocabulary.EMPTY_HASH;
             boolean flagged = false;
+            boolean digit = false;
             int length = utf8.length;
             for (int i = 0; i < length; i++) {
                 int raw = utf8[i] & 0xff;
                 byte kind = kinds[raw];
-                if (kind == LETTER || kind == DIGIT_OR_DASH
+                if (kind <= GLUE
                         || (kind == HASH && i > 0 && kinds[utf8[i - 1] & 0xff] != BLANK) // not a hashtag
                         || (kind == DOT && i + 1 < length && kinds[utf8[i + 1] & 0xff] != BLANK)) { // not a sentence end
                     if (start < 0) {
                         start = i;
                     }
                     hash = Vocabulary.hash(hash, folding[raw]);
-                    flagged |= kind == DIGIT_OR_DASH;
+                    flagged |= kind == DIGIT_OR_DASH || kind == GLUE;
+                    digit |= folding[raw] >= '0' && folding[raw] <= '9';
                     continue;
                 }
                 if (start >= 0) {
-                    close(start, i, hash, flagged);
+                    close(start, i, hash, flagged, digit);
                     start = -1;
                     hash = Vocabulary.EMPTY_HASH;
                     flagged = false;
+                    digit = false;
                 }
                 if (kind == COMMA || kind == DOT) {
-                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, folding[raw]), false);
+                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, folding[raw]), false, false);
                 }
             }
             if (start >= 0) {
-                close(start, utf8.length, hash, flagged);
+                close(start, utf8.length, hash, flagged, digit);
             }
             return this;
         }
 
-        private void close(int start, int end, int hash, boolean flagged) {
+        private void close(int start, int end, int hash, boolean flagged, boolean digit) {
             starts[count] = start;
+            withDigit[count] = digit;
             ends[count] = end;
             hashes[count] = hash;
             ids[count] = matchWords.find(hash, text, start, end);
@@ -294,30 +348,32 @@ public final class SkillMatcher {
 
         /** Whether the token, in its original case, is one of {@code spellings}. */
         boolean spelledAs(int index, byte[][] spellings) {
+            return spelledAs(starts[index], ends[index], spellings);
+        }
+
+        /** Whether the bytes {@code text[start, end)}, in their original case, are one of {@code spellings}. */
+        boolean spelledAs(int start, int end, byte[][] spellings) {
             for (byte[] spelling : spellings) {
-                if (reads(index, separators, spelling, spelling.length)) {
+                if (end - start == spelling.length && Vocabulary.readsAs(separators, text, start, spelling, 0, spelling.length)) {
                     return true;
                 }
             }
             return false;
         }
 
-        private boolean reads(int index, byte[] map, byte[] word, int length) {
-            return ends[index] - starts[index] == length
-                && Vocabulary.readsAs(map, text, starts[index], word, 0, length);
+        void mark(int[] marks, int index) {
+            marks[index] = posting;
         }
 
-        boolean inSpan(int index) {
-            for (int span = 0; span < spans; span++) {
-                if (spanStarts[span] <= index && index < spanEnds[span]) {
-                    return true;
-                }
-            }
-            return false;
+        boolean marked(int[] marks, int index) {
+            return marks[index] == posting;
         }
 
         /** Whether the token matches the version pattern (read in place, lower-cased). */
         boolean isVersion(int index) {
+            if (!withDigit[index]) { // every version has a digit: skip the regex for words
+                return false;
+            }
             versionText.index = index;
             return version.reset(versionText).matches();
         }
@@ -326,14 +382,19 @@ public final class SkillMatcher {
             return ids[index] >= 0 && key[ids[index]];
         }
 
-        /** Whether some token reads as the folded bytes {@code word[0, length)}. */
-        boolean contains(byte[] word, int length) {
-            for (int t = 0; t < count; t++) {
-                if (reads(t, folding, word, length)) {
-                    return true;
+        /** Whether some token is the attachedWords word {@code word} (all tokens are looked up once, on first use). */
+        boolean contains(int word) {
+            if (!attachedLookedUp) {
+                attachedPresent.clear();
+                for (int t = 0; t < count; t++) {
+                    int present = attachedWords.find(hashes[t], text, starts[t], ends[t]);
+                    if (present >= 0) {
+                        attachedPresent.set(present);
+                    }
                 }
+                attachedLookedUp = true;
             }
-            return false;
+            return attachedPresent.get(word);
         }
 
         /** One token as lower-case characters, without a copy. */
@@ -376,7 +437,7 @@ public final class SkillMatcher {
         if (utf8 == null || utf8.length == 0) {
             return NONE;
         }
-        Tokens tokens = buffers.get().read(utf8);
+        Tokens tokens = buffers.get().read(codePoints.apply(utf8));
         int[] ids = tokens.ids;
         BitSet found = attached(tokens);
         if (!tokens.anyPositional) {
@@ -395,15 +456,17 @@ public final class SkillMatcher {
             if (phrase != null) {
                 found.set(phrase.name);
                 nextFree = index + phrase.tokens.length;
-                tokens.spanStarts[tokens.spans] = index;
-                tokens.spanEnds[tokens.spans++] = nextFree;
-                tokens.matched[tokens.matchedCount++] = index;
+                for (int covered = index; covered < nextFree; covered++) {
+                    tokens.mark(tokens.coveredMark, covered);
+                }
+                tokens.mark(tokens.matchedMark, index);
                 continue;
             }
             Rule rule = ambiguous[ids[index]];
             if (rule == null || (rule.accepted != null && !tokens.spelledAs(index, rule.accepted))) {
                 continue;
             }
+            tokens.mark(tokens.pendingMark, index);
             tokens.pending[tokens.pendingCount++] = index;
         }
         for (int k = 0; k < tokens.keyCount; k++) {
@@ -411,23 +474,35 @@ public final class SkillMatcher {
             if (positional[ids[index]]) {
                 continue;
             }
-            tokens.matched[tokens.matchedCount++] = index;
+            tokens.mark(tokens.matchedMark, index);
             // A one-token alias inside a matched phrase ("SQL" of "SQL Server") counts only if it also stands alone.
-            if (!(inner[ids[index]] && tokens.inSpan(index))) {
+            if (!(inner[ids[index]] && tokens.marked(tokens.coveredMark, index))) {
                 found.set(single[ids[index]]);
+            }
+        }
+        // Dominant forms first: each one that counts is a matched skill, context for the others ("Go, Kafka").
+        for (int p = 0; p < tokens.pendingCount; p++) {
+            int index = tokens.pending[p];
+            Rule rule = ambiguous[ids[index]];
+            if (rule.dominant && inContext(index, rule, tokens)) {
+                found.set(rule.name);
+                tokens.mark(tokens.matchedMark, index); // a dominant form's check never reads these marks
             }
         }
         for (int p = 0; p < tokens.pendingCount; p++) {
             int index = tokens.pending[p];
             Rule rule = ambiguous[ids[index]];
-            if (!found.get(rule.name) && inContext(index, rule, tokens)) {
+            if (!rule.dominant && !found.get(rule.name) && inContext(index, rule, tokens)) {
                 found.set(rule.name);
             }
         }
         return namesOf(found);
     }
 
-    /** Skills named only with a glued version or a compound suffix ("Python3.11", "Python-based"). */
+    /**
+     * Skills named only with a glued version or a compound suffix ("Python3.11", "Python-based"), or glued to
+     * another form by '&' or '+' ("HTML&CSS", "Java+Spring").
+     */
     private BitSet attached(Tokens tokens) {
         BitSet found = tokens.found;
         found.clear();
@@ -439,16 +514,18 @@ public final class SkillMatcher {
             int end = tokens.ends[t];
             int kept = 0;
             boolean dash = false;
+            boolean glue = false;
             for (int i = start; i < end; i++) {
                 byte b = folding[text[i] & 0xff];
                 dash |= b == '-';
+                glue |= b == '&' || b == '+';
                 if (b < '0' || b > '9') {
                     stripped[kept++] = b;
                 }
             }
             if (kept < end - start) {
                 int word = attachedWords.find(stripped, 0, kept);
-                if (word >= 0 && unversioned[word] != NO_NAME && !tokens.contains(stripped, kept)) {
+                if (word >= 0 && unversioned[word] != NO_NAME && !tokens.contains(word)) {
                     found.set(unversioned[word]);
                 }
             }
@@ -463,8 +540,45 @@ public final class SkillMatcher {
                     }
                 }
             }
+            if (glue && !tokens.isKey(t)) {
+                gluedForms(tokens, start, end, found);
+            }
         }
         return found;
+    }
+
+    /** The forms of a token split at each '&' and at each '+' between letters or digits, if every part is one. */
+    private void gluedForms(Tokens tokens, int start, int end, BitSet found) {
+        byte[] text = tokens.text;
+        int parts = 0;
+        int partStart = start;
+        for (int i = start; i <= end; i++) {
+            if (i < end) {
+                byte b = folding[text[i] & 0xff];
+                boolean split = b == '&' || (b == '+' && i > start && i + 1 < end
+                    && alphanumeric(text[i - 1]) && alphanumeric(text[i + 1]));
+                if (!split) {
+                    continue;
+                }
+            }
+            int word = attachedWords.find(text, partStart, i);
+            if (word < 0 || glued[word] == NO_NAME
+                    || (gluedAccepted[word] != null && !tokens.spelledAs(partStart, i, gluedAccepted[word]))) {
+                return;
+            }
+            tokens.gluedParts[parts++] = glued[word];
+            partStart = i + 1;
+        }
+        if (parts > 1) {
+            for (int part = 0; part < parts; part++) {
+                found.set(tokens.gluedParts[part]);
+            }
+        }
+    }
+
+    private boolean alphanumeric(byte raw) {
+        byte b = folding[raw & 0xff];
+        return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
     }
 
     private Phrase longestPhrase(int[] ids, int count, int index) {
@@ -492,9 +606,6 @@ public final class SkillMatcher {
         if (blocked(index, rule, tokens)) {
             return false;
         }
-        if (index + 1 < tokens.count && tokens.isVersion(index + 1)) {
-            return true;
-        }
         int start = index;
         while (start > 0 && index - start < window && ids[start - 1] != sentenceEnd) {
             start--;
@@ -503,23 +614,33 @@ public final class SkillMatcher {
         while (end < tokens.count && end - index <= window && ids[end] != sentenceEnd) {
             end++;
         }
-        for (int m = 0; m < tokens.matchedCount; m++) {
-            int position = tokens.matched[m];
-            if (start <= position && position < end && position != index) {
-                return true;
-            }
+        if (!rule.negativeContext.isEmpty() && near(rule.negativeContext, start, end, tokens)) {
+            return false;
         }
-        for (int p = 0; p < tokens.pendingCount; p++) {
-            int position = tokens.pending[p];
-            Rule other = ambiguous[ids[position]];
-            if (other != rule && Math.abs(position - index) <= neighbourWindow && start <= position && position < end
-                    && !blocked(position, other, tokens)) {
-                return true;
-            }
+        if (rule.dominant || (index + 1 < tokens.count && tokens.isVersion(index + 1))) {
+            return true;
         }
         for (int position = start; position < end; position++) {
+            if (tokens.marked(tokens.matchedMark, position)) {
+                return true;
+            }
+        }
+        for (int position = Math.max(start, index - neighbourWindow); position < Math.min(end, index + neighbourWindow + 1); position++) {
+            if (position != index && tokens.marked(tokens.pendingMark, position)) {
+                Rule other = ambiguous[ids[position]];
+                if (other != rule && !blocked(position, other, tokens)) {
+                    return true;
+                }
+            }
+        }
+        return near(rule.context, start, end, tokens);
+    }
+
+    /** Whether a token in [start, end) is one of the neighbour words {@code words}. */
+    private static boolean near(BitSet words, int start, int end, Tokens tokens) {
+        for (int position = start; position < end; position++) {
             int word = tokens.neighbourId(position);
-            if (word >= 0 && rule.context.get(word)) {
+            if (word >= 0 && words.get(word)) {
                 return true;
             }
         }
