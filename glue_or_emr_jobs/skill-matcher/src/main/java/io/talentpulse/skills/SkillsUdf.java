@@ -34,7 +34,11 @@ public final class SkillsUdf implements UDF1<byte[], String[]> {
         if (matcher == null) { // deserialized in a task
             matcher = matcherFor(tables);
         }
-        return matcher.extract(utf8);
+        try {
+            return matcher.extract(utf8);
+        } catch (RuntimeException failure) {
+            return null; // the job quarantines the record as processing_error instead of failing the batch
+        }
     }
 
     /** One matcher per broadcast and JVM (the driver's is the executors' in local mode). */
