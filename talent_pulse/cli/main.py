@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import socket
 import sys
+from typing import Iterator
 from urllib.parse import urlparse
 
 from talent_pulse.settings import Settings, SettingsError, resolve_environment
@@ -36,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_shell_environment(environ=os.environ) -> str:
-    """Complete this process's environment (children inherit it); returns a problem line or ''.
+@contextlib.contextmanager
+def resolved_environment(environ=os.environ) -> Iterator[str]:
+    """This process's environment completed while a command runs (its children inherit it); yields a
+    problem line or ''. The additions are taken back afterwards, for callers of `main` in-process.
 
     The rule is `talent_pulse.settings.resolve_environment`: an unconfigured shell uses the running
     local stack with the values `pulse local env` prints.
@@ -48,7 +52,12 @@ def resolve_shell_environment(environ=os.environ) -> str:
     resolution = resolve_environment(environ, local_env, lambda: _silent_services(Settings.from_env(local_env)),
                                      _aws_credentials_found)
     environ.update(resolution.added)
-    return resolution.problem
+    try:
+        yield resolution.problem
+    finally:
+        for name, value in resolution.added.items():
+            if environ.get(name) == value:
+                del environ[name]
 
 
 def _silent_services(settings: Settings) -> list[str]:
@@ -73,10 +82,10 @@ def _aws_credentials_found() -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        problem = resolve_shell_environment()
-        if problem and args.command in SERVICE_COMMANDS:
-            raise CliError(problem)
-        return int(args.handler(args) or 0)
+        with resolved_environment() as problem:
+            if problem and args.command in SERVICE_COMMANDS:
+                raise CliError(problem)
+            return int(args.handler(args) or 0)
     except BrokenPipeError:
         # the reader (e.g. `| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

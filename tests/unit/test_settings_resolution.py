@@ -72,3 +72,13 @@ def test_stream_against_s3_without_an_endpoint_says_what_to_do():
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: s3://talent-pulse-local/lake: Spark on this machine "
                                     "reaches S3 only through an endpoint. Run `pulse local up`")
+
+
+def test_in_process_callers_get_their_environment_back(monkeypatch):
+    from talent_pulse.cli.main import resolved_environment
+
+    environ = {"PATH": "/usr/bin"}
+    monkeypatch.setattr("talent_pulse.cli.main._silent_services", lambda settings: [])
+    with resolved_environment(environ) as problem:
+        assert problem == "" and environ["AWS_ENDPOINT_URL"] == LOCAL_ENV["AWS_ENDPOINT_URL"]
+    assert environ == {"PATH": "/usr/bin"}
