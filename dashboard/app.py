@@ -298,7 +298,7 @@ def health_page() -> None:
                        help="now minus the newest event time applied: how far the pipeline trails the producers")
         cols[3].metric("Rejected", f"{meta.rejected:,}")
         st.subheader("Rejected by reason (live counters)")
-        reasons = views.mix_frame(snapshot.rejected_reasons, "reason")
+        reasons = views.mix_frame(snapshot.rejected_reasons, "reason").rename(columns={"postings": "records"})
         if reasons.empty:
             st.success("No rejected records.")
         else:

@@ -266,7 +266,8 @@ def test_health_shows_batches_and_quarantine(seeded, lake):
     at = run_app("Health")
     assert metric(at, "Last batch id") == "1"
     live_reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
-    assert dict(zip(live_reasons["reason"], live_reasons["postings"])) == {"malformed_json": 3, "missing_field": 1}
+    assert dict(zip(live_reasons["reason"], live_reasons["records"])) == {"malformed_json": 3, "missing_field": 1}
+    assert list(live_reasons["share_pct"]) == [75.0, 25.0]
     by_reason = next(d.value for d in at.dataframe if "reason_code" in d.value.columns and "records" in d.value.columns)
     assert by_reason["records"].sum() == len(quarantine)
     examples = next(d.value for d in at.dataframe if "raw_preview" in d.value.columns)
