@@ -19,11 +19,12 @@ import socket
 import subprocess
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from talent_pulse.generator import PostingGenerator, iso_utc
+from talent_pulse.generator import PostingGenerator
 from talent_pulse.serving import redis_client, stats_json
 from talent_pulse.settings import Settings
 
@@ -127,6 +128,10 @@ class Shell:
             assert stop.returncode == 0 and "stream" in stop.stdout, stop.stdout + stop.stderr
 
 
+def time_at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
 def wait_for_health(port: int, process: subprocess.Popen | None = None, timeout: float = 90) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and (process is None or process.poll() is None):
@@ -176,12 +181,6 @@ def test_streaming_job_run_it(shell, isolated_settings):
     assert f"topic {isolated_settings.postings_topic}" in first_stream and "batch" in first_stream
     counters = stats_json(redis_client(isolated_settings), isolated_settings.serving_namespace)
     assert counters["postings"] == STREAM_BLOCK_POSTINGS  # the second run resumed, nothing counted twice
-
-
-def time_at(epoch: float):
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(epoch, timezone.utc)
 
 
 def test_dashboard_run_it(shell):
