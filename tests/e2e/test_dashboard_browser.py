@@ -192,7 +192,10 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
                                       "a live postings count (the streaming job's first micro-batch)")
             moved = pipeline.wait_for(lambda: max(0, kpi(page, "Postings processed") - first), NEXT_BATCH_SECONDS,
                                       "the postings count to move (the next micro-batch)")
-            assert moved > 0 and kpi(page, "Postings / min") > 0
+            assert moved > 0
+            # postings in the last 60 s of event time: 0 while the job trails the producer by more than that
+            pipeline.wait_for(lambda: kpi(page, "Postings / min"), NEXT_BATCH_SECONDS,
+                              "postings in the last minute of event time (the job catching up)")
             page.get_by_text("Skills that travel together").wait_for()
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
