@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -44,6 +44,7 @@ SUBDIVISION_KEYS = frozenset({"country", "name", "aliases"})
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 NORMALISE_CACHE_SIZE = 1 << 17
+TABLES_FORMAT = "talent-pulse-gazetteer-tables"
 
 # Names shorter than this are only matched when they are a whole part ("Portland, OR"),
 # never inside running text, where "in", "or", "me" are words rather than states.
@@ -52,19 +53,25 @@ _REMOTE_PHRASES = frozenset(
     {
         ("remote",), ("remotely",), ("wfh",), ("telecommute",), ("telecommuting",), ("telework",),
         ("teleworking",), ("teletrabajo",), ("remoto",), ("remota",), ("teletravail",), ("homeoffice",),
-        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"),
+        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"), ("anywhere",),
     }
 )
-_MAX_REMOTE_PHRASE = max(len(p) for p in _REMOTE_PHRASES)
+_NEGATIONS = ("no", "non", "not")
+# "no remote", "non-remote": the text says the job is NOT remote; the words are dropped without the flag
+_NOT_REMOTE_PHRASES = frozenset((negation, *phrase) for negation in _NEGATIONS for phrase in _REMOTE_PHRASES)
+_MAX_REMOTE_PHRASE = max(len(p) for p in _NOT_REMOTE_PHRASES)
 _IGNORED_WORDS = frozenset(
     """hybrid hibrido hybride onsite on site in office person presencial based only area greater metro
     metropolitan region within from the of or and und et y near around nearby preferred optional possible
     ok friendly first fully flexible hq headquarters campus downtown centre center time zone timezone hours
     multiple location locations any job role position""".split()
 )
-_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
-_NON_WORD = re.compile(r"[\W_]+")
-_PART_BREAK = re.compile(r"[,;/|()\[\]{}•·+]|\s[-–—]+\s|\s[-–—]+|[-–—]+\s")
+# Ignored words that, last after a name, are a state code: "London ON" is Ontario ("on site" is a phrase).
+_CODES_OVER_WORDS = frozenset({"on"})
+_LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+_BREAK_CHARS = frozenset(",;/|()[]{}•·+")
+_DASHES = frozenset("-–—")
+_MAX_CODE_POINT = 0x10FFFF
 
 
 class GazetteerError(ValueError):
@@ -82,15 +89,97 @@ class Location:
     lon: float | None = field(default=None, compare=False)
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_char(ch: str) -> str:
+    if unicodedata.category(ch) == "Cf":  # zero-width and soft hyphens, bidi controls: invisible, so gone
+        return ""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold())
+    return "".join(_LETTER_FOLDS.get(c, c) for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[str, str]:
+    """Every character `fold` changes, with what it becomes: the one definition the JVM applies too."""
+    table = {}
+    for ch in _assigned_characters():
+        folded = _fold_char.__wrapped__(ch)
+        if folded != ch:
+            table[ch] = folded
+    return table
+
+
+def _assigned_characters() -> Iterator[str]:
+    """Every character but unassigned, private-use and surrogate code points, which every rule leaves alone."""
+    for code_point in range(_MAX_CODE_POINT + 1):
+        ch = chr(code_point)
+        if unicodedata.category(ch) not in ("Cn", "Co", "Cs"):
+            yield ch
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: "München" → "munchen", "İstanbul" → "istanbul"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LETTER_FOLDS)
+    """NFKC, format characters removed, lower case without accents, character by character:
+    "München" → "munchen", "İstanbul" → "istanbul", "𝐋𝐨𝐧𝐝𝐨𝐧" → "london", "Lon\u200bdon" → "london"."""
+    return "".join(map(_fold_char, text))
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters and digits (`str.isalnum`); everything else separates them."""
+    words, current = [], []
+    for ch in text:
+        if ch.isalnum():
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _parts(folded: str) -> list[str]:
+    """Cut at , ; / | ( ) [ ] { } • · + and at dash runs with white space on either side, in one pass."""
+    parts, start, i, n = [], 0, 0, len(folded)
+    while i < n:
+        ch = folded[i]
+        if ch in _BREAK_CHARS:
+            parts.append(folded[start:i])
+            start = i = i + 1
+            continue
+        if ch in _DASHES:
+            end = i
+            while end < n and folded[end] in _DASHES:
+                end += 1
+            if (i > 0 and folded[i - 1].isspace()) or (end < n and folded[end].isspace()):
+                parts.append(folded[start:i])
+                start = end
+            i = end
+            continue
+        i += 1
+    parts.append(folded[start:])
+    return parts
+
+
+ALNUM, DIGIT, SPACE = 1, 2, 4
+
+
+@lru_cache(maxsize=1)
+def character_classes() -> list[list[int]]:
+    """[first, last, flags] ranges of the characters that are letters-or-digits (ALNUM), digits (DIGIT) or
+    white space (SPACE) as Python's str methods say: the JVM asks this table, not its own Unicode tables."""
+    ranges: list[list[int]] = []
+    for ch in _assigned_characters():
+        flags = (ALNUM if ch.isalnum() else 0) | (DIGIT if ch.isdigit() else 0) | (SPACE if ch.isspace() else 0)
+        code_point = ord(ch)
+        if flags and ranges and ranges[-1][1] == code_point - 1 and ranges[-1][2] == flags:
+            ranges[-1][1] = code_point
+        elif flags:
+            ranges.append([code_point, code_point, flags])
+    return ranges
 
 
 def match_key(text: str) -> str:
     """The form aliases are compared in: folded, punctuation gone, single spaces."""
-    return _NON_WORD.sub(" ", fold(text)).strip()
+    return " ".join(_words(fold(text)))
 
 
 @dataclass
@@ -273,6 +362,36 @@ class Gazetteer:
                 cities.insert(0, claimant)
         return facts
 
+    # --- the JVM's copy -------------------------------------------------------------------
+
+    def compiled_tables(self) -> str:
+        """Everything `normalise` decides with, as JSON, for the JVM resolver that runs the same algorithm in
+        Spark (glue_or_emr_jobs/skill-matcher, io.talentpulse.locations); tests hold the two to the same slugs."""
+        facts = {
+            key: {"cities": [loc.slug for loc in f.cities], "countries": f.country_names,
+                  "subdivisions": [list(sub) for sub in f.subdivisions], "iso_codes": f.iso_codes,
+                  "scope": f.scope.slug if f.scope else None}
+            for key, f in self._facts.items()
+        }
+        return json.dumps({
+            "format": TABLES_FORMAT,
+            "fold": {str(ord(ch)): folded for ch, folded in fold_table().items()},
+            "char_classes": character_classes(),
+            "break_chars": "".join(sorted(_BREAK_CHARS)), "dashes": "".join(sorted(_DASHES)),
+            "min_scan_chars": _MIN_SCAN_CHARS, "max_name_tokens": self._max_name_tokens,
+            "remote_phrases": sorted(map(list, _REMOTE_PHRASES)),
+            "not_remote_phrases": sorted(map(list, _NOT_REMOTE_PHRASES)),
+            "ignored_words": sorted(_IGNORED_WORDS), "codes_over_words": sorted(_CODES_OVER_WORDS),
+            "locations": [{"slug": loc.slug, "city": loc.city, "country": loc.country, "region": loc.region,
+                           "subdivision": self._subdivision_of[loc.slug]} for loc in self.locations],
+            "unknown": self.unknown.slug, "global_region": GLOBAL_REGION,
+            "claims": {key: loc.slug for key, loc in self._claims.items()},
+            "facts": facts,
+            "country_entry": {cc: loc.slug for cc, loc in self._country_entry.items()},
+            "remote_by_country": {cc: loc.slug for cc, loc in self._remote_by_country.items()},
+            "remote_by_region": {region: loc.slug for region, loc in self._remote_by_region.items()},
+        }, ensure_ascii=False)
+
     # --- resolution -------------------------------------------------------------------
 
     def location(self, slug: str) -> Location:
@@ -285,7 +404,7 @@ class Gazetteer:
         if not isinstance(text, str):
             return self.unknown
         folded = fold(text)
-        key = _NON_WORD.sub(" ", folded).strip()
+        key = " ".join(_words(folded))
         if not key:
             return self.unknown
         claimed = self._claims.get(key)
@@ -298,14 +417,16 @@ class Gazetteer:
         mentions: list[_Mention] = []
         remote = False
         unrecognised = False
-        for part in _PART_BREAK.split(folded):
-            tokens, part_remote = _without_remote_words(_NON_WORD.sub(" ", part).split())
+        for part in _parts(folded):
+            tokens, part_remote = _without_remote_words(_words(part))
             remote = remote or part_remote
             if not tokens:
                 continue
             whole = self._facts.get(" ".join(tokens))
             if whole is None:
                 meaningful = [t for t in tokens if not _is_noise(t)]
+                if len(tokens) > 1 and tokens[-1] in _CODES_OVER_WORDS:
+                    meaningful.append(tokens[-1])
                 if not meaningful:
                     continue
                 whole = self._facts.get(" ".join(meaningful))
@@ -316,7 +437,7 @@ class Gazetteer:
             while i < len(tokens):
                 for n in range(min(self._max_name_tokens, len(tokens) - i), 0, -1):
                     key = " ".join(tokens[i : i + n])
-                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else None
+                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
                     if found is not None:
                         mentions.append(_Mention(found, unrecognised))
                         i += n
@@ -325,6 +446,13 @@ class Gazetteer:
                     unrecognised = unrecognised or not _is_noise(tokens[i])
                     i += 1
         return mentions, remote
+
+    def _trailing_code(self, tokens: list[str], i: int, n: int) -> _Facts | None:
+        """A short last word after a name is a state code: "Paris TX", "London ON" (never "in", "or")."""
+        if n != 1 or i != len(tokens) - 1 or i == 0 or tokens[i] in _IGNORED_WORDS - _CODES_OVER_WORDS:
+            return None
+        facts = self._facts.get(tokens[i])
+        return _Facts(subdivisions=facts.subdivisions) if facts is not None and facts.subdivisions else None
 
     def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
         # A name that is also a state or country ("New York") after an unknown word
@@ -336,6 +464,9 @@ class Gazetteer:
                 if all(self._agrees(city, m.facts) or m.names_another_city for m in context):
                     return city
         country = context[0].facts.country() if context else None
+        # "Holland, MI", "Victoria, BC": a state named last makes the names before it towns of that state
+        if len(context) > 1 and context[-1].facts.subdivisions and not context[-1].facts.country_names:
+            country = context[-1].facts.subdivisions[0][0]
         if country is not None:
             if remote:
                 return self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
@@ -419,8 +550,9 @@ def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
     i = 0
     while i < len(tokens):
         for n in range(min(_MAX_REMOTE_PHRASE, len(tokens) - i), 0, -1):
-            if tuple(tokens[i : i + n]) in _REMOTE_PHRASES:
-                remote = True
+            phrase = tuple(tokens[i : i + n])
+            if phrase in _REMOTE_PHRASES or phrase in _NOT_REMOTE_PHRASES:
+                remote = remote or phrase in _REMOTE_PHRASES
                 i += n
                 break
         else:

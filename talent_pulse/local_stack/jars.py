@@ -75,7 +75,10 @@ def skill_matcher_jar(cache_dir: Path, log=print) -> Path:
     build_dir = dest / "maven-build"
     _run_maven(["mvn", "-q", "-B", "-f", str(SKILL_MATCHER_DIR / "pom.xml"), "package",
                 f"-Dmatcher.build.dir={build_dir}"], "build the skill matcher jar")
-    shutil.copyfile(build_dir / SKILL_MATCHER_JAR, jar)
+    # a new inode, so a JVM that has the previous jar open keeps reading it intact
+    staged = dest / f".{SKILL_MATCHER_JAR}.tmp"
+    shutil.copyfile(build_dir / SKILL_MATCHER_JAR, staged)
+    staged.replace(jar)
     stamp_file.write_text(digest.hexdigest())
     return jar
 

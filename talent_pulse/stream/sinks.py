@@ -1,7 +1,6 @@
-"""The micro-batch sinks: cold path (Parquet), quarantine (Parquet) and hot path (Redis).
+"""The cold path's sink: postings and quarantine as Parquet in the lake.
 
-Exactly once, per sink:
-- cold path and quarantine: every partition (dt, location) of a batch becomes
+Exactly once: every partition (dt, location) of a batch becomes
   ONE Parquet object named after the batch, `…/dt=…/location=…/batch-<id>.parquet`,
   written by a single PUT from the executor that holds it: readers never
   see a partial file, and a replayed batch overwrites the same names instead of
@@ -10,8 +9,6 @@ Exactly once, per sink:
   skipped; a half-published batch's pending manifest lists its targets, which
   are removed before it is published again, so rows stay unique by event_id
   even after a crash between publishing and the offset commit.
-- hot path: `talent_pulse.serving.apply_batch`, one Lua step fenced by the
-  streaming query id and batch id.
 Every failure raises: the batch fails, the query stops, and on restart the
 batch replays from the checkpoint.
 """
@@ -22,12 +19,10 @@ import io
 import json
 import os
 import tempfile
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -35,51 +30,13 @@ from urllib.parse import unquote, urlparse
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame
 
-from talent_pulse.serving import BatchDelta
+from talent_pulse.stream.checkpoint import Storage
 from talent_pulse.tables import Table
 
 S3_SCHEMES = ("s3", "s3a", "s3n")
 CONCURRENT_PUTS = 16
-
-
-class Storage:
-    """The Hadoop FileSystem API (s3a://, s3:// on EMR, file://) through the JVM: manifests and the checkpoint."""
-
-    def __init__(self, spark: SparkSession):
-        self._jvm = spark.sparkContext._jvm
-        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
-
-    def _path(self, uri: str):
-        path = self._jvm.org.apache.hadoop.fs.Path(uri)
-        return path.getFileSystem(self._conf), path
-
-    def exists(self, uri: str) -> bool:
-        fs, path = self._path(uri)
-        return fs.exists(path)
-
-    def read_text(self, uri: str) -> str:
-        fs, path = self._path(uri)
-        stream = fs.open(path)
-        try:
-            return self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
-        finally:
-            stream.close()
-
-    def write_text(self, uri: str, text: str) -> None:
-        fs, path = self._path(uri)
-        stream = fs.create(path, True)
-        try:
-            stream.write(bytearray(text.encode("utf-8")))
-        finally:
-            stream.close()
-
-    def delete(self, uri: str, recursive: bool = False) -> None:
-        fs, path = self._path(uri)
-        if fs.exists(path) and not fs.delete(path, recursive):
-            raise IOError(f"could not delete {uri}")
 
 
 @lru_cache(maxsize=None)
@@ -195,124 +152,3 @@ class LakeCommitter:
         self.storage.write_text(self._manifest(batch_id, "final"), json.dumps(manifest))
         self.storage.delete(pending)
         return len(targets)
-
-
-def _offsets_line(text: str) -> dict[str, dict[str, int]]:
-    """The source offsets of an offset-log or initial-offsets file (last JSON line)."""
-    lines = [line for line in text.replace("\x00", "").splitlines() if line.strip()]
-    return json.loads(lines[-1])
-
-
-def input_record_count(storage: Storage, checkpoint_uri: str, batch_id: int) -> int:
-    """How many Kafka records this batch read, from the checkpoint's offset log.
-
-    Offsets of a non-transactional topic are contiguous, so end - start per
-    partition is the exact record count; this is what lets the job account for
-    every record (accepted + quarantined + duplicates == read) without trusting
-    the stateful operator's own metrics.
-    """
-    root = checkpoint_uri.rstrip("/")
-    end = _offsets_line(storage.read_text(f"{root}/offsets/{batch_id}"))
-    start_uri = f"{root}/offsets/{batch_id - 1}" if batch_id > 0 else f"{root}/sources/0/0"
-    start = _offsets_line(storage.read_text(start_uri))
-    return sum(
-        offset - start.get(topic, {}).get(partition, 0)
-        for topic, partitions in end.items()
-        for partition, offset in partitions.items()
-    )
-
-
-def streaming_query_id(storage: Storage, checkpoint_uri: str) -> str:
-    """The query id Spark keeps in the checkpoint: stable across restarts, the hot path's fence."""
-    return json.loads(storage.read_text(f"{checkpoint_uri.rstrip('/')}/metadata"))["id"]
-
-
-def _summed(rows: list[dict[str, Any]], key) -> dict[Any, int]:
-    totals: dict[Any, int] = defaultdict(int)
-    for row in rows:
-        totals[key(row)] += row["count_all"]
-    return dict(totals)
-
-
-def _nested(flat: dict[tuple[Any, str], int]) -> dict[Any, dict[str, int]]:
-    nested: dict[Any, dict[str, int]] = defaultdict(dict)
-    for (outer, inner), count in flat.items():
-        nested[outer][inner] = count
-    return dict(nested)
-
-
-def _counted(table: pa.Table, keys: list[str], *extra: tuple[str, str]) -> list[dict[str, Any]]:
-    return table.group_by(keys, use_threads=False).aggregate([([], "count_all"), *extra]).to_pylist()
-
-
-def _pair_counts(skills: pa.ChunkedArray) -> list[dict[str, Any]]:
-    pairs: Counter = Counter()
-    for names in skills.to_pylist():
-        if names and len(names) > 1:
-            pairs.update(combinations(names, 2))  # names are sorted, so each pair comes as (a, b) with a < b
-    return [{"a": a, "b": b, "count_all": n} for (a, b), n in pairs.items()]
-
-
-ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
-REMOTE_LABELS = {True: "remote", False: "onsite", None: "unknown"}
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    """What one micro-batch adds to the serving layer, and where its rows go in the cold path."""
-
-    delta: BatchDelta
-    postings_partitions: list[dict[str, str]]
-    quarantine_partitions: list[dict[str, str]]
-
-
-def summarise_batch(postings: DataFrame, quarantine: DataFrame, records_read: int) -> BatchSummary:
-    """Per-batch deltas of every serving-layer counter, from the batch's postings and quarantine rows.
-
-    Two Spark jobs without a shuffle: the few small columns the counters need
-    come to the driver as Arrow (a batch is bounded by maxOffsetsPerTrigger) and
-    are counted there with Arrow's group-by, once at their finest grain (dt x
-    location x minute x ...), then rolled up into every serving-layer view and
-    the partitions the batch writes. Duplicates are what was read but is in
-    neither table.
-    """
-    facts = postings.select(
-        "dt", "location", "skills", "remote", "seniority",
-        F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
-        F.date_format("event_time", ISO_SECONDS).alias("event_time"),
-    ).toArrow()
-    rejects = quarantine.select("dt", "reason_code").toArrow()
-    posting_counts = _counted(facts, ["dt", "location", "minute", "remote", "seniority"], ("event_time", "max"))
-    skills = facts.column("skills")
-    owners = pc.list_parent_indices(skills)
-    mentions = _counted(pa.table({"location": facts.column("location").take(owners),
-                                  "minute": facts.column("minute").take(owners),
-                                  "skill": pc.list_flatten(skills)}), ["location", "minute", "skill"])
-    reject_counts = _counted(rejects, ["dt", "reason_code"])
-    accepted, rejected = facts.num_rows, rejects.num_rows
-    duplicates = records_read - accepted - rejected
-    if duplicates < 0:
-        raise RuntimeError(f"{accepted} accepted + {rejected} rejected rows out of {records_read} records read")
-    delta = BatchDelta(
-        postings=accepted,
-        rejected=rejected,
-        duplicates=duplicates,
-        skills=_summed(mentions, lambda row: row["skill"]),
-        locations=_summed(posting_counts, lambda row: row["location"]),
-        location_skills=_nested(_summed(mentions, lambda row: (row["location"], row["skill"]))),
-        minute_skills=_nested(_summed(mentions, lambda row: (row["minute"], row["skill"]))),
-        hour_skills=_nested(_summed(mentions, lambda row: (row["minute"] // 60, row["skill"]))),
-        minute_postings=_summed(posting_counts, lambda row: row["minute"]),
-        hour_postings=_summed(posting_counts, lambda row: row["minute"] // 60),
-        pairs=_summed(_pair_counts(skills), lambda row: (row["a"], row["b"])),
-        remote=_summed(posting_counts, lambda row: REMOTE_LABELS[row["remote"]]),
-        seniority=_summed(posting_counts, lambda row: row["seniority"] or "unknown"),
-        rejected_reasons=_summed(reject_counts, lambda row: row["reason_code"]),
-        last_event_time=max((row["event_time_max"] for row in posting_counts), default=None),
-    )
-    return BatchSummary(
-        delta=delta,
-        postings_partitions=[{"dt": dt, "location": location}
-                             for dt, location in sorted({(row["dt"], row["location"]) for row in posting_counts})],
-        quarantine_partitions=[{"dt": dt} for dt in sorted({row["dt"] for row in reject_counts})],
-    )

@@ -1,24 +1,28 @@
 """Pure DataFrame -> DataFrame transformations of the streaming job.
 
 Each works on a batch or a streaming DataFrame alike and is unit-tested on a
-local session. Validation and location normalisation run the same Python code
-as the rest of the platform (contract validator, gazetteer) over Arrow batches
-in pandas UDFs, so the Spark path and the Python path cannot disagree. Skill
-extraction runs in the JVM over the tables the Python matcher compiles
-(talent_pulse.skills.spark); tests hold the two to the same answers.
+local session. Nothing here runs per record in Python: validation, location
+normalisation and skill extraction are JVM UDFs over the tables that the Python
+definitions compile (talent_pulse.contract, talent_pulse.gazetteer,
+talent_pulse.skills) and the driver broadcasts; tests hold the two to the same
+answers.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from talent_pulse.contract import FIELDS, Rejection, parse_timestamp, validate_record
+from talent_pulse.contract import compiled_rules
+from talent_pulse.gazetteer import load_gazetteer
+from talent_pulse.serving import PAIR_SEPARATOR
+from talent_pulse.stream.jvm import apply_udf
 from talent_pulse.stream.schema import parsed_schema, table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
 
+VALIDATE_UDF_CLASS = "io.talentpulse.contract.ValidateUdf"
+LOCATION_UDF_CLASS = "io.talentpulse.locations.LocationUdf"
 _LOCATION_SCHEMA = T.StructType([
     T.StructField("slug", T.StringType()),
     T.StructField("city", T.StringType()),
@@ -38,32 +42,6 @@ SENIORITY_PATTERNS = (
 REMOTE_PATTERN = r"(?i)\b(remote|work from home|wfh|anywhere)\b"
 
 
-def _validate_values(values: pd.Series) -> pd.DataFrame:
-    rows = []
-    for value in values:
-        try:
-            event = validate_record(value)
-        except Rejection as rejection:
-            rows.append({"reason_code": rejection.code, "reason": rejection.reason})
-            continue
-        event["event_time"] = parse_timestamp(event["event_time"])
-        rows.append(event)
-    frame = pd.DataFrame(rows, columns=[f.name for f in parsed_schema().fields])
-    frame["event_time"] = pd.to_datetime(frame["event_time"], utc=True)
-    # Other columns stay Python objects with None for null: Arrow's struct conversion rejects pandas
-    # extension dtypes, and an all-NaN float column would not convert to a string field.
-    kinds = {spec.name: spec.kind for spec in FIELDS}
-    for name in frame.columns:
-        if kinds.get(name) == "number":
-            frame[name] = frame[name].astype("float64")
-        elif kinds.get(name) != "timestamp":
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    return frame
-
-
-_validate_udf = F.pandas_udf(_validate_values, parsed_schema())
-
-
 def parse_records(kafka_rows: DataFrame) -> DataFrame:
     """Kafka rows -> one row per record: raw bytes, source position, event fields, rejection reason."""
     return kafka_rows.select(
@@ -73,7 +51,8 @@ def parse_records(kafka_rows: DataFrame) -> DataFrame:
         F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"),
         F.col("timestamp").alias("ingested_at"),
-        _validate_udf(F.col("value")).alias("parsed"),
+        apply_udf(kafka_rows, VALIDATE_UDF_CLASS, compiled_rules, F.col("value"), parsed_schema().json())
+        .alias("parsed"),
     ).select("*", "parsed.*").drop("parsed")
 
 
@@ -85,27 +64,15 @@ def rejected(parsed: DataFrame) -> DataFrame:
     return parsed.where(F.col("reason_code").isNotNull())
 
 
-def _normalise_locations(texts: pd.Series) -> pd.DataFrame:
-    from talent_pulse.gazetteer import normalise_many
-
-    locations = normalise_many(texts.tolist())
-    return pd.DataFrame(
-        {
-            "slug": [loc.slug for loc in locations],
-            "city": [loc.city for loc in locations],
-            "country": [loc.country for loc in locations],
-            "region": [loc.region for loc in locations],
-        }
-    )
-
-
-_location_udf = F.pandas_udf(_normalise_locations, _LOCATION_SCHEMA)
+def _gazetteer_tables() -> str:
+    return load_gazetteer().compiled_tables()
 
 
 def normalise_location(events: DataFrame) -> DataFrame:
     """Free-text `location` -> `location_raw` plus gazetteer slug (`location`), city, country, region."""
     return (
-        events.withColumn("_loc", _location_udf(F.col("location")))
+        events.withColumn("_loc", apply_udf(events, LOCATION_UDF_CLASS, _gazetteer_tables, F.col("location"),
+                                            _LOCATION_SCHEMA.json()))
         .withColumnRenamed("location", "location_raw")
         .select("*", F.col("_loc.slug").alias("location"), "_loc.city", "_loc.country", "_loc.region")
         .drop("_loc")
@@ -189,3 +156,39 @@ def to_quarantine_rows(records: DataFrame, batch_id: int) -> DataFrame:
 def enrich(events: DataFrame) -> DataFrame:
     """Accepted events -> location, skills and derived flags."""
     return derive_flags(extract_skills(normalise_location(events)))
+
+
+PROCESSING_ERROR = "processing_error"
+
+
+def enrich_records(records: DataFrame) -> DataFrame:
+    """A batch's records -> enriched; a record an enrichment UDF could not process (its result is null)
+    joins the rejected ones with reason_code processing_error, so it lands in the quarantine instead of
+    failing the batch."""
+    enriched = enrich(records)
+    failed = F.col("reason_code").isNull() & (F.col("location").isNull() | F.col("skills").isNull())
+    return enriched.withColumns({
+        "reason_code": F.when(failed, F.lit(PROCESSING_ERROR)).otherwise(F.col("reason_code")),
+        "reason": F.when(failed, F.lit(f"{PROCESSING_ERROR}: the location or skill stage failed on this record"))
+        .otherwise(F.col("reason")),
+    })
+
+
+ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
+_SKILL_PAIRS_SQL = (
+    f"flatten(transform(skills, (a, i) -> transform(slice(skills, i + 2, size(skills)), "
+    f"b -> concat(a, '{PAIR_SEPARATOR}', b))))"
+)
+
+
+def serving_facts(records: DataFrame) -> DataFrame:
+    """A batch's records -> the small columns every serving-layer counter is counted from, one row per record.
+
+    reason_code is set on quarantined records (their other columns are unused);
+    pairs are the posting's skill pairs "a|b" with a < b (skills are sorted).
+    """
+    return enrich_records(records).select(
+        "reason_code", "location", "skills", F.expr(_SKILL_PAIRS_SQL).alias("pairs"), "remote", "seniority",
+        F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
+        F.date_format("event_time", ISO_SECONDS).alias("event_time"),
+    )

@@ -5,20 +5,24 @@ For each design, on a fresh topic, namespace and lake/checkpoint prefix:
 1. backlog: N synthetic ~1 KB postings are produced, then the job is started
    (spark-submit, local[2], the same jars and session settings) and drains
    them in micro-batches of --batch-size records: sustained postings/s (records
-   over the summed micro-batch time) and micro-batch p50/p95;
-2. live: postings are produced at a fixed --rate for --seconds while the job
-   runs; every one names Python, so each adds 1 to the design's Python count
-   in Redis. The k-th posting is visible once that count has grown by k: its
-   latency is the first poll (every 20 ms) that sees it, minus its event time
-   (the moment it was sent);
+   of every batch after the first over the wall-clock time from the end of the
+   first to the end of the last) and micro-batch p50/p95 (Spark's trigger time
+   where the listener reports it, else the sink's own time);
+2. live, once per --rates entry: postings are produced at that rate for
+   --seconds while the job runs; every one names Python, so each adds 1 to the
+   design's Python count in Redis. The k-th posting is visible once that count
+   has grown by k: its latency is the first poll (every 20 ms) that sees it,
+   minus the moment it was sent;
 3. peak RSS of the job's whole process tree (JVM, Python driver, Python workers), sampled every 0.5 s.
 
-Ours: `glue_or_emr_jobs/streaming_job.py` (validation, dedup, the full
-taxonomy, Parquet cold path and quarantine on the S3 emulator, fenced Redis
-deltas). Reference: tests/bench/reference_stream_job.py (Python UDF substring
-match over 10 skills, `complete` output mode, collect() + SET of totals).
+Ours: `glue_or_emr_jobs/streaming_job.py`: the hot query (validation, dedup, the
+full taxonomy, fenced Redis deltas, 1 s trigger) and the cold query (lake and
+quarantine on the S3 emulator, its own cadence) in one job. Reference:
+tests/bench/reference_stream_job.py (Python UDF substring match over 10 skills,
+`complete` output mode, collect() + SET of totals). Each design's topic,
+Redis keys and S3 prefix are removed at the end.
 
-    python tests/bench/bench_stream.py [--postings 20000] [--rate 50] [--seconds 30]   # needs `pulse local up`
+    python tests/bench/bench_stream.py [--postings 200000] [--batch-size 50000] [--rates 2000,50] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from talent_pulse.producer import PostingProducer
 from talent_pulse.serving import Keys, delete_namespace, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher
-from talent_pulse.stream.job import PROGRESS_PREFIX
+from talent_pulse.stream.progress import PROGRESS_PREFIX
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -60,9 +64,10 @@ LIVE_SENTENCE = " We build our services in Python 3.12."
 class Run:
     design: str
     batches: list[dict] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
+    batch_ends: list[float] = field(default_factory=list)
+    latencies: dict[float, list[float]] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
-    live_sent: int = 0
+    live_sent: dict[float, int] = field(default_factory=dict)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -108,7 +113,10 @@ class Job:
     def _read(self) -> None:
         for line in self.process.stdout:
             if line.startswith(PROGRESS_PREFIX):
-                self.run.batches.append(json.loads(line[len(PROGRESS_PREFIX):]))
+                report = json.loads(line[len(PROGRESS_PREFIX):])
+                if "rows_in" in report:  # the hot path's batches (the cold path reports files)
+                    self.run.batches.append(report)
+                    self.run.batch_ends.append(time.monotonic())
 
     def _sample(self) -> None:
         while not self.done.wait(0.5):
@@ -176,14 +184,15 @@ def measure_live(settings: Settings, count_python, rate: float, seconds: float, 
         time.sleep(0.1)
     stop_polling.set()
     poller.join()
-    run.live_sent = len(sent_at)
+    run.live_sent[rate] = len(sent_at)
+    latencies = run.latencies.setdefault(rate, [])
     seen = iter(polls)
     moment, visible = next(seen, (0.0, 0))
     for k, sent in enumerate(sent_at, start=1):
         while visible < k:
             moment, visible = next(seen, (None, k))
         if moment is not None:
-            run.latencies.append(moment - sent)
+            latencies.append(moment - sent)
 
 
 def isolated(base: Settings, design: str, batch_size: int) -> tuple[Settings, dict[str, str]]:
@@ -212,6 +221,18 @@ def backlog(settings: Settings, postings: int) -> None:
         raise SystemExit(f"backlog: {stats.total_failed} postings not delivered: {stats.errors[:3]}")
 
 
+def remove_prefix(settings: Settings) -> None:
+    import boto3
+
+    bucket, _, prefix = settings.lake_uri.removeprefix("s3://").partition("/")
+    prefix = prefix.rsplit("/lake", 1)[0] + "/"
+    s3 = boto3.client("s3", endpoint_url=settings.aws_endpoint_url or None)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys})
+
+
 def run_design(design: str, script: Path, base: Settings, args) -> Run:
     settings, env = isolated(base, design, args.batch_size)
     client = redis_client(settings)
@@ -229,44 +250,65 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         print(f"{design}: job started (log {job.log.name}); draining the backlog", flush=True)
         job.wait_for_records(args.postings, timeout=args.timeout)
         drained = len(run.batches)
-        print(f"{design}: backlog drained in {drained} batches; offering {args.rate:g}/s for {args.seconds:g}s",
-              flush=True)
-        measure_live(settings, count_python, args.rate, args.seconds, run)
+        for rate in args.rates:
+            print(f"{design}: backlog drained in {drained} batches; offering {rate:g}/s for {args.seconds:g}s",
+                  flush=True)
+            measure_live(settings, count_python, rate, args.seconds, run)
     finally:
         job.stop()
         delete_namespace(client, settings.serving_namespace)
-        AdminClient({"bootstrap.servers": settings.kafka_bootstrap}).delete_topics([settings.postings_topic])
-    run.batches = [batch for batch in run.batches[:drained] if batch["rows_in"]] or run.batches[:drained]
+        admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+        admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(30)
+        remove_prefix(settings)
+    run.batch_ends = run.batch_ends[:drained]
+    run.batches = run.batches[:drained]
     return run
 
 
+def batch_seconds(batch: dict) -> float:
+    return batch["trigger_ms"] / 1000 if batch.get("trigger_ms") is not None else batch["seconds"]
+
+
+def drain_rate(run: Run) -> float:
+    """Records of every batch after the first over the wall-clock time between the first's end and the last's."""
+    if len(run.batch_ends) < 2:
+        return sum(batch["rows_in"] for batch in run.batches) / max(sum(map(batch_seconds, run.batches)), 1e-9)
+    return sum(batch["rows_in"] for batch in run.batches[1:]) / max(run.batch_ends[-1] - run.batch_ends[0], 1e-9)
+
+
 def report(runs: list[Run], args) -> None:
-    print(f"\n{args.postings:,} backlog postings in batches of {args.batch_size:,}; live {args.rate:g}/s for "
-          f"{args.seconds:g}s; local[2]")
-    print(f"{'design':<52} {'postings/s':>11} {'batch p50':>10} {'batch p95':>10} {'visible p50':>12} "
-          f"{'visible p95':>12} {'seen':>9} {'peak RSS':>9}")
-    labels = {"ours": "ours: full taxonomy, dedup, Parquet + quarantine, deltas",
+    print(f"\n{args.postings:,} backlog postings in batches of {args.batch_size:,}; live "
+          f"{', '.join(f'{rate:g}/s' for rate in args.rates)} for {args.seconds:g}s each; local[2]")
+    visible = "".join(f" {'visible p50/p95 @' + format(rate, 'g'):>24} {'seen':>11}" for rate in args.rates)
+    print(f"{'design':<52} {'postings/s':>11} {'batch p50':>10} {'batch p95':>10}{visible} {'peak RSS':>9}")
+    labels = {"ours": "ours: full taxonomy, dedup, deltas; lake query beside",
               "reference": "reference: UDF substring x10, complete, collect()+SET"}
     for run in runs:
-        seconds = [batch["seconds"] for batch in run.batches]
-        rate = sum(batch["rows_in"] for batch in run.batches) / max(sum(seconds), 1e-9)
-        print(f"{labels[run.design]:<52} {rate:>11,.0f} {statistics.median(seconds):>9.2f}s "
-              f"{percentile(seconds, 0.95):>9.2f}s {percentile(run.latencies, 0.5):>11.2f}s "
-              f"{percentile(run.latencies, 0.95):>11.2f}s {len(run.latencies):>4}/{run.live_sent:<4} "
-              f"{run.peak_rss_mb:>6,.0f} MB")
+        seconds = [batch_seconds(batch) for batch in run.batches if batch["rows_in"]] or [float("nan")]
+        live = "".join(
+            f" {percentile(run.latencies.get(rate, []), 0.5):>10.2f}s /{percentile(run.latencies.get(rate, []), 0.95):>9.2f}s "
+            f"{len(run.latencies.get(rate, [])):>5}/{run.live_sent.get(rate, 0):<5}" for rate in args.rates)
+        print(f"{labels[run.design]:<52} {drain_rate(run):>11,.0f} {statistics.median(seconds):>9.2f}s "
+              f"{percentile(seconds, 0.95):>9.2f}s{live} {run.peak_rss_mb:>6,.0f} MB")
+    if len(runs) == 2:
+        ours, reference = runs
+        print(f"ratio ours/reference: postings/s {drain_rate(ours) / max(drain_rate(reference), 1e-9):.2f}x; "
+              + "; ".join(f"visible p95 @{rate:g}/s {percentile(ours.latencies.get(rate, []), 0.95) / max(percentile(reference.latencies.get(rate, []), 0.95), 1e-9):.2f}x"
+                          for rate in args.rates))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postings", type=int, default=20_000, help="backlog postings per design")
-    parser.add_argument("--batch-size", type=int, default=2_000, help="max records per micro-batch")
-    parser.add_argument("--rate", type=float, default=50, help="offered postings/s in the live phase")
-    parser.add_argument("--seconds", type=float, default=30, help="length of the live phase")
+    parser.add_argument("--postings", type=int, default=200_000, help="backlog postings per design")
+    parser.add_argument("--batch-size", type=int, default=50_000, help="max records per micro-batch")
+    parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",")], default=[2000.0, 50.0],
+                        help="offered postings/s of the live phases, comma-separated (default 2000,50)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of each live phase")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to drain the backlog")
     parser.add_argument("--small", action="store_true", help="a tiny run that only proves the script works (CI)")
     args = parser.parse_args()
     if args.small:
-        args.postings, args.batch_size, args.rate, args.seconds = 400, 200, 5, 6
+        args.postings, args.batch_size, args.rates, args.seconds = 400, 200, [5.0], 6
     if "Python" not in default_matcher().extract(LIVE_TITLE + "\n" + LIVE_SENTENCE):
         raise SystemExit(f"the live postings must name Python for the taxonomy: {LIVE_TITLE!r}")
     base = Settings.from_env()

@@ -39,7 +39,7 @@ def test_bad_values_say_which_variable(env, message):
 
 
 def test_starting_offsets_reach_the_kafka_source():
-    from talent_pulse.stream.job import kafka_options
+    from talent_pulse.stream.source import kafka_options
 
     assert kafka_options(Settings.from_env({}))["startingOffsets"] == "earliest"
     offsets = '{"job-postings": {"0": 42, "1": -2}}'

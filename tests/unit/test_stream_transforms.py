@@ -9,13 +9,16 @@ from itertools import combinations
 
 import pyarrow.parquet as pq
 import pytest
+from pyspark.sql import functions as F
 
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.schema import table_schema
 from talent_pulse.stream.job import failure_summary
-from talent_pulse.stream.sinks import LakeCommitter, Storage, s3_client, summarise_batch
+from talent_pulse.stream.checkpoint import Storage
+from talent_pulse.stream.hot_path import summarise_facts
+from talent_pulse.stream.sinks import LakeCommitter, s3_client
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -24,6 +27,7 @@ from talent_pulse.stream.transforms import (
     enrich,
     parse_records,
     rejected,
+    serving_facts,
     to_postings_rows,
     to_quarantine_rows,
 )
@@ -156,9 +160,7 @@ def test_dedup_keeps_one_row_per_event_id_and_never_merges_rejects(spark):
 def test_batch_summary_equals_counts_computed_in_python(spark):
     values = [_valid(n) for n in range(9)] + BAD_VALUES[:3]
     parsed = parse_records(_kafka_frame(spark, values))
-    postings = to_postings_rows(enrich(accepted(parsed)), 3)
-    summary = summarise_batch(postings, to_quarantine_rows(rejected(parsed), 3), records_read=16)
-    delta = summary.delta
+    delta = summarise_facts(serving_facts(parsed).toArrow(), records_read=16)
     matcher = default_matcher()
     skills, loc_skills, pairs = Counter(), Counter(), Counter()
     for n in range(9):
@@ -176,17 +178,12 @@ def test_batch_summary_equals_counts_computed_in_python(spark):
     assert sum(delta.remote.values()) == 9
     assert delta.rejected_reasons == dict(Counter(_expected_reason(v) for v in BAD_VALUES[:3]))
     assert delta.last_event_time == _event(0)["event_time"].replace(".000", "")[:19] + "Z"
-    written = postings.select("dt", "location").distinct().collect()
-    assert summary.postings_partitions == sorted(({"dt": r.dt, "location": r.location} for r in written),
-                                                 key=lambda p: (p["dt"], p["location"]))
-    assert summary.quarantine_partitions == [{"dt": NOW.strftime("%Y-%m-%d")}]
 
 
 def test_batch_summary_refuses_more_rows_than_records_read(spark):
     parsed = parse_records(_kafka_frame(spark, [_valid(1), b"{bad"]))
-    postings, quarantine = to_postings_rows(enrich(accepted(parsed)), 1), to_quarantine_rows(rejected(parsed), 1)
     with pytest.raises(RuntimeError, match="out of 1 records read"):
-        summarise_batch(postings, quarantine, records_read=1)
+        summarise_facts(serving_facts(parsed).toArrow(), records_read=1)
 
 
 def _partitions(rows) -> list[dict[str, str]]:
@@ -251,3 +248,20 @@ def test_s3_client_reaches_aws_itself_when_no_endpoint_is_set(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the local-stack fixture sets it for the session
     assert s3_client("", "eu-west-1").meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
     assert s3_client("http://127.0.0.1:4566", "us-east-1").meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def test_a_record_an_enrichment_stage_fails_on_is_quarantined_as_processing_error(spark, monkeypatch):
+    import talent_pulse.stream.transforms as transforms
+
+    real_enrich = transforms.enrich
+
+    def enrich_failing_on_evt_2(events):
+        enriched = real_enrich(events)
+        return enriched.withColumn("skills", F.when(F.col("event_id") == "evt-2", None).otherwise(F.col("skills")))
+
+    monkeypatch.setattr(transforms, "enrich", enrich_failing_on_evt_2)
+    records = transforms.enrich_records(parse_records(_kafka_frame(spark, [_valid(1), _valid(2), b"{bad"])))
+    verdicts = {row.event_id: row.reason_code for row in records.collect()}
+    assert verdicts["evt-1"] is None and verdicts["evt-2"] == "processing_error"
+    assert sorted(row.event_id for row in accepted(records).collect()) == ["evt-1"]
+    assert len(rejected(records).collect()) == 2
