@@ -66,7 +66,7 @@ def read_live(read: views.LiveRead):
     return None
 
 
-# --- sidebar: filters that apply to every chart ---------------------------------------------------
+# --- sidebar: filters, and exactly what each narrows ----------------------------------------------
 
 
 def sidebar_filters(ref: Reference) -> Filters:
@@ -75,11 +75,18 @@ def sidebar_filters(ref: Reference) -> Filters:
     regions = st.sidebar.multiselect("Region", ref.regions(), key="regions", placeholder="All regions")
     slugs = sorted((s for s, r in ref.location_region.items() if not regions or r in regions), key=ref.label)
     locations = st.sidebar.multiselect("Location", slugs, key="locations", format_func=ref.label,
-                                       placeholder="All locations")
+                                       placeholder="All locations", max_selections=views.MAX_HISTORY_LOCATIONS,
+                                       help=f"up to {views.MAX_HISTORY_LOCATIONS}: History binds them as one "
+                                            "query parameter")
     categories = st.sidebar.multiselect("Skill category", ref.categories(), key="categories",
                                         placeholder="All categories")
-    st.sidebar.caption("Filters apply to every chart. Trend, pair, remote and seniority counters are kept "
-                       "for all locations together; place filters narrow their skills, not their totals.")
+    st.sidebar.caption(
+        "**Live pulse**: every chart. Trend, pair, remote and seniority counters are kept for all locations "
+        "together, so place filters narrow their skills, not their totals; the map's bubbles count all "
+        "postings of a city whatever the category.  \n"
+        "**History**: region and location narrow every query; category narrows weekly demand and rising "
+        "skills (the comparison and the examples follow the skill you type).  \n"
+        "**Health**: none (pipeline-wide).")
     return Filters(tuple(locations), tuple(regions), tuple(categories))
 
 
@@ -89,7 +96,8 @@ def sidebar_filters(ref: Reference) -> Filters:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_pulse(filters: Filters, ref: Reference) -> None:
     started = time.perf_counter()
-    refreshed = views.live_refresh(read_live, filters, ref, st.session_state.get("live_wanted"))
+    map_skill = st.session_state.get("map_skill") or ""
+    refreshed = views.live_refresh(read_live, filters, ref, st.session_state.get("live_wanted"), map_skill)
     if refreshed is None:
         return
     snapshot, frames = refreshed
@@ -116,6 +124,8 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
                          column_config={"postings": st.column_config.ProgressColumn(
                              "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max()))})
 
+    world_map(frames, map_skill)
+
     minute_tab, hour_tab = st.tabs(["Last hour · per minute", "Last 48 h · per hour"])
     with minute_tab:
         trend_chart(frames.minute_trend, "%H:%M")
@@ -138,6 +148,26 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
         mix_chart(frames.seniority, "seniority")
     st.caption(f"Refreshed every {REFRESH_SECONDS:.0f} s · server time for this refresh "
                f"{(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def world_map(frames: views.LiveFrames, map_skill: str) -> None:
+    title, pick = st.columns([3, 1])
+    title.subheader("Live demand on the map")
+    options = [""] + list(dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])]))
+    pick.selectbox("Skill on the map", options, key="map_skill", format_func=lambda s: s or "All postings",
+                   help="bubble area: postings per city; with a skill, colour: that skill's share of them")
+    if frames.map.empty:
+        st.info("No city in scope has postings yet." if not map_skill else
+                f"No city in scope has a posting that mentions {map_skill} yet.")
+        return
+    st.plotly_chart(charts.world_map(frames.map, map_skill), config=charts.MAP_CONFIG, key="world_map",
+                    theme=None, width="stretch")
+    shown = int(frames.map["postings"].sum())
+    note = (f"{len(frames.map)} cities, {shown:,} postings" +
+            (f", {map_skill} in {int(frames.map['skill_postings'].sum()):,} of them" if map_skill else "") +
+            f". {frames.unmapped_postings:,} postings are remote, name only a country or no place, and are "
+            "not drawn. Coordinates from the gazetteer; outlines: Natural Earth 1:110m.")
+    st.caption(note)
 
 
 def show_kpis(k: views.Kpis, filters: Filters) -> None:
@@ -198,7 +228,8 @@ def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
     return result
 
 
-def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFrame | None:
+def history_section(name: str, params: dict[str, str], chart=None, narrow=None) -> pd.DataFrame | None:
+    """One named query as a chart or table; ``narrow`` applies filters the query cannot bind (categories)."""
     query = named_queries()[name]
     st.subheader(query.title)
     try:
@@ -206,7 +237,9 @@ def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFra
     except QueryError as exc:
         st.error(f"**{query.title}: the history backend did not answer.** {exc}")
         return None
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    frame = views.for_people(pd.DataFrame(result.rows, columns=result.columns))
+    if narrow is not None:
+        frame = narrow(frame)
     if frame.empty:
         st.info("No postings in the lake for this selection yet: the streaming job writes Parquet "
                 "every few micro-batches.")
@@ -219,25 +252,29 @@ def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFra
 
 
 def history_page(filters: Filters, ref: Reference) -> None:
-    st.caption(f"Parquet lake `{settings().lake_uri}` via {settings().history_backend}. "
+    scope = [label for label, values in (("regions", filters.regions), ("locations", filters.locations),
+                                         ("categories", filters.categories)) if values]
+    st.caption(f"Lake `{settings().lake_uri}` via {settings().history_backend}. "
+               f"Sidebar filters applied: {', '.join(scope) or 'none'}. "
                "Results are cached for 2 minutes; empty ones are not.")
-    a, b, c = st.columns([2, 1, 1])
+    a, b = st.columns([3, 1])
     skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()
     since = b.date_input("Since", value=pd.Timestamp.utcnow().date() - pd.Timedelta(days=84), key="history_since")
-    location = c.selectbox("Location", [""] + sorted(ref.location_region, key=ref.label), key="history_location",
-                           format_func=lambda s: ref.label(s) if s else "All locations",
-                           index=0 if len(filters.locations) != 1 else None)
-    location = location or (filters.locations[0] if len(filters.locations) == 1 else "")
-    day = since.isoformat()
+    day, places = since.isoformat(), views.history_places(filters)
 
-    history_section("weekly_demand", {"since": day, "skill": skill, "location": location}, weekly_chart)
+    weekly_top = views.default_top(named_queries()["weekly_demand"])
+    rising_top = views.default_top(named_queries()["rising_skills"])
+    history_section("weekly_demand", {"since": day, "skill": skill, **places,
+                                      "top": str(views.history_top(filters, weekly_top))}, weekly_chart,
+                    narrow=None if skill else lambda f: views.in_categories(f, filters, ref, weekly_top, "postings"))
     left, right = st.columns(2)
     with left:
-        history_section("rising_skills", {"location": location})
+        history_section("rising_skills", {**places, "top": str(views.history_top(filters, rising_top))},
+                        narrow=lambda f: views.in_categories(f, filters, ref, rising_top, "share_change_pts"))
     with right:
-        history_section("location_comparison", {"skill": skill, "since": day})
+        history_section("location_comparison", {"skill": skill, "since": day, **places})
     if skill:
-        history_section("skill_examples", {"skill": skill, "since": day, "location": location})
+        history_section("skill_examples", {"skill": skill, "since": day, **places})
     else:
         st.info("Type a skill above to see example postings that mention it.")
 
@@ -261,7 +298,7 @@ def health_page() -> None:
                        help="now minus the newest event time applied: how far the pipeline trails the producers")
         cols[3].metric("Rejected", f"{meta.rejected:,}")
         st.subheader("Rejected by reason (live counters)")
-        reasons = views.mix_frame(snapshot.rejected_reasons, "reason")
+        reasons = views.mix_frame(snapshot.rejected_reasons, "reason").rename(columns={"postings": "records"})
         if reasons.empty:
             st.success("No rejected records.")
         else:

@@ -1,4 +1,5 @@
-"""Vega-Lite specs for the dashboard, as plain dicts (drawn with st.vega_lite_chart).
+"""Chart specs for the dashboard, as plain dicts: Vega-Lite (st.vega_lite_chart) and one Plotly figure,
+the world map (st.plotly_chart).
 
 Plain specs instead of Altair objects: Altair validates every chart against the
 JSON schema on each refresh, which cost ~10× the Redis read (tests/bench/bench_dashboard.py).
@@ -57,8 +58,8 @@ def heatmap(locations: int) -> Spec:
                 "tooltip": [{"field": "location"}, {"field": "skill"},
                             {"field": "share_pct", "type": "quantitative", "format": ".1f"},
                             {"field": "postings", "type": "quantitative"}]}},
-            {"mark": {"type": "text", "fontSize": 11}, "encoding": {
-                "text": {"field": "share_pct", "type": "quantitative", "format": ".0f"},
+            {"mark": {"type": "text", "fontSize": 10}, "encoding": {
+                "text": {"field": "share_pct", "type": "quantitative", "format": ".1f"},
                 "color": {"condition": {"test": "datum.share_pct > 50", "value": "white"}, "value": "#333"}}},
         ],
     }
@@ -88,5 +89,38 @@ def weekly() -> Spec:
             "color": {"field": "skill", "type": "nominal", "scale": PALETTE},
             "tooltip": [{"field": "week", "type": "temporal"}, {"field": "skill"},
                         {"field": "postings", "type": "quantitative"}, {"field": "share_pct", "type": "quantitative"}],
+        },
+    }
+
+
+# The map's base layer is Plotly's own geo projection over country outlines that the dashboard
+# serves itself (dashboard/static/world_110m.json, Streamlit static serving): no tile server and
+# no CDN at render time. Only the layers that file holds (land, countries) may be switched on.
+MAP_CONFIG = {"topojsonURL": "app/static/", "displayModeBar": False, "scrollZoom": False}
+MAP_MAX_MARKER_PX = 34
+
+
+def world_map(frame: Any, skill: str = "") -> Spec:
+    """Bubbles per city: area by postings; with a skill, colour by that skill's share of the city's postings."""
+    largest = max(float(frame["postings"].max()), 1.0) if len(frame) else 1.0
+    sizes = [max(4.0, MAP_MAX_MARKER_PX * (n / largest) ** 0.5) for n in frame["postings"]]
+    if skill:
+        hover = [f"<b>{loc}</b><br>{n:,} postings<br>{skill}: {k:,} ({pct:.1f}%)" for loc, n, k, pct in
+                 zip(frame["location"], frame["postings"], frame["skill_postings"], frame["share_pct"])]
+        marker = {"size": sizes, "color": list(frame["share_pct"]), "colorscale": "Blues", "cmin": 0,
+                  "showscale": True, "colorbar": {"title": {"text": f"% {skill}"}, "ticksuffix": "%", "thickness": 12},
+                  "line": {"width": 0.6, "color": "#1b1f24"}, "opacity": 0.9}
+    else:
+        hover = [f"<b>{loc}</b><br>{n:,} postings" for loc, n in zip(frame["location"], frame["postings"])]
+        marker = {"size": sizes, "color": "#1f6feb", "opacity": 0.55, "line": {"width": 0.6, "color": "#0b3d91"}}
+    return {
+        "data": [{"type": "scattergeo", "lat": list(frame["lat"]), "lon": list(frame["lon"]), "mode": "markers",
+                  "marker": marker, "text": hover, "hovertemplate": "%{text}<extra></extra>"}],
+        "layout": {
+            "height": 430, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "geo": {"projection": {"type": "natural earth"}, "resolution": 110, "showframe": False,
+                    "showland": True, "landcolor": "#eef1f5", "showcountries": True, "countrycolor": "#b8c0cc",
+                    "showcoastlines": False, "showocean": False, "showlakes": False, "showrivers": False,
+                    "showsubunits": False, "bgcolor": "rgba(0,0,0,0)", "lataxis": {"range": [-56, 78]}},
         },
     }

@@ -6,7 +6,7 @@ No Streamlit and no Redis here, so every number on screen is testable on its own
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
@@ -25,6 +25,10 @@ HEATMAP_SKILLS = 12
 HEATMAP_LOCATIONS = 15
 TOP_PAIRS = 12
 REMOTE_ORDER = ("remote", "onsite", "unknown")
+# History binds the place filters as one text parameter (at most 100 characters, slugs up to 20):
+MAX_HISTORY_LOCATIONS = 4
+# With a category filter, History asks for this many top skills and keeps those of the categories.
+HISTORY_TOP_UNDER_CATEGORY = 400
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Reference:
     skill_category: Mapping[str, str]
     location_region: Mapping[str, str]
     location_label: Mapping[str, str]
+    location_point: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # city slug -> (lat, lon)
 
     def categories(self) -> list[str]:
         return sorted(set(self.skill_category.values()))
@@ -69,6 +74,7 @@ def load_reference() -> Reference:
         skill_category={skill.name: skill.category for skill in load_taxonomy().skills},
         location_region={loc.slug: loc.region for loc in gazetteer.locations},
         location_label={loc.slug: (loc.city or loc.slug.replace("-", " ").title()) for loc in gazetteer.locations},
+        location_point={loc.slug: (loc.lat, loc.lon) for loc in gazetteer.locations if loc.lat is not None},
     )
 
 
@@ -92,11 +98,21 @@ class Wanted:
     trend_skills: tuple[str, ...] = ()
     heat_places: tuple[str, ...] = ()
     heat_skills: tuple[str, ...] = ()
+    map_places: tuple[str, ...] = ()  # with map_skill: the places whose count of that skill the map shows
+    map_skill: str = ""
+
+    @property
+    def cell_places(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.heat_places + (self.map_places if self.map_skill else ())))
+
+    @property
+    def cell_skills(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.heat_skills + ((self.map_skill,) if self.map_skill else ())))
 
     def answered_by(self, snapshot: Any) -> bool:
         return (set(self.trend_skills) <= set(snapshot.trend_skills or ())
-                and set(self.heat_places) <= set(snapshot.focus.cell_places)
-                and set(self.heat_skills) <= set(snapshot.focus.cell_skills))
+                and set(self.cell_places) <= set(snapshot.focus.cell_places)
+                and set(self.cell_skills) <= set(snapshot.focus.cell_skills))
 
 
 @dataclass(frozen=True)
@@ -126,7 +142,7 @@ def live_read(filters: Filters, reference: Reference, wanted: Wanted | None) -> 
         top_n=filters.snapshot_top_n,
         trend_skills=wanted.trend_skills,  # none yet: postings per bucket only, the skills follow
         focus=Focus(skills=category_skills if places is None else (), places=tuple(places or ()),
-                    cell_places=wanted.heat_places, cell_skills=wanted.heat_skills),
+                    cell_places=wanted.cell_places, cell_skills=wanted.cell_skills),
     )
 
 
@@ -216,7 +232,7 @@ def heatmap_frame(snapshot: Any, reference: Reference, places: Iterable[str], sk
         total = locations.get(slug, 0)
         for skill in skills:
             if skill in read:
-                rows.append((reference.label(slug), skill, read[skill], 100.0 * read[skill] / total if total else 0.0))
+                rows.append((reference.label(slug), skill, read[skill], share_pct(read[skill], total)))
     return pd.DataFrame(rows, columns=["location", "skill", "postings", "share_pct"])
 
 
@@ -229,8 +245,47 @@ def pairs_frame(snapshot: Any, filters: Filters, reference: Reference, n: int) -
 def mix_frame(counts: Mapping[str, int], label: str, order: Iterable[str] = ()) -> pd.DataFrame:
     ordered = [k for k in order if k in counts] + sorted(k for k in counts if k not in set(order))
     total = sum(counts.values())
-    return pd.DataFrame([(k, int(counts[k]), 100.0 * counts[k] / total if total else 0.0) for k in ordered],
+    return pd.DataFrame([(k, int(counts[k]), share_pct(counts[k], total)) for k in ordered],
                         columns=[label, "postings", "share_pct"])
+
+
+def share_pct(part: float, total: float) -> float:
+    """A share in percent, rounded for people: one decimal."""
+    return round(100.0 * part / total, 1) if total else 0.0
+
+
+def map_places(snapshot: Any, filters: Filters, reference: Reference) -> list[str]:
+    """Locations in scope that are points on the map (cities), most postings first."""
+    locations = dict(snapshot.locations)
+    places = selected_locations(filters, reference, locations)
+    return [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
+            if slug in reference.location_point and (places is None or slug in places)]
+
+
+def map_frame(snapshot: Any, reference: Reference, places: Iterable[str], skill: str = "") -> pd.DataFrame:
+    """One row per city: its postings and, for a chosen skill, how many mention it and their share.
+
+    With a skill, only cities whose exact count was read are drawn (never a made-up 0).
+    """
+    locations = dict(snapshot.locations)
+    rows = []
+    for slug in places:
+        total = int(locations.get(slug, 0))
+        lat, lon = reference.location_point[slug]
+        if not skill:
+            rows.append((reference.label(slug), slug, lat, lon, total, None, None))
+        elif skill in snapshot.cells.get(slug, {}):
+            count = int(snapshot.cells[slug][skill])
+            rows.append((reference.label(slug), slug, lat, lon, total, count, share_pct(count, total)))
+    return pd.DataFrame(rows, columns=["location", "slug", "lat", "lon", "postings", "skill_postings", "share_pct"])
+
+
+def unmapped_postings(snapshot: Any, filters: Filters, reference: Reference) -> int:
+    """Postings in scope whose place is not a point: remote, country-level or unknown."""
+    locations = dict(snapshot.locations)
+    places = selected_locations(filters, reference, locations)
+    return int(sum(n for slug, n in locations.items()
+                   if slug not in reference.location_point and (places is None or slug in places)))
 
 
 @dataclass(frozen=True)
@@ -245,14 +300,18 @@ class LiveFrames:
     heat: pd.DataFrame
     remote: pd.DataFrame
     seniority: pd.DataFrame
+    map: pd.DataFrame
+    unmapped_postings: int
     wanted: Wanted
 
 
-def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: float | None = None) -> LiveFrames:
+def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: float | None = None,
+                map_skill: str = "") -> LiveFrames:
     top = top_skills_frame(snapshot, filters, reference, TOP_N)
     wanted = Wanted(trend_skills=tuple(top["skill"][:TREND_SKILLS]),
                     heat_places=tuple(heat_places(snapshot, filters, reference)),
-                    heat_skills=tuple(top["skill"][:HEATMAP_SKILLS]))
+                    heat_skills=tuple(top["skill"][:HEATMAP_SKILLS]),
+                    map_places=tuple(map_places(snapshot, filters, reference)), map_skill=map_skill)
     # Trend lines only for skills whose per-bucket counts were read (a bucket's top list is not exact).
     trend_skills = [skill for skill in wanted.trend_skills if skill in (snapshot.trend_skills or ())]
     return LiveFrames(
@@ -264,12 +323,14 @@ def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: floa
         heat=heatmap_frame(snapshot, reference, wanted.heat_places, wanted.heat_skills),
         remote=mix_frame(snapshot.remote, "mode", REMOTE_ORDER),
         seniority=mix_frame(snapshot.seniority, "seniority", SENIORITY_LEVELS),
+        map=map_frame(snapshot, reference, wanted.map_places, map_skill),
+        unmapped_postings=unmapped_postings(snapshot, filters, reference),
         wanted=wanted,
     )
 
 
 def live_refresh(read: Callable[[LiveRead], Any], filters: Filters, reference: Reference,
-                 wanted: Wanted | None) -> tuple[Any, LiveFrames] | None:
+                 wanted: Wanted | None, map_skill: str = "") -> tuple[Any, LiveFrames] | None:
     """One Live-pulse refresh: the snapshot and its frames, or None when `read` returned None.
 
     One read when `wanted` (the previous refresh's needs) still holds; on the first refresh, after a
@@ -278,11 +339,11 @@ def live_refresh(read: Callable[[LiveRead], Any], filters: Filters, reference: R
     snapshot = read(live_read(filters, reference, wanted))
     if snapshot is None:
         return None
-    frames = live_frames(snapshot, filters, reference)
+    frames = live_frames(snapshot, filters, reference, map_skill=map_skill)
     if frames.wanted.answered_by(snapshot):
         return snapshot, frames
     snapshot = read(live_read(filters, reference, frames.wanted))
-    return None if snapshot is None else (snapshot, live_frames(snapshot, filters, reference))
+    return None if snapshot is None else (snapshot, live_frames(snapshot, filters, reference, map_skill=map_skill))
 
 
 def age_text(seconds: float | None) -> str:
@@ -293,3 +354,45 @@ def age_text(seconds: float | None) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.1f} h ago"
+
+
+# --- history: the sidebar filters as query parameters, results rounded for people ----------------
+
+
+def history_places(filters: Filters) -> dict[str, str]:
+    """The place filters as the named queries' `region` and `location` parameters (space-separated)."""
+    return {"region": " ".join(filters.regions), "location": " ".join(filters.locations)}
+
+
+def history_top(filters: Filters, top: int) -> int:
+    """How many top skills to ask for: the category filter is applied to the answer, so ask for more."""
+    return HISTORY_TOP_UNDER_CATEGORY if filters.categories else top
+
+
+def in_categories(frame: pd.DataFrame, filters: Filters, reference: Reference, keep: int,
+                  rank_by: str) -> pd.DataFrame:
+    """Rows of skills in the selected categories, the `keep` best by `rank_by` summed per skill."""
+    if not filters.categories or frame.empty:
+        return frame
+    frame = frame[[skill_in_scope(s, filters, reference) for s in frame["skill"]]]
+    best = frame.groupby("skill")[rank_by].sum().sort_values(ascending=False).index[:keep]
+    frame = frame[frame["skill"].isin(best)].reset_index(drop=True)
+    if "rank" in frame.columns:  # ranks among the kept skills
+        frame["rank"] = range(1, len(frame) + 1)
+    return frame
+
+
+def default_top(query: Any) -> int:
+    """A named query's default `top` parameter."""
+    return int(next(param.default for param in query.params if param.name == "top"))
+
+
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Shares and share points to one decimal, money to whole units."""
+    rounded = frame.copy()
+    for column in rounded.columns:
+        if column.endswith(("_pct", "_pts")):
+            rounded[column] = pd.to_numeric(rounded[column]).round(1)
+        elif column.startswith("avg_salary"):
+            rounded[column] = pd.to_numeric(rounded[column]).round(0)
+    return rounded

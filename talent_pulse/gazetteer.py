@@ -39,7 +39,7 @@ from typing import Any
 UNKNOWN_SLUG = "unknown"
 GLOBAL_REGION = "global"
 KINDS = ("city", "country", "remote", "unknown")
-LOCATION_KEYS = frozenset({"slug", "kind", "name", "city", "country", "region", "subdivision", "aliases"})
+LOCATION_KEYS = frozenset({"slug", "kind", "name", "city", "country", "region", "subdivision", "aliases", "lat", "lon"})
 SUBDIVISION_KEYS = frozenset({"country", "name", "aliases"})
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -84,6 +84,9 @@ class Location:
     city: str | None
     country: str | None
     region: str
+    # WGS84 degrees, cities only (a country or remote scope is not a point); not part of a place's identity
+    lat: float | None = field(default=None, compare=False)
+    lon: float | None = field(default=None, compare=False)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -263,8 +266,15 @@ class Gazetteer:
             _require(isinstance(city, str) and city.strip() != "", f"{where}: a city entry needs a city name")
             _require(country is not None, f"{where}: a city entry needs its country")
             _require(slug.endswith(f"-{country.lower()}"), f"{where}: a city slug ends with its country, e.g. 'london-gb'")
+            _require(_is_coordinate(entry.get("lat"), 90) and _is_coordinate(entry.get("lon"), 180)
+                     and (entry["lat"], entry["lon"]) != (0, 0),
+                     f"{where}: a city needs its coordinates in decimal degrees, 'lat' in [-90, 90] and 'lon' in "
+                     f"[-180, 180] (e.g. London: \"lat\": 51.5085, \"lon\": -0.1257), got "
+                     f"lat={entry.get('lat')!r}, lon={entry.get('lon')!r}")
         else:
             _require(city is None, f"{where}: only kind 'city' has a city; use 'name' for the display name")
+            _require("lat" not in entry and "lon" not in entry,
+                     f"{where}: only cities have coordinates; a {kind} entry is not one point on the map")
             _require(isinstance(entry.get("name"), str), f"{where}: kind {kind!r} needs a display 'name'")
         if kind == "country":
             _require(slug == f"country-{str(country).lower()}", f"{where}: a country entry's slug is 'country-<cc>'")
@@ -272,7 +282,8 @@ class Gazetteer:
             expected = f"remote-{country.lower()}" if country else "remote-"
             _require(slug.startswith(expected) and (country is None or slug == expected),
                      f"{where}: a remote slug is 'remote-<cc>' for one country, 'remote-<scope>' otherwise")
-        return Location(slug=slug, city=city, country=country, region=region)
+        return Location(slug=slug, city=city, country=country, region=region,
+                        lat=entry.get("lat"), lon=entry.get("lon"))
 
     def _index(self, kinds: dict[str, str], kind: str, by: Callable[[Location], str | None]) -> dict[str, Location]:
         """Entries of one kind keyed by ``by`` (skipping None keys); two entries on one key is an error."""
@@ -471,6 +482,10 @@ class Gazetteer:
             return True
         sub = self._subdivision_of[city.slug]
         return any(cc == city.country and name == sub for cc, name in facts.subdivisions)
+
+
+def _is_coordinate(value: Any, limit: float) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and -limit <= value <= limit
 
 
 def _require(condition: bool, message: str) -> None:

@@ -12,7 +12,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
+
+# Settings that name the services' hosts. When none is set, a shell has not been pointed anywhere and
+# `resolve_environment` may point it at the running local stack (names such as the topic or the lake
+# prefix do not say where the services are, so they may be set).
+ENDPOINT_SETTINGS = ("AWS_ENDPOINT_URL", "PULSE_KAFKA_BOOTSTRAP", "PULSE_REDIS_URL")
+
+
+class SettingsError(ValueError):
+    """A configuration mistake the user fixes by changing an environment variable."""
 
 
 def _is_json_object(text: str) -> bool:
@@ -86,7 +95,7 @@ class Settings:
             try:
                 values[f.name] = type(f.default)(raw)
             except ValueError as exc:
-                raise ValueError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
+                raise SettingsError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
         values.update(overrides)
         settings = cls(**values)
         settings.validate()
@@ -94,14 +103,14 @@ class Settings:
 
     def validate(self) -> None:
         if self.kafka_auth not in ("plaintext", "iam"):
-            raise ValueError(f"PULSE_KAFKA_AUTH must be plaintext or iam, got {self.kafka_auth!r}")
+            raise SettingsError(f"PULSE_KAFKA_AUTH must be plaintext or iam, got {self.kafka_auth!r}")
         if self.history_backend not in ("duckdb", "athena"):
-            raise ValueError(f"PULSE_HISTORY_BACKEND must be duckdb or athena, got {self.history_backend!r}")
+            raise SettingsError(f"PULSE_HISTORY_BACKEND must be duckdb or athena, got {self.history_backend!r}")
         if self.starting_offsets not in ("earliest", "latest") and not _is_json_object(self.starting_offsets):
-            raise ValueError("PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
+            raise SettingsError("PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
                              f'{{"job-postings": {{"0": 42}}}}, got {self.starting_offsets!r}')
         if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
-            raise ValueError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
+            raise SettingsError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
 
     @staticmethod
     def env_names() -> list[str]:
@@ -137,3 +146,34 @@ class Settings:
 
         client = boto3.client("secretsmanager", region_name=self.aws_region)
         return client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a shell's environment was completed: variables to add, and what to tell the user."""
+
+    added: Mapping[str, str] = field(default_factory=dict)
+    problem: str = ""  # non-empty: the pipeline's services are not reachable; says what to run
+
+
+def resolve_environment(environ: Mapping[str, str], local_env: Mapping[str, str],
+                        missing_local_services: Callable[[], list[str]],
+                        aws_credentials: Callable[[], bool]) -> Resolution:
+    """The one rule every `pulse` command starts with.
+
+    A shell that names no endpoint (none of ENDPOINT_SETTINGS) uses the local stack when it answers,
+    with the values `pulse local env` prints (``local_env``); variables already set are kept. If the
+    stack is down and no AWS credentials are found either, nothing can work: ``problem`` says what
+    to run. The probes are callables so that a configured shell costs nothing.
+    """
+    if any(environ.get(name) for name in ENDPOINT_SETTINGS):
+        return Resolution()
+    missing = missing_local_services()
+    if not missing:
+        return Resolution(added={k: v for k, v in local_env.items() if not environ.get(k)})
+    if aws_credentials():
+        return Resolution()
+    return Resolution(problem=(
+        f"no endpoint is configured and the local stack is not answering ({', '.join(missing)}): "
+        "run `pulse local up` (every command then finds it), or point PULSE_KAFKA_BOOTSTRAP, PULSE_REDIS_URL "
+        "and AWS_ENDPOINT_URL at your services, or set AWS credentials for a deployment (`pulse config`)"))

@@ -75,3 +75,24 @@ def isolated_settings(local_stack, request) -> Settings:
                                   replication_factor=1)])[settings.postings_topic].result(timeout=30)
     yield settings
     admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(timeout=30)
+    remove_test_data(settings)
+
+
+def remove_test_data(settings: Settings) -> None:
+    """Delete a test's serving namespace and its lake and checkpoint prefix (the topic is its caller's)."""
+    import boto3
+
+    from talent_pulse.serving import delete_namespace, redis_client
+
+    client = redis_client(settings)
+    try:
+        delete_namespace(client, settings.serving_namespace)
+    finally:
+        client.close()
+    s3 = boto3.client("s3", region_name=settings.aws_region)
+    for uri in (settings.lake_uri, settings.checkpoint_uri):
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys})

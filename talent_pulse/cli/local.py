@@ -37,7 +37,8 @@ def up(args) -> int:
     except RuntimeError as exc:
         raise CliError(f"{exc}\n(`pulse local down` stops what was started)") from exc
     print_status(stack)
-    print('\npoint your shell at it:  eval "$(pulse local env)"')
+    print('\nevery `pulse` command in any shell now uses it; '
+          'for other tools (aws, spark-submit):  eval "$(pulse local env)"')
     return 0
 
 

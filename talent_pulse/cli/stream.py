@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.jars import REPO_ROOT, streaming_job_jars
@@ -60,6 +61,11 @@ def _trigger(batch: dict) -> str:
 
 def run(args) -> int:
     settings = Settings.from_env()
+    on_s3 = [uri for uri in (settings.lake_uri, settings.checkpoint_uri) if urlparse(uri).scheme in ("s3", "s3a")]
+    if on_s3 and not settings.aws_endpoint_url and args.master.startswith("local"):
+        raise CliError(f"{on_s3[0]}: Spark on this machine reaches S3 only through an endpoint. Run `pulse local up` "
+                       "(the emulator), set AWS_ENDPOINT_URL, or use local folders (PULSE_LAKE_URI, "
+                       "PULSE_CHECKPOINT_URI); on AWS the job runs on EMR Serverless: `pulse deploy start-stream`")
     log_path = Path(settings.data_dir).resolve() / "logs" / "stream-driver.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = spark_submit_command(settings, args.master, args.until_idle)

@@ -158,6 +158,12 @@ class Service:
             self.log(f"  {self.name:<6} pid {self.pid()} is not answering; restarting it")
             self.stop()
         if self.port is not None and _port_open(self.host, self.port):
+            ok, detail = self.answering()
+            if ok:  # e.g. the same stack started from another folder (its own PULSE_DATA_DIR): use it
+                self.log(f"  {self.name:<6} already answering at {self.address} ({detail}), started outside "
+                         f"{self.data_dir}; `pulse local down` here leaves it running")
+                self.provision()
+                return
             raise RuntimeError(
                 f"{self.address} is already in use by a process this stack did not start "
                 f"(`ss -ltnp 'sport = :{self.port}'` shows it): stop it, or point the setting for {self.name} "

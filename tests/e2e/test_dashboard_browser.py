@@ -2,11 +2,13 @@
 
 Runs the local pipeline on this test's own topic, serving namespace and lake —
 `pulse stream`, `pulse produce --rate …` and `pulse dashboard` as subprocesses —
-waits for the KPIs to show live numbers that move, switches the category filter,
-opens History (rows from the Parquet the job wrote) and Health, and saves
-screenshots to test-artifacts/:
+waits for the KPIs to show live numbers that move, checks the world map (country
+outlines served by the dashboard itself, a bubble per city, a chosen skill's share),
+switches the category filter, opens History (rows from the Parquet the job wrote) and
+Health, and saves screenshots to test-artifacts/:
 
-    dashboard-live.png, dashboard-filtered.png, dashboard-history.png, dashboard-health.png
+    dashboard-live.png, dashboard-map.png, dashboard-map-skill.png, dashboard-filtered.png,
+    dashboard-history.png, dashboard-health.png
 
 Any failure message ends with the tails of the subprocesses' logs.
 """
@@ -161,6 +163,12 @@ def query_notes_with_rows(page) -> int:
     return page.get_by_text(re.compile(r"DuckDB: [1-9][\d,]* rows?, .* scanned")).count()
 
 
+def map_layers(page) -> tuple[int, int]:
+    """(country outlines drawn, city bubbles drawn) in the Plotly map."""
+    chart = page.locator('[data-testid="stPlotlyChart"]')
+    return chart.locator("g.geo path").count(), chart.locator("g.scattergeo path.point").count()
+
+
 def no_exception_shown(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, "the app showed a stack trace"
 
@@ -176,16 +184,40 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             viewport={"width": 1440, "height": 2200})
         try:
             page = browser.new_page()
+            failed_requests: list[str] = []
+            page.on("requestfailed", lambda request: failed_requests.append(request.url))
             page.goto(pipeline.url)
             page.get_by_text("Global Talent Pulse").first.wait_for(timeout=60_000)
             first = pipeline.wait_for(lambda: kpi(page, "Postings processed"), FIRST_BATCH_SECONDS,
                                       "a live postings count (the streaming job's first micro-batch)")
             moved = pipeline.wait_for(lambda: max(0, kpi(page, "Postings processed") - first), NEXT_BATCH_SECONDS,
                                       "the postings count to move (the next micro-batch)")
-            assert moved > 0 and kpi(page, "Postings / min") > 0
+            assert moved > 0
+            # postings in the last 60 s of event time: 0 while the job trails the producer by more than that
+            pipeline.wait_for(lambda: kpi(page, "Postings / min"), NEXT_BATCH_SECONDS,
+                              "postings in the last minute of event time (the job catching up)")
             page.get_by_text("Skills that travel together").wait_for()
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
+
+            # The map renders offline: outlines come from the dashboard's own static file, not a CDN or tiles.
+            outlines_and_bubbles = pipeline.wait_for(
+                lambda: (lambda layers: layers if layers[0] > 100 and layers[1] > 0 else None)(map_layers(page)),
+                60, "the world map's country outlines and city bubbles")
+            assert not [url for url in failed_requests if "/app/static/" in url or "plot.ly" in url], failed_requests
+            the_map = page.locator('[data-testid="stPlotlyChart"]')
+            the_map.scroll_into_view_if_needed()
+            the_map.screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
+            top_skill = page.locator('[data-testid="stSelectbox"]', has_text="Skill on the map")
+            top_skill.click()
+            skill = page.get_by_role("option").nth(1)  # the first skill after "All postings": the top skill
+            skill_name = skill.inner_text()
+            skill.click()
+            pipeline.wait_for(lambda: the_map.locator(".colorbar").count() > 0, 30,
+                              f"the map to colour cities by {skill_name}'s share")
+            assert map_layers(page)[1] > 0, outlines_and_bubbles
+            no_exception_shown(page)
+            the_map.screenshot(path=str(ARTIFACTS / "dashboard-map-skill.png"))
 
             categories = page.locator('[data-testid="stMultiSelect"]', has_text="Skill category")
             categories.locator("input").click()
@@ -214,5 +246,5 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
         finally:
             browser.close()
-    for name in ("live", "filtered", "history", "health"):
+    for name in ("live", "map", "map-skill", "filtered", "history", "health"):
         assert (ARTIFACTS / f"dashboard-{name}.png").stat().st_size > 10_000

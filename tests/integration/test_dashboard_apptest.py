@@ -8,10 +8,11 @@ import json
 import sys
 import time
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import boto3
+import pandas as pd
 import pyarrow as pa
 import pytest
 from lake_samples import sample_lake_rows, upload_lake, write_lake
@@ -265,8 +266,102 @@ def test_health_shows_batches_and_quarantine(seeded, lake):
     at = run_app("Health")
     assert metric(at, "Last batch id") == "1"
     live_reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
-    assert dict(zip(live_reasons["reason"], live_reasons["postings"])) == {"malformed_json": 3, "missing_field": 1}
+    assert dict(zip(live_reasons["reason"], live_reasons["records"])) == {"malformed_json": 3, "missing_field": 1}
+    assert list(live_reasons["share_pct"]) == [75.0, 25.0]
     by_reason = next(d.value for d in at.dataframe if "reason_code" in d.value.columns and "records" in d.value.columns)
     assert by_reason["records"].sum() == len(quarantine)
     examples = next(d.value for d in at.dataframe if "raw_preview" in d.value.columns)
     assert "bad bytes" in " ".join(examples["raw_preview"])
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    """The Plotly figures (the world map) as the browser receives them."""
+    return [json.loads(element.proto.spec) for element in at.main
+            if getattr(element, "type", None) == "plotly_chart"]
+
+
+def test_world_map_shows_postings_per_city_and_a_chosen_skills_share(seeded, reference):
+    at = run_app()
+    [figure] = plotly_figures(at)
+    [points] = figure["data"]
+    cities = [slug for slug in seeded["places"] if slug in reference.location_point]
+    assert cities, "the seeded places include a city"
+    drawn = {(round(lat, 4), round(lon, 4)) for lat, lon in zip(points["lat"], points["lon"])}
+    assert {tuple(round(c, 4) for c in reference.location_point[slug]) for slug in cities} <= drawn
+    assert len(points["lat"]) == len(cities)  # remote and country-level places are not points
+    assert figure["layout"]["geo"]["showland"] and not figure["layout"]["geo"]["showocean"]
+
+    skill = seeded["skills"][seeded["categories"][0]][0]
+    at.selectbox(key="map_skill").set_value(skill).run()
+    assert not at.exception, [e.value for e in at.exception]
+    [points] = plotly_figures(at)[0]["data"]
+    first = seeded["places"][0]
+    at_first = [i for i, lat in enumerate(points["lat"]) if round(lat, 4) == round(reference.location_point[first][0], 4)]
+    assert [points["marker"]["color"][i] for i in at_first] == [75.0]  # 60 of its 80 postings, one decimal
+
+
+@pytest.fixture
+def two_region_lake(isolated_settings, tmp_path):
+    """Berlin (europe) asks for Python and SQL, New York (north-america) for Java and AWS, for three weeks."""
+    from lake_samples import posting
+
+    rows = []
+    for days_ago in range(21):
+        day = date.today() - timedelta(days=days_ago)
+        for n in range(3):
+            rows.append(posting(f"b-{days_ago}-{n}", day, "berlin-de", ["Python", "SQL"] + (["Rust"] if n else []),
+                                region="europe"))
+            rows.append(posting(f"n-{days_ago}-{n}", day, "new-york-us", ["Java", "AWS"], region="north-america"))
+    write_lake(tmp_path, rows, [])
+    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
+    return rows
+
+
+def history_tables(at: AppTest) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for frame in (d.value for d in at.dataframe):
+        name = "rising" if "share_change_pts" in frame.columns else "comparison" if "skill_share_pct" in frame.columns \
+            else "examples" if "title" in frame.columns else "other"
+        tables[name] = frame
+    return tables
+
+
+def test_history_honours_every_sidebar_filter(seeded, two_region_lake, reference):
+    at = run_app("History")
+    assert set(history_tables(at)["comparison"]["location"]) == {"berlin-de", "new-york-us"}
+
+    at.multiselect(key="regions").set_value(["north-america"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = history_tables(at)
+    assert set(tables["comparison"]["location"]) == {"new-york-us"}
+    assert set(charts(at, "line")[-1]["skill"]) == {"Java", "AWS"}
+    assert set(tables["rising"]["skill"]) <= {"Java", "AWS"}
+
+    at.multiselect(key="regions").set_value([]).run()
+    at.multiselect(key="locations").set_value(["berlin-de"]).run()
+    assert set(history_tables(at)["comparison"]["location"]) == {"berlin-de"}
+    assert set(charts(at, "line")[-1]["skill"]) == {"Python", "SQL", "Rust"}
+
+    language = reference.skill_category["Python"]
+    at.multiselect(key="locations").set_value([]).run()
+    at.multiselect(key="categories").set_value([language]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    weekly = charts(at, "line")[-1]
+    assert set(weekly["skill"]) and {reference.skill_category[s] for s in weekly["skill"]} == {language}
+    rising = history_tables(at)["rising"]
+    assert {reference.skill_category[s] for s in rising["skill"]} <= {language}
+    assert list(rising["rank"]) == list(range(1, len(rising) + 1))
+    assert any("category narrows weekly demand and rising skills" in c.value for c in at.sidebar.caption)
+
+
+def test_history_shares_are_rounded_to_one_decimal(seeded, two_region_lake):
+    at = run_app("History")
+    at.text_input(key="history_skill").input("Rust").run()
+    comparison = history_tables(at)["comparison"]
+    berlin = comparison[comparison["location"] == "berlin-de"].iloc[0]
+    assert berlin["skill_share_pct"] == 66.7  # 2 of 3 postings
+    for frame in history_tables(at).values():
+        for column in (c for c in frame.columns if c.endswith(("_pct", "_pts"))):
+            assert all(value is None or pd.isna(value) or value == round(value, 1) for value in frame[column])
+    weekly = charts(at, "line")[-1]
+    assert all(value == round(value, 1) for value in weekly["share_pct"])

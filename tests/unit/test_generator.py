@@ -75,14 +75,19 @@ def test_regions_are_weighted_and_role_mixes_differ_by_region(postings):
     assert share("AWS", "north-america") > share("AWS", "europe")
 
 
-def test_skill_popularity_drifts_with_event_time():
-    now, later = _batch(2, 2000, START), _batch(2, 2000, START + timedelta(days=500))
+def test_skill_popularity_drifts_with_event_time_within_bounds():
+    from talent_pulse.generator import DRIFT_REFERENCE, TREND_PERIOD_DAYS
+
+    trough = DRIFT_REFERENCE + timedelta(days=TREND_PERIOD_DAYS * 300)
+    peak = trough + timedelta(days=TREND_PERIOD_DAYS / 2)
+    low, high = _batch(2, 4000, trough), _batch(2, 4000, peak)
+
     def count(batch, skills):
         return sum(skill in p.skills for p in batch for skill in skills)
 
-    rising, falling = ("Rust", "LLM", "dbt"), ("Jenkins", "jQuery", "Hadoop", "Perl")
-    assert count(later, rising) > 2 * count(now, rising)
-    assert count(later, falling) < 0.6 * count(now, falling)
+    rising, falling = ("Rust", "LLMs", "dbt", "Go"), ("Jenkins", "jQuery", "Hadoop", "Perl")
+    assert 1.15 * count(low, rising) < count(high, rising) < 2.0 * count(low, rising)
+    assert 0.5 * count(low, falling) < count(high, falling) < 0.87 * count(low, falling)
 
 
 def test_titles_seniority_salary_and_remote_are_plausible(postings):
