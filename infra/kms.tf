@@ -48,4 +48,21 @@ data "aws_iam_policy_document" "kms_platform" {
       values   = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
     }
   }
+
+  # EventBridge rules and CloudWatch alarms publish to the encrypted alerts topic; EMR Serverless
+  # pulls the runtime image from the encrypted repository.
+  statement {
+    sid       = "ServicesOfThisAccountUseTheKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com", "cloudwatch.amazonaws.com", "emr-serverless.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
 }

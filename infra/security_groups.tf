@@ -2,6 +2,7 @@
 #   producer (Lambda) -> MSK 9098        EMR -> MSK 9098, Redis 6379
 #   ALB -> dashboard 8501               dashboard (ECS) -> Redis 6379
 #   allow-listed CIDRs -> ALB 80/443    Lambda, EMR, ECS -> AWS APIs on 443
+#   ALB -> Cognito on 443 (only with sign-in)
 # Rules are separate resources (aws_vpc_security_group_*_rule), one per flow.
 
 locals {
@@ -93,6 +94,19 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_allowed" {
   ip_protocol       = "tcp"
   from_port         = each.value.port
   to_port           = each.value.port
+}
+
+# Cognito sign-in: the load balancer itself calls the user pool's token and user-info
+# endpoints, which are public HTTPS endpoints.
+resource "aws_vpc_security_group_egress_rule" "alb_to_cognito" {
+  count = local.cognito_enabled ? 1 : 0
+
+  security_group_id = aws_security_group.this["alb"].id
+  description       = "HTTPS to the Cognito user pool endpoints (sign-in)"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_vpc" {
