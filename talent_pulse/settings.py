@@ -77,6 +77,9 @@ class Settings:
     metrics_dimensions: str = _setting(
         "PULSE_METRICS_DIMENSIONS", "", "Dimensions of those metrics as Name=Value pairs, comma-separated"
     )
+    metrics_flush_seconds: float = _setting(
+        "PULSE_METRICS_FLUSH_SECONDS", 30.0, "Buffer the per-batch metrics and put them at most this often"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

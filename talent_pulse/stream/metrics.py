@@ -8,12 +8,15 @@ Every numeric key becomes a metric named in CamelCase (rows_in -> RowsIn); keys 
 not metrics. Each batch also counts 1 in `Batches` without the query dimension: the
 deployment-wide heartbeat that the freshness alarm (infra/alarms.tf) watches.
 
-Publishing is off unless PULSE_METRICS_NAMESPACE is set (Terraform sets it on AWS).
+Publishing is off unless PULSE_METRICS_NAMESPACE is set (Terraform sets it on AWS). Data is
+buffered and put at most every PULSE_METRICS_FLUSH_SECONDS (one PutMetricData call per batch at a
+2 s trigger would be 1.3 M calls, ~$13, a month); CloudWatch keeps each datum's own timestamp.
 """
 
 from __future__ import annotations
 
 import numbers
+import time
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -23,6 +26,7 @@ HEARTBEAT_METRIC = "Batches"
 QUERY_DIMENSION = "Query"
 BATCH_ID_KEY = "batch"
 QUERY_KEY = "query"
+MAX_DATA_PER_PUT = 1000  # CloudWatch's limit per PutMetricData call
 
 
 def metric_name(key: str) -> str:
@@ -72,16 +76,22 @@ def batch_metric_data(
 
 
 class BatchMetricsPublisher:
-    """Puts each batch's metrics to CloudWatch; a no-op when PULSE_METRICS_NAMESPACE is empty.
+    """Puts the batches' metrics to CloudWatch; a no-op when PULSE_METRICS_NAMESPACE is empty.
 
-    A failed put raises: the caller decides whether a missing metric may stop anything.
+    `publish` buffers one batch and puts the buffer once metrics_flush_seconds have passed since
+    the last put; `flush` puts what is left (call it when the query stops). A failed put raises
+    and keeps the buffer: the caller decides whether a missing metric may stop anything.
     """
 
-    def __init__(self, settings: Settings, client: Any = None):
+    def __init__(self, settings: Settings, client: Any = None, clock=time.monotonic):
         self.namespace = settings.metrics_namespace
         self.dimensions = parse_dimensions(settings.metrics_dimensions)
+        self.flush_seconds = settings.metrics_flush_seconds
         self._settings = settings
         self._client = client
+        self._clock = clock
+        self._buffer: list[dict[str, Any]] = []
+        self._last_put = clock()
 
     @property
     def enabled(self) -> bool:
@@ -97,5 +107,13 @@ class BatchMetricsPublisher:
     def publish(self, progress: Mapping[str, Any], timestamp: datetime | None = None) -> None:
         if not self.enabled:
             return
-        data = batch_metric_data(progress, self.dimensions, timestamp or datetime.now(timezone.utc))
-        self._cloudwatch().put_metric_data(Namespace=self.namespace, MetricData=data)
+        self._buffer += batch_metric_data(progress, self.dimensions, timestamp or datetime.now(timezone.utc))
+        if self._clock() - self._last_put >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        while self._buffer:
+            chunk = self._buffer[:MAX_DATA_PER_PUT]
+            self._cloudwatch().put_metric_data(Namespace=self.namespace, MetricData=chunk)
+            del self._buffer[:len(chunk)]
+        self._last_put = self._clock()

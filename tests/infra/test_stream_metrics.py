@@ -52,13 +52,17 @@ def test_publisher_is_off_without_a_namespace():
 def test_publisher_puts_the_batch_to_cloudwatch(moto_env, monkeypatch):
     for name, value in moto_env.items():
         monkeypatch.setenv(name, value)
-    settings = Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_dimensions="Deployment=tp")
-    publisher = BatchMetricsPublisher(settings)
+    settings = Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_dimensions="Deployment=tp",
+                                 metrics_flush_seconds=30.0)
+    clock = [0.0]
+    publisher = BatchMetricsPublisher(settings, clock=lambda: clock[0])
+    cloudwatch = boto3.client("cloudwatch")
     now = datetime.now(timezone.utc)
     publisher.publish(PROGRESS, timestamp=now)
+    assert cloudwatch.list_metrics(Namespace="TalentPulse/Stream")["Metrics"] == [], "buffered until 30 s passed"
+    clock[0] = 30.0
     publisher.publish({**PROGRESS, "batch": 8, "accepted": 90}, timestamp=now)
 
-    cloudwatch = boto3.client("cloudwatch")
     listed = cloudwatch.list_metrics(Namespace="TalentPulse/Stream")["Metrics"]
     assert {m["MetricName"] for m in listed} >= {"Batches", "Accepted", "Seconds"}
 
@@ -72,10 +76,28 @@ def test_publisher_puts_the_batch_to_cloudwatch(moto_env, monkeypatch):
     assert total("Accepted", [{"Name": "Deployment", "Value": "tp"}, {"Name": "Query", "Value": "hot"}]) == 200
 
 
-def test_a_failed_put_is_loud(moto_env, monkeypatch):
+def test_flush_puts_the_rest_in_chunks_cloudwatch_accepts(moto_env, monkeypatch):
+    for name, value in moto_env.items():
+        monkeypatch.setenv(name, value)
+    # botocore gzips large PutMetricData bodies; moto's server cannot read them (AWS can).
+    monkeypatch.setenv("AWS_DISABLE_REQUEST_COMPRESSION", "true")
+    publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Chunks", metrics_flush_seconds=3600.0))
+    now = datetime.now(timezone.utc)
+    for batch in range(200):  # 6 data per batch: 1,200 data, more than one put may carry
+        publisher.publish({**PROGRESS, "batch": batch}, timestamp=now)
+    publisher.flush()
+    stats = boto3.client("cloudwatch").get_metric_statistics(
+        Namespace="TalentPulse/Chunks", MetricName="Batches", Dimensions=[],
+        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5), Period=600, Statistics=["Sum"])
+    assert sum(point["Sum"] for point in stats["Datapoints"]) == 200
+
+
+def test_a_failed_put_is_loud_and_keeps_the_data(moto_env, monkeypatch):
     for name, value in moto_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
-    settings = Settings.from_env(metrics_namespace="TalentPulse/Stream")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_flush_seconds=0.0))
     with pytest.raises(Exception, match="(?i)connect"):
-        BatchMetricsPublisher(settings).publish(PROGRESS)
+        publisher.publish(PROGRESS)
+    assert len(publisher._buffer) == 6, "nothing is dropped: the next flush retries it"
