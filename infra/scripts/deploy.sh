@@ -13,6 +13,10 @@ job_tag="$(job_image_tag)"
 tf_vars=(-var "dashboard_image_tag=$dashboard_tag" -var "job_image_tag=$job_tag")
 
 say "terraform init"
+if [[ ! -f "$infra_dir/backend.tf" ]]; then
+  printf 'warning: no infra/backend.tf: the state stays on this machine (a one-person trial only).\n'
+  printf '         For a team, set up the S3 backend first: docs/deploy.md, section 2.\n'
+fi
 tf init -input=false
 
 ensure_repositories
