@@ -105,7 +105,7 @@ locals {
 
 resource "aws_lb" "dashboard" {
   # checkov:skip=CKV_AWS_150: deletion protection is the alb_deletion_protection variable, off by default so `make destroy` works; turn it on for production.
-  # checkov:skip=CKV_AWS_91: no access logs: they need a separate SSE-S3 bucket with an ELB delivery policy; the WAF logs blocked requests. Add one when auditing requires it.
+  # checkov:skip=CKV_AWS_91: no access logs: they need a separate SSE-S3 bucket with an ELB delivery policy; add one when auditing requires it.
   name                       = "${var.name}-dashboard"
   load_balancer_type         = "application"
   internal                   = var.alb_internal

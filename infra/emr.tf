@@ -71,7 +71,7 @@ resource "aws_emrserverless_application" "stream" {
 
   network_configuration {
     subnet_ids         = aws_subnet.private[*].id
-    security_group_ids = [aws_security_group.this["emr"].id]
+    security_group_ids = [aws_security_group.emr.id]
   }
 
   # EMR Serverless checks at create/update time that it may pull the image.

@@ -14,7 +14,7 @@ resource "aws_kms_alias" "platform" {
 }
 
 data "aws_iam_policy_document" "kms_platform" {
-  # checkov:skip=CKV_AWS_111: a key policy's "*" resource means this key only; write access is limited to the account and CloudWatch Logs of this account.
+  # checkov:skip=CKV_AWS_111: a key policy's "*" resource means this key only; its users are the account and AWS services acting for this account.
   # checkov:skip=CKV_AWS_356: same: in a key policy the resource "*" is the key itself.
   # checkov:skip=CKV_AWS_109: the account-root statement is the standard key policy that lets IAM policies grant use of the key; without it the key becomes unmanageable.
   # The account administers the key; each role's own IAM policy then grants what it may use.

@@ -8,7 +8,6 @@
 locals {
   security_groups = {
     producer  = "Lambda producer: publishes to MSK"
-    emr       = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
     msk       = "MSK brokers: IAM-authenticated clients on 9098"
     redis     = "ElastiCache serving layer: TLS clients on 6379"
     alb       = "Dashboard load balancer: allow-listed clients only"
@@ -18,7 +17,6 @@ locals {
 }
 
 resource "aws_security_group" "this" {
-  # checkov:skip=CKV2_AWS_5: the "emr" group is attached to the EMR Serverless application's network_configuration, which checkov does not follow.
   for_each = local.security_groups
 
   name_prefix = "${var.name}-${each.key}-"
@@ -28,6 +26,27 @@ resource "aws_security_group" "this" {
   lifecycle {
     create_before_destroy = true
   }
+}
+
+# Its own resource, so that the skip below concerns this group only.
+resource "aws_security_group" "emr" {
+  # checkov:skip=CKV2_AWS_5: attached to the EMR Serverless application's network_configuration, which checkov does not follow.
+  name_prefix = "${var.name}-emr-"
+  description = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
+  vpc_id      = aws_vpc.this.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+moved {
+  from = aws_security_group.this["emr"]
+  to   = aws_security_group.emr
+}
+
+locals {
+  security_group_ids = merge({ for name, group in aws_security_group.this : name => group.id }, { emr = aws_security_group.emr.id })
 }
 
 locals {
@@ -55,9 +74,9 @@ locals {
 resource "aws_vpc_security_group_egress_rule" "flows" {
   for_each = local.group_flows
 
-  security_group_id            = aws_security_group.this[each.value.source].id
+  security_group_id            = local.security_group_ids[each.value.source]
   description                  = "${each.value.traffic} to the ${each.value.target}"
-  referenced_security_group_id = aws_security_group.this[each.value.target].id
+  referenced_security_group_id = local.security_group_ids[each.value.target]
   ip_protocol                  = "tcp"
   from_port                    = each.value.port
   to_port                      = each.value.port
@@ -66,9 +85,9 @@ resource "aws_vpc_security_group_egress_rule" "flows" {
 resource "aws_vpc_security_group_ingress_rule" "flows" {
   for_each = local.group_flows
 
-  security_group_id            = aws_security_group.this[each.value.target].id
+  security_group_id            = local.security_group_ids[each.value.target]
   description                  = "${each.value.traffic} from the ${each.value.source}"
-  referenced_security_group_id = aws_security_group.this[each.value.source].id
+  referenced_security_group_id = local.security_group_ids[each.value.source]
   ip_protocol                  = "tcp"
   from_port                    = each.value.port
   to_port                      = each.value.port
@@ -77,7 +96,7 @@ resource "aws_vpc_security_group_ingress_rule" "flows" {
 resource "aws_vpc_security_group_egress_rule" "clients_to_aws_apis" {
   for_each = toset(local.aws_api_clients)
 
-  security_group_id = aws_security_group.this[each.key].id
+  security_group_id = local.security_group_ids[each.key]
   description       = "HTTPS to AWS APIs (through the NAT gateway or VPC endpoints)"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"

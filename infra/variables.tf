@@ -435,7 +435,7 @@ variable "cognito" {
 }
 
 variable "waf_enabled" {
-  description = "Put an AWS WAF web ACL with AWS managed rules (common, known bad inputs, IP reputation) in front of the dashboard's load balancer; about $8/month plus $0.60 per million requests."
+  description = "Put an AWS WAF web ACL with AWS managed rules (common, known bad inputs, IP reputation, anonymous IPs) in front of the dashboard's load balancer; about $9/month plus $0.60 per million requests."
   type        = bool
   default     = true
 }

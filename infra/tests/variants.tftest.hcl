@@ -124,8 +124,8 @@ run "defaults_are_multi_az_behind_nat_on_plain_http" {
     error_message = "maximum capacity is the driver plus the most executors dynamic allocation may add"
   }
   assert {
-    condition     = length(aws_wafv2_web_acl_association.dashboard) == 1 && length(aws_wafv2_web_acl.dashboard[0].rule) == 3
-    error_message = "the dashboard has a WAF with the three AWS managed rule groups by default"
+    condition     = length(aws_wafv2_web_acl_association.dashboard) == 1 && length(aws_wafv2_web_acl.dashboard[0].rule) == 4
+    error_message = "the dashboard has a WAF with the four AWS managed rule groups by default"
   }
   assert {
     condition     = length(aws_vpc_security_group_egress_rule.alb_to_cognito) == 0

@@ -166,6 +166,16 @@ def test_hadolint_catches_a_planted_mistake(tmp_path):
     assert result.returncode != 0 and "DL3007" in result.stdout and "DL3013" in result.stdout
 
 
+@pytest.mark.parametrize("dockerfile", ["glue_or_emr_jobs/image/Dockerfile", "dashboard/Dockerfile"])
+def test_dockerfile_passes_checkovs_dockerfile_checks(dockerfile):
+    result = run([require_tool("checkov"), "-f", dockerfile, "--framework", "dockerfile", "--skip-download", "--compact",
+                  "-o", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
+    report = json.loads(result.stdout)
+    report = report[0] if isinstance(report, list) else report
+    failed = [f"{c['check_id']}: {c['check_name']}" for c in report["results"]["failed_checks"]]
+    assert failed == [] and report["summary"]["passed"] > 20, failed
+
+
 def test_runtime_image_runs_as_hadoop_from_a_digest_pinned_base():
     text = (IMAGE_DIR / "Dockerfile").read_text("utf-8")
     assert re.search(r"^FROM \$\{EMR_BASE_IMAGE\}$", text, flags=re.M)
