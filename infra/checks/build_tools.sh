@@ -48,7 +48,8 @@ go_build() {
   log "built $output"
 }
 
-schema_file="$bin_dir/aws-provider-schema-cdktn-$CDKTN_PROVIDER_AWS_VERSION.json"
+# -r2: the extractor's revision (clashing config names, blocks typed `any`); a new one re-extracts.
+schema_file="$bin_dir/aws-provider-schema-cdktn-$CDKTN_PROVIDER_AWS_VERSION-r2.json"
 build_schema() {
   if [[ -s "$schema_file" ]]; then
     log "provider schema is cached at $schema_file"
