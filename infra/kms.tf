@@ -49,15 +49,27 @@ data "aws_iam_policy_document" "kms_platform" {
     }
   }
 
-  # EventBridge rules and CloudWatch alarms publish to the encrypted alerts topic; EMR Serverless
-  # pulls the runtime image from the encrypted repository.
+  # EventBridge rules and CloudWatch alarms publish to the encrypted alerts topic (the statement
+  # AWS documents for encrypted SNS topics; the topic policy admits only this deployment's rules
+  # and alarms).
   statement {
-    sid       = "ServicesOfThisAccountUseTheKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    sid       = "AlertsReachTheEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
     resources = ["*"]
     principals {
       type        = "Service"
-      identifiers = ["events.amazonaws.com", "cloudwatch.amazonaws.com", "emr-serverless.amazonaws.com"]
+      identifiers = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+    }
+  }
+
+  # EMR Serverless pulls the runtime image from the encrypted repository.
+  statement {
+    sid       = "EmrServerlessReadsTheRuntimeImage"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["emr-serverless.amazonaws.com"]
     }
     condition {
       test     = "StringEquals"
