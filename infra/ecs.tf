@@ -94,8 +94,8 @@ resource "aws_ecs_service" "dashboard" {
 }
 
 locals {
-  https_enabled   = var.certificate_arn != ""
-  cognito_enabled = var.cognito != null
+  https_enabled    = var.certificate_arn != ""
+  cognito_enabled  = var.cognito != null
   allowed_prefixes = [for cidr in var.dashboard_allowed_cidrs : tonumber(split("/", cidr)[1])]
   # Plain HTTP is tolerated for a handful of known hosts only.
   allow_list_is_narrow = alltrue([for prefix in local.allowed_prefixes : prefix >= 24])

@@ -10,16 +10,16 @@ locals {
   worker_memory_mb = var.emr_worker.memory_gb * 1024
   spark_memory_mb  = local.worker_memory_mb >= 4224 ? floor(local.worker_memory_mb / 1.1) : local.worker_memory_mb - 384
   spark_sizes = {
-    "spark.driver.cores"                         = tostring(var.emr_worker.vcpu)
-    "spark.driver.memory"                        = "${local.spark_memory_mb}m"
-    "spark.emr-serverless.driver.disk"           = "${var.emr_worker.disk_gb}g"
-    "spark.executor.cores"                       = tostring(var.emr_worker.vcpu)
-    "spark.executor.memory"                      = "${local.spark_memory_mb}m"
-    "spark.emr-serverless.executor.disk"         = "${var.emr_worker.disk_gb}g"
-    "spark.dynamicAllocation.enabled"            = "true"
-    "spark.dynamicAllocation.minExecutors"       = tostring(var.emr_executors.initial)
-    "spark.dynamicAllocation.initialExecutors"   = tostring(var.emr_executors.initial)
-    "spark.dynamicAllocation.maxExecutors"       = tostring(var.emr_executors.max)
+    "spark.driver.cores"                          = tostring(var.emr_worker.vcpu)
+    "spark.driver.memory"                         = "${local.spark_memory_mb}m"
+    "spark.emr-serverless.driver.disk"            = "${var.emr_worker.disk_gb}g"
+    "spark.executor.cores"                        = tostring(var.emr_worker.vcpu)
+    "spark.executor.memory"                       = "${local.spark_memory_mb}m"
+    "spark.emr-serverless.executor.disk"          = "${var.emr_worker.disk_gb}g"
+    "spark.dynamicAllocation.enabled"             = "true"
+    "spark.dynamicAllocation.minExecutors"        = tostring(var.emr_executors.initial)
+    "spark.dynamicAllocation.initialExecutors"    = tostring(var.emr_executors.initial)
+    "spark.dynamicAllocation.maxExecutors"        = tostring(var.emr_executors.max)
     "spark.dynamicAllocation.executorIdleTimeout" = "300s"
   }
   # Driver + executors at their most; EMR refuses to start workers beyond this.

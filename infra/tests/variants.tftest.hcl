@@ -158,7 +158,7 @@ run "wiring_with_mocked_values" {
     error_message = "the application runs the job's runtime image at job_image_tag"
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.alerts["job-run-ended"].event_pattern).detail.state == ["FAILED", "CANCELLED"]
+    condition     = jsondecode(aws_cloudwatch_event_rule.alerts["job-run-ended"].event_pattern).detail.state == ["FAILED", "CANCELLED"]
     error_message = "job runs that end FAILED or CANCELLED are alerted"
   }
   assert {
