@@ -56,7 +56,7 @@ def test_the_tftest_small_run_uses_the_small_example_values():
 def test_the_backend_example_keeps_state_in_s3_with_native_locking(tmp_path, moto_env):
     """The example, pointed at a moto server, initialises and stores state with a lock file."""
     tofu = require_tool("tofu")
-    backend = hcl_loads((INFRA / "backend.tf.example").read_text("utf-8"))["terraform"][0]["backend"][0]["s3"]
+    backend = hcl_loads((INFRA / "backend.tf.example").read_text("utf-8"))["terraform"][0]["backend"][0]['"s3"']
     assert backend["encrypt"] is True and backend["use_lockfile"] is True
     bucket, key = unquote(backend["bucket"]), unquote(backend["key"])
     s3 = boto3.client("s3", endpoint_url=moto_env["AWS_ENDPOINT_URL"], region_name=moto_env["AWS_REGION"],
