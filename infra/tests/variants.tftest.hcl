@@ -171,7 +171,8 @@ run "certificate_and_cognito_put_sign_in_before_the_dashboard" {
   command = plan
 
   variables {
-    dashboard_allowed_cidrs = ["203.0.113.0/24", "198.51.100.7/32"]
+    # With sign-in even the whole internet may be allowed.
+    dashboard_allowed_cidrs = ["203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/0"]
     certificate_arn         = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
     cognito = {
       user_pool_arn       = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_EXAMPLE"
@@ -189,31 +190,12 @@ run "certificate_and_cognito_put_sign_in_before_the_dashboard" {
     error_message = "HTTPS authenticates with Cognito, then forwards"
   }
   assert {
-    condition     = length(aws_vpc_security_group_ingress_rule.alb_from_allowed) == 4
+    condition     = length(aws_vpc_security_group_ingress_rule.alb_from_allowed) == 6 && contains(keys(aws_vpc_security_group_ingress_rule.alb_from_allowed), "0.0.0.0/0:443")
     error_message = "each allow-listed CIDR reaches ports 80 and 443"
   }
   assert {
     condition     = aws_vpc_security_group_egress_rule.alb_to_cognito[0].from_port == 443
     error_message = "the load balancer reaches Cognito's endpoints on 443 to sign users in"
-  }
-}
-
-run "an_open_dashboard_is_accepted_only_with_sign_in" {
-  command = plan
-
-  variables {
-    dashboard_allowed_cidrs = ["0.0.0.0/0"]
-    certificate_arn         = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-    cognito = {
-      user_pool_arn       = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_EXAMPLE"
-      user_pool_client_id = "client"
-      user_pool_domain    = "talent-pulse-auth"
-    }
-  }
-
-  assert {
-    condition     = keys(aws_vpc_security_group_ingress_rule.alb_from_allowed) == ["0.0.0.0/0:443", "0.0.0.0/0:80"]
-    error_message = "an open allow-list with sign-in plans"
   }
 }
 

@@ -130,6 +130,8 @@ provider "aws" {
   skip_credentials_validation = true
   skip_metadata_api_check     = true
   s3_use_path_style           = true
+  # moto answers an action it lacks (e.g. CreateUserGroup) with HTTP 500: fail it fast, not after minutes of retries.
+  max_retries = 1
 }
 
 # moto applies bucket policies without their conditions, so the TLS-only deny would refuse
