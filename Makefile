@@ -4,7 +4,7 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 BUILD := build
 
-.PHONY: help install demo demo-stop test test-fast bench package-lambda package-job jars artifacts infra-tools deploy destroy clean
+.PHONY: help install demo demo-stop test test-fast bench package-lambda package-job jars artifacts image image-pin infra-tools deploy destroy clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,9 +54,15 @@ jars: ## build/jars: the jars EMR Serverless needs (the skill matcher, Kafka con
 	mvn -q -B -f glue_or_emr_jobs/pom.xml dependency:copy-dependencies -DoutputDirectory=$(abspath $(BUILD))/jars
 	@ls -1 $(BUILD)/jars
 
-artifacts: package-lambda package-job jars ## every artifact Terraform uploads
+artifacts: package-lambda package-job jars ## every artifact the deployment needs (uploads + runtime image inputs)
 
-deploy: artifacts ## package, push the dashboard image, terraform apply, start the stream
+image: jars ## build and push the streaming job's EMR Serverless runtime image (Python packages + jars)
+	bash infra/scripts/image.sh
+
+image-pin: ## pin the EMR base image by digest: make image-pin EMR_BASE_IMAGE=<reference>
+	bash infra/scripts/pin_base_image.sh "$(EMR_BASE_IMAGE)"
+
+deploy: artifacts ## build, push both images, stop the stream, terraform apply, start the stream
 	bash infra/scripts/deploy.sh
 
 destroy: ## stop the stream and terraform destroy

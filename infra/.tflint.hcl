@@ -1,5 +1,5 @@
 # tflint with its bundled Terraform ruleset, every rule on. The AWS ruleset plugin cannot be
-# built here: its Go module is refused by the module proxy (see docs/readme/deploy.md).
+# built here: its Go module is refused by the module proxy (see README.md, "Offline checks").
 config {
   call_module_type = "local"
 }

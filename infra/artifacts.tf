@@ -1,9 +1,9 @@
-# Build artifacts, uploaded by Terraform: EMR Serverless has no internet access without NAT,
-# so the job never downloads anything at start. `make artifacts` builds them into build/:
+# Build artifacts, uploaded by Terraform: the job never downloads anything at start.
+# `make artifacts` builds them into build/:
 #   build/talent_pulse.zip      the shared package, for --py-files
-#   build/jars/*.jar            the skill matcher (glue_or_emr_jobs/skill-matcher), Kafka connector + deps
-#                               + aws-msk-iam-auth (Maven, glue_or_emr_jobs/pom.xml)
 #   build/lambda-producer.zip   the Lambda producer (make package-lambda)
+#   build/jars/*.jar            the skill matcher, Kafka connector + deps, aws-msk-iam-auth: baked into
+#                               the job's runtime image by `make image` (emr.tf), not uploaded
 # The job entry point is uploaded straight from the repo.
 #
 # A plan without the artifacts fails with a message saying which are missing, unless
@@ -15,7 +15,6 @@ locals {
   job_entry_point_path = "${local.repo_root}/glue_or_emr_jobs/streaming_job.py"
   package_zip_path     = "${local.artifacts_dir}/talent_pulse.zip"
   lambda_zip_path      = "${local.artifacts_dir}/lambda-producer.zip"
-  jar_names            = fileset("${local.artifacts_dir}/jars", "*.jar")
 
   job_files = {
     for key, path in {
@@ -23,18 +22,13 @@ locals {
       "${local.artifacts_key}/talent_pulse.zip" = local.package_zip_path
     } : key => path if fileexists(path)
   }
-  jar_files = { for name in local.jar_names : "${local.artifacts_key}/jars/${name}" => "${local.artifacts_dir}/jars/${name}" }
-
   lambda_zip_present = fileexists(local.lambda_zip_path)
 
-  missing_artifacts = concat(
-    [for path in [local.job_entry_point_path, local.package_zip_path, local.lambda_zip_path] : path if !fileexists(path)],
-    length(local.jar_names) == 0 ? ["${local.artifacts_dir}/jars/*.jar"] : [],
-  )
+  missing_artifacts = [for path in [local.job_entry_point_path, local.package_zip_path, local.lambda_zip_path] : path if !fileexists(path)]
 }
 
 resource "terraform_data" "artifacts_built" {
-  input = sort(keys(merge(local.job_files, local.jar_files)))
+  input = sort(keys(local.job_files))
 
   lifecycle {
     precondition {
@@ -45,7 +39,7 @@ resource "terraform_data" "artifacts_built" {
 }
 
 resource "aws_s3_object" "artifacts" {
-  for_each = merge(local.job_files, local.jar_files)
+  for_each = local.job_files
 
   bucket      = aws_s3_bucket.this["data"].id
   key         = each.key

@@ -1,32 +1,7 @@
 # The Streamlit dashboard on ECS Fargate in the private subnets, behind an ALB that only the
-# allow-listed CIDRs reach. HTTPS (and optional Cognito sign-in) when certificate_arn is set.
-
-resource "aws_ecr_repository" "dashboard" {
-  name                 = "${var.name}/dashboard"
-  image_tag_mutability = "IMMUTABLE"
-  force_delete         = var.force_destroy_buckets
-
-  image_scanning_configuration {
-    scan_on_push = true
-  }
-
-  encryption_configuration {
-    encryption_type = "KMS"
-    kms_key         = aws_kms_key.platform.arn
-  }
-}
-
-resource "aws_ecr_lifecycle_policy" "dashboard" {
-  repository = aws_ecr_repository.dashboard.name
-  policy = jsonencode({
-    rules = [{
-      rulePriority = 1
-      description  = "Keep the 10 newest images"
-      selection    = { tagStatus = "any", countType = "imageCountMoreThan", countNumber = 10 }
-      action       = { type = "expire" }
-    }]
-  })
-}
+# allow-listed CIDRs reach. Closed by default: plain HTTP only for narrow allow-lists (/24 or
+# smaller each), HTTPS otherwise, Cognito sign-in required for anything wider than /8; an
+# optional WAF web ACL (waf.tf).
 
 resource "aws_ecs_cluster" "this" {
   name = var.name
@@ -39,7 +14,7 @@ resource "aws_ecs_cluster" "this" {
 
 locals {
   dashboard_env = merge(local.common_env, {
-    PULSE_REDIS_URL       = local.redis_url
+    PULSE_REDIS_URL       = local.redis_urls["reader"]
     PULSE_HISTORY_BACKEND = "athena"
     PULSE_DASHBOARD_PORT  = tostring(local.dashboard_port)
     AWS_REGION            = var.region
@@ -62,7 +37,7 @@ resource "aws_ecs_task_definition" "dashboard" {
 
   container_definitions = jsonencode([{
     name      = "dashboard"
-    image     = "${aws_ecr_repository.dashboard.repository_url}:${var.dashboard_image_tag}"
+    image     = "${aws_ecr_repository.this["dashboard"].repository_url}:${var.dashboard_image_tag}"
     essential = true
     portMappings = [{
       containerPort = local.dashboard_port
@@ -71,7 +46,7 @@ resource "aws_ecs_task_definition" "dashboard" {
     environment = [for name, value in local.dashboard_env : { name = name, value = value }]
     secrets = [{
       name      = "PULSE_REDIS_PASSWORD"
-      valueFrom = aws_secretsmanager_secret.redis_auth.arn
+      valueFrom = aws_secretsmanager_secret.redis_auth["reader"].arn
     }]
     healthCheck = {
       command     = ["CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:${local.dashboard_port}/_stcore/health')\""]
@@ -118,10 +93,19 @@ resource "aws_ecs_service" "dashboard" {
   depends_on = [aws_lb_listener.http]
 }
 
+locals {
+  https_enabled    = var.certificate_arn != ""
+  cognito_enabled  = var.cognito != null
+  allowed_prefixes = [for cidr in var.dashboard_allowed_cidrs : tonumber(split("/", cidr)[1])]
+  # Plain HTTP is tolerated for a handful of known hosts only.
+  allow_list_is_narrow = alltrue([for prefix in local.allowed_prefixes : prefix >= 24])
+  # Wider than /8 (0.0.0.0/0 above all) is the internet: nobody gets in without signing in.
+  allow_list_is_open = anytrue([for prefix in local.allowed_prefixes : prefix < 8])
+}
+
 resource "aws_lb" "dashboard" {
   # checkov:skip=CKV_AWS_150: deletion protection is the alb_deletion_protection variable, off by default so `make destroy` works; turn it on for production.
-  # checkov:skip=CKV_AWS_91: access logs need a separate SSE-S3 bucket with an ELB delivery policy; the allow-list keeps traffic small and known. Add one when auditing requires it.
-  # checkov:skip=CKV2_AWS_28: no WAF: ingress is limited to dashboard_allowed_cidrs, and Cognito sign-in is available; a WAF web ACL costs more than this whole dashboard.
+  # checkov:skip=CKV_AWS_91: no access logs: they need a separate SSE-S3 bucket with an ELB delivery policy; add one when auditing requires it.
   name                       = "${var.name}-dashboard"
   load_balancer_type         = "application"
   internal                   = var.alb_internal
@@ -130,6 +114,21 @@ resource "aws_lb" "dashboard" {
   idle_timeout               = var.alb_idle_timeout_seconds
   drop_invalid_header_fields = true
   enable_deletion_protection = var.alb_deletion_protection
+
+  lifecycle {
+    precondition {
+      condition     = local.https_enabled || local.allow_list_is_narrow
+      error_message = "Plain HTTP is only allowed when every dashboard_allowed_cidrs block is /24 or narrower: set certificate_arn (an ACM certificate) for HTTPS, or narrow the allow-list."
+    }
+    precondition {
+      condition     = !local.allow_list_is_open || local.cognito_enabled
+      error_message = "dashboard_allowed_cidrs opens the dashboard to the internet (a block wider than /8, e.g. 0.0.0.0/0): set cognito (and certificate_arn) so users sign in, or narrow the allow-list."
+    }
+    precondition {
+      condition     = !local.cognito_enabled || local.https_enabled
+      error_message = "Cognito sign-in needs HTTPS: set certificate_arn (an ACM certificate for the dashboard's domain)."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "dashboard" {
@@ -160,14 +159,9 @@ resource "aws_lb_target_group" "dashboard" {
   }
 }
 
-locals {
-  https_enabled   = var.certificate_arn != ""
-  cognito_enabled = local.https_enabled && var.cognito != null
-}
-
 # Without a certificate: HTTP forwards to the dashboard. With one: HTTP redirects to HTTPS.
 resource "aws_lb_listener" "http" {
-  # checkov:skip=CKV_AWS_2: with certificate_arn this listener only redirects to HTTPS; without one it serves plain HTTP to the allow-listed CIDRs, the documented no-certificate mode.
+  # checkov:skip=CKV_AWS_2: with certificate_arn this listener only redirects to HTTPS; without one it serves plain HTTP, which a precondition allows only for allow-lists of /24 or narrower.
   load_balancer_arn = aws_lb.dashboard.arn
   port              = 80
   protocol          = "HTTP"

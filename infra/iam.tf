@@ -72,6 +72,13 @@ data "aws_iam_policy_document" "producer" {
     resources = ["${aws_cloudwatch_log_group.this["producer"].arn}:*"]
   }
 
+  # A failed asynchronous (scheduled) invocation goes to the default bus: alarms.tf alerts on it.
+  statement {
+    sid       = "ReportFailedInvocations"
+    actions   = ["events:PutEvents"]
+    resources = [local.default_event_bus_arn]
+  }
+
   # Lambda attaches its ENIs in the VPC; EC2 cannot scope these actions to resources.
   statement {
     sid = "ManageVpcNetworkInterfaces"
@@ -182,9 +189,21 @@ data "aws_iam_policy_document" "emr_job" {
   }
 
   statement {
-    sid       = "ReadTheRedisToken"
+    sid       = "ReadTheWriterPassword"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.redis_auth.arn]
+    resources = [aws_secretsmanager_secret.redis_auth["writer"].arn]
+  }
+
+  # PutMetricData has no resource-level permissions; the condition limits it to the job's namespace.
+  statement {
+    sid       = "PublishBatchMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = [local.metrics_namespace]
+    }
   }
 
   statement {
@@ -224,7 +243,7 @@ data "aws_iam_policy_document" "dashboard_execution" {
   statement {
     sid       = "PullTheDashboardImage"
     actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-    resources = [aws_ecr_repository.dashboard.arn]
+    resources = [aws_ecr_repository.this["dashboard"].arn]
   }
 
   statement {
@@ -234,9 +253,9 @@ data "aws_iam_policy_document" "dashboard_execution" {
   }
 
   statement {
-    sid       = "InjectTheRedisToken"
+    sid       = "InjectTheReaderPassword"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.redis_auth.arn]
+    resources = [aws_secretsmanager_secret.redis_auth["reader"].arn]
   }
 
   statement {

@@ -14,7 +14,7 @@ resource "aws_kms_alias" "platform" {
 }
 
 data "aws_iam_policy_document" "kms_platform" {
-  # checkov:skip=CKV_AWS_111: a key policy's "*" resource means this key only; write access is limited to the account and CloudWatch Logs of this account.
+  # checkov:skip=CKV_AWS_111: a key policy's "*" resource means this key only; its users are the account and AWS services acting for this account.
   # checkov:skip=CKV_AWS_356: same: in a key policy the resource "*" is the key itself.
   # checkov:skip=CKV_AWS_109: the account-root statement is the standard key policy that lets IAM policies grant use of the key; without it the key becomes unmanageable.
   # The account administers the key; each role's own IAM policy then grants what it may use.
@@ -46,6 +46,35 @@ data "aws_iam_policy_document" "kms_platform" {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+    }
+  }
+
+  # EventBridge rules and CloudWatch alarms publish to the encrypted alerts topic (the statement
+  # AWS documents for encrypted SNS topics; the topic policy admits only this deployment's rules
+  # and alarms).
+  statement {
+    sid       = "AlertsReachTheEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+    }
+  }
+
+  # EMR Serverless pulls the runtime image from the encrypted repository.
+  statement {
+    sid       = "EmrServerlessReadsTheRuntimeImage"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["emr-serverless.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }

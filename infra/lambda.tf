@@ -7,7 +7,7 @@ locals {
 }
 
 resource "aws_lambda_function" "producer" {
-  # checkov:skip=CKV_AWS_116: no DLQ: a failed invocation only loses one batch of synthetic postings and the next scheduled tick produces again.
+  # checkov:skip=CKV_AWS_116: failed asynchronous invocations go to an on-failure destination instead of a DLQ (the default event bus; alarms.tf alerts on them).
   # checkov:skip=CKV_AWS_272: code signing needs an AWS Signer profile in the build; the zip comes from this repository's `make package-lambda`.
   count = local.producer_count
 

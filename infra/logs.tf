@@ -1,13 +1,14 @@
 # Every log group of the platform: retention from log_retention_days, encrypted with the platform key.
 
 locals {
-  log_groups = {
+  log_groups = merge({
     msk       = "/aws/msk/${var.name}"
     emr       = "/aws/emr-serverless/${var.name}"
     producer  = "/aws/lambda/${var.name}-producer"
     dashboard = "/ecs/${var.name}-dashboard"
     redis     = "/aws/elasticache/${var.name}"
-  }
+    # WAF only logs to groups named aws-waf-logs-*.
+  }, var.waf_enabled ? { waf = "aws-waf-logs-${var.name}" } : {})
 }
 
 resource "aws_cloudwatch_log_group" "this" {

@@ -22,8 +22,6 @@ locals {
   msk_group_arn_prefix = replace(aws_msk_cluster.this.arn, ":cluster/", ":group/")
   postings_topic_arn   = "${local.msk_topic_arn_prefix}/${var.postings_topic}"
 
-  redis_url = "rediss://${aws_elasticache_replication_group.serving.primary_endpoint_address}:${local.redis_port}/0"
-
   # Settings every runtime shares; names are talent_pulse/settings.py's (tests/infra checks it).
   common_env = {
     PULSE_KAFKA_AUTH        = "iam"

@@ -18,14 +18,14 @@ output "redis_endpoint" {
   value       = aws_elasticache_replication_group.serving.primary_endpoint_address
 }
 
-output "redis_url" {
-  description = "PULSE_REDIS_URL of the serving layer."
-  value       = local.redis_url
+output "redis_urls" {
+  description = "PULSE_REDIS_URL per RBAC user: writer (the streaming job) and reader (the dashboard)."
+  value       = local.redis_urls
 }
 
-output "redis_auth_secret_arn" {
-  description = "Secrets Manager secret holding the Redis AUTH token (PULSE_REDIS_PASSWORD_SECRET_ARN)."
-  value       = aws_secretsmanager_secret.redis_auth.arn
+output "redis_auth_secret_arns" {
+  description = "Secrets Manager secrets holding each RBAC user's password (PULSE_REDIS_PASSWORD_SECRET_ARN)."
+  value       = { for role, secret in aws_secretsmanager_secret.redis_auth : role => secret.arn }
 }
 
 output "data_bucket" {
@@ -60,7 +60,12 @@ output "dashboard_url" {
 
 output "dashboard_ecr_repository_url" {
   description = "ECR repository the dashboard image is pushed to."
-  value       = aws_ecr_repository.dashboard.repository_url
+  value       = aws_ecr_repository.this["dashboard"].repository_url
+}
+
+output "job_runtime_ecr_repository_url" {
+  description = "ECR repository of the streaming job's runtime image (`make image` pushes to it)."
+  value       = aws_ecr_repository.this["job_runtime"].repository_url
 }
 
 output "ecs_cluster" {

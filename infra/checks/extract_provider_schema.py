@@ -55,8 +55,12 @@ def _schema_of(interface_fqn: str, types: dict[str, Any], seen: frozenset[str]) 
         name = match.group("name")
         required = not prop.get("optional", False)
         nested = _struct_fqn(prop["type"])
-        is_block = nested is not None and f"{name} block" in _docs_text(prop)
-        if is_block and nested not in seen:
+        is_block = f"{name} block" in _docs_text(prop)
+        if is_block and nested is None and prop["type"].get("primitive") == "any":
+            # cdktn types blocks nested too deeply (e.g. WAF rule statements) as `any`: a block
+            # whose contents cannot be checked.
+            blocks[name] = {"required": required, "schema": None}
+        elif is_block and nested is not None and nested not in seen:
             blocks[name] = {"required": required, "schema": _schema_of(nested, types, seen | {nested})}
         else:
             arguments[name] = required
@@ -70,7 +74,9 @@ def extract(jsii: dict[str, Any]) -> dict[str, Any]:
         if item.get("kind") != "class" or item.get("base") not in ("cdktn.TerraformResource", "cdktn.TerraformDataSource"):
             continue
         match = CLASS_LINK.search(item.get("docs", {}).get("summary", ""))
-        config_fqn = f"{fqn}Config"
+        # The constructor's config parameter (jsii renames it, e.g. ...ConfigA, when names clash).
+        parameters = item.get("initializer", {}).get("parameters", [])
+        config_fqn = next((p["type"].get("fqn") for p in parameters if p["name"] == "config"), None)
         if not match or config_fqn not in types:
             continue
         out["provider_version"] = match.group("version")

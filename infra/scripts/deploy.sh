@@ -1,50 +1,39 @@
 #!/usr/bin/env bash
-# `make deploy`: (artifacts are built by make first) create the ECR repository, build and push
-# the dashboard image, apply the whole configuration, then (re)start the streaming job.
+# `make deploy` (make builds the artifacts first): create the ECR repositories, build and push
+# the dashboard and job runtime images, stop the stream, apply the whole configuration, then
+# start the stream again from its checkpoint.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/images.sh"
 
-command -v docker >/dev/null || die "docker is needed to build the dashboard image (dashboard/Dockerfile)"
-
-image_tag="$(git -C "$repo_root" rev-parse --short=12 HEAD)"
+dashboard_tag="$(git -C "$repo_root" rev-parse --short=12 HEAD)"
 if [[ -n "$(git -C "$repo_root" status --porcelain -- dashboard talent_pulse)" ]]; then
-  image_tag="$image_tag-dirty-$(date +%s)"  # tags are immutable: never reuse one for other content
+  dashboard_tag="$dashboard_tag-dirty-$(date +%s)"  # tags are immutable: never reuse one for other content
 fi
-tf_vars=(-var "dashboard_image_tag=$image_tag")
+job_tag="$(job_image_tag)"
+tf_vars=(-var "dashboard_image_tag=$dashboard_tag" -var "job_image_tag=$job_tag")
 
 say "terraform init"
+if [[ ! -f "$infra_dir/backend.tf" ]]; then
+  printf 'warning: no infra/backend.tf: the state stays on this machine (a one-person trial only).\n'
+  printf '         For a team, set up the S3 backend first: docs/deploy.md, section 2.\n'
+fi
 tf init -input=false
 
-say "ECR repository (first, so the image can be pushed before the service starts)"
-tf apply -input=false -auto-approve "${tf_vars[@]}" -target=aws_ecr_repository.dashboard
-repository="$(tf output -raw dashboard_ecr_repository_url)"
-registry="${repository%%/*}"
+ensure_repositories
+build_and_push "$repo_root/dashboard/Dockerfile" "$(tf output -raw dashboard_ecr_repository_url)" "$dashboard_tag"
+push_job_image "$(tf output -raw job_runtime_ecr_repository_url)" "$job_tag"
 
-if python3 - "$repository" "$image_tag" <<'PY'
-import sys
-import boto3
-
-repository, tag = sys.argv[1], sys.argv[2]
-ecr = boto3.client("ecr")
-try:
-    ecr.describe_images(repositoryName=repository.split("/", 1)[1], imageIds=[{"imageTag": tag}])
-except ecr.exceptions.ImageNotFoundException:
-    sys.exit(1)
-PY
-then
-  say "image $repository:$image_tag is already pushed"
-else
-  say "build and push the dashboard image $repository:$image_tag"
-  python3 -c 'import base64, boto3; print(base64.b64decode(boto3.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]).decode().split(":", 1)[1])' |
-    docker login --username AWS --password-stdin "$registry"
-  docker build -f "$repo_root/dashboard/Dockerfile" -t "$repository:$image_tag" "$repo_root"
-  docker push "$repository:$image_tag"
+# Never two runs on one checkpoint: wait until the old run is CANCELLED. The application is
+# stopped too, because EMR Serverless only accepts a new image or capacity while it is stopped.
+if tf output -json stream_job >/dev/null 2>&1; then
+  say "stop the streaming job and the EMR Serverless application"
+  pulse deploy stop-stream --stop-application --infra-dir "$infra_dir"
 fi
 
 say "terraform apply (everything; MSK and ElastiCache take 20-40 minutes the first time)"
 tf apply -input=false -auto-approve "${tf_vars[@]}"
 
-say "restart the streaming job with the new artifacts (it resumes from its S3 checkpoint)"
-pulse deploy stop-stream --infra-dir "$infra_dir"
+say "start the streaming job (it resumes from its S3 checkpoint)"
 pulse deploy start-stream --infra-dir "$infra_dir"
 
 say "deployed"

@@ -3,8 +3,8 @@
 # The data bucket (lake, checkpoints) and the ECR images are kept unless PULSE_DELETE_DATA=1.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# Any valid tag: destroy does not read it, but the variable has no default.
-tf_vars=(-var "dashboard_image_tag=destroy")
+# Any valid tags: destroy does not read them, but the variables have no default.
+tf_vars=(-var "dashboard_image_tag=destroy" -var "job_image_tag=destroy")
 
 say "stop the streaming job"
 pulse deploy stop-stream --infra-dir "$infra_dir" || echo "(no outputs or no job: nothing to stop)"
@@ -12,7 +12,7 @@ pulse deploy stop-stream --infra-dir "$infra_dir" || echo "(no outputs or no job
 if [[ "${PULSE_DELETE_DATA:-0}" == "1" ]]; then
   say "PULSE_DELETE_DATA=1: let Terraform delete non-empty buckets, the Athena workgroup and ECR images"
   tf apply -input=false -auto-approve "${tf_vars[@]}" -var force_destroy_buckets=true \
-    -target=aws_s3_bucket.this -target=aws_athena_workgroup.history -target=aws_ecr_repository.dashboard
+    -target=aws_s3_bucket.this -target=aws_athena_workgroup.history -target='aws_ecr_repository.this'
   tf_vars+=(-var force_destroy_buckets=true)
 fi
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from talent_pulse.cli.main import CliError
-from talent_pulse.local_stack.jars import SKILL_MATCHER_JAR
 
 DEFAULT_INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
-ACTIVE_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED"]
+# CANCELLING is active: the run still holds its checkpoint until it reaches CANCELLED.
+ACTIVE_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED", "CANCELLING"]
+TERMINAL_STATES = {"SUCCESS", "FAILED", "CANCELLED"}
+DEFAULT_STOP_TIMEOUT_SECONDS = 900
+POLL_SECONDS = 10
 SUMMARY_OUTPUTS = (
     "dashboard_url",
     "msk_bootstrap_brokers_iam",
@@ -46,8 +50,21 @@ def register(subparsers) -> None:
     )
     start.set_defaults(handler=start_stream)
 
-    stop = actions.add_parser("stop-stream", help="cancel the active streaming job run(s)")
+    stop = actions.add_parser(
+        "stop-stream", help="cancel the active streaming job run(s) and wait until they have ended"
+    )
     _add_output_source(stop)
+    stop.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_STOP_TIMEOUT_SECONDS,
+        help=f"seconds to wait for CANCELLED before giving up (default {DEFAULT_STOP_TIMEOUT_SECONDS})",
+    )
+    stop.add_argument(
+        "--stop-application",
+        action="store_true",
+        help="then stop the EMR Serverless application too (Terraform can only update a stopped one)",
+    )
     stop.set_defaults(handler=stop_stream)
 
     outputs = actions.add_parser("outputs", help="print the deployment's endpoints and names")
@@ -72,17 +89,21 @@ def output_values(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def spark_submit_parameters(job: dict[str, Any]) -> str:
-    """--jars, --py-files and the settings as driver and executor environment variables."""
+    """--py-files, the Spark sizes and the settings as driver and executor environment variables.
+
+    The jars and Python packages are in the application's runtime image, not passed here.
+    """
     parts = []
-    if job["jars"]:
-        parts += ["--jars", ",".join(job["jars"])]
     if job["py_files"]:
         parts += ["--py-files", ",".join(job["py_files"])]
-    for name, value in sorted(job["environment"].items()):
+    confs = dict(job["spark_conf"])
+    for name, value in job["environment"].items():
+        confs[f"spark.emr-serverless.driverEnv.{name}"] = value
+        confs[f"spark.executorEnv.{name}"] = value
+    for key, value in sorted(confs.items()):
         if any(c.isspace() for c in str(value)):
-            raise ValueError(f"{name} contains whitespace, which sparkSubmitParameters cannot carry: {value!r}")
-        parts += ["--conf", f"spark.emr-serverless.driverEnv.{name}={value}"]
-        parts += ["--conf", f"spark.executorEnv.{name}={value}"]
+            raise ValueError(f"{key} contains whitespace, which sparkSubmitParameters cannot carry: {value!r}")
+        parts += ["--conf", f"{key}={value}"]
     return " ".join(parts)
 
 
@@ -138,11 +159,9 @@ def _stream_job(outputs: dict[str, Any]) -> dict[str, Any]:
     job = outputs.get("stream_job")
     if not job:
         raise CliError("the Terraform outputs have no `stream_job`: is this the talent-pulse infra/ module?")
-    if not job["jars"]:
-        raise CliError("no connector jars were uploaded: run `make artifacts`, then `make deploy` again")
-    if not any(jar.rsplit("/", 1)[-1] == SKILL_MATCHER_JAR for jar in job["jars"]):
-        raise CliError(f"the skill matcher jar ({SKILL_MATCHER_JAR}) was not uploaded: "
-                       "run `make artifacts`, then `make deploy` again")
+    if not job.get("image_uri"):
+        raise CliError("the EMR Serverless application has no runtime image (the job's jars and Python packages): "
+                       "build and push it with `make image`, then `make deploy` again")
     return job
 
 
@@ -176,16 +195,66 @@ def start_stream(args) -> int:
     return 0
 
 
-def stop_stream(args) -> int:
-    job = _stream_job(read_outputs(args.infra_dir, args.outputs_file))
-    client = _client(job)
+def wait_until(poll, done, timeout: float, sleep=time.sleep, clock=time.monotonic, interval: float = POLL_SECONDS):
+    """Calls poll() until done(result) or timeout seconds have passed; returns (result, finished)."""
+    deadline = clock() + timeout
+    while True:
+        result = poll()
+        if done(result):
+            return result, True
+        if clock() >= deadline:
+            return result, False
+        sleep(min(interval, max(deadline - clock(), 0)))
+
+
+def cancel_and_wait(client, job: dict[str, Any], timeout: float, sleep=time.sleep, clock=time.monotonic) -> None:
+    """Cancels every active run of the job and returns once all are terminal; CliError on timeout."""
     running = active_runs(client, job)
     if not running:
         print("no streaming job run is active")
-        return 0
+        return
     for run in running:
-        client.cancel_job_run(applicationId=job["application_id"], jobRunId=run["id"])
-        print(f"cancelled streaming job run {run['id']} (was {run['state']}); its checkpoint stays for the next start")
+        if run["state"] != "CANCELLING":
+            client.cancel_job_run(applicationId=job["application_id"], jobRunId=run["id"])
+        print(f"cancelling streaming job run {run['id']} (was {run['state']})")
+
+    def states():
+        return {run["id"]: client.get_job_run(applicationId=job["application_id"], jobRunId=run["id"])["jobRun"]["state"]
+                for run in running}
+
+    final, finished = wait_until(states, lambda s: set(s.values()) <= TERMINAL_STATES, timeout, sleep, clock)
+    if not finished:
+        pending = ", ".join(f"{run_id} ({state})" for run_id, state in final.items() if state not in TERMINAL_STATES)
+        raise CliError(
+            f"streaming job run(s) still not ended after {timeout:.0f} s: {pending}. Do not start a new run "
+            "while one is active (two runs on one checkpoint). Wait, then run `pulse deploy stop-stream` again; "
+            f"check with: aws emr-serverless get-job-run --application-id {job['application_id']} --job-run-id ID"
+        )
+    for run_id, state in final.items():
+        print(f"streaming job run {run_id} is {state}; its checkpoint stays for the next start")
+
+
+def stop_application(client, job: dict[str, Any], timeout: float, sleep=time.sleep, clock=time.monotonic) -> None:
+    """Stops the application (releasing its pre-initialised workers) and waits for STOPPED."""
+    application_id = job["application_id"]
+    state = client.get_application(applicationId=application_id)["application"]["state"]
+    if state not in ("STOPPED", "CREATED", "TERMINATED"):
+        if state != "STOPPING":
+            client.stop_application(applicationId=application_id)
+        final, finished = wait_until(
+            lambda: client.get_application(applicationId=application_id)["application"]["state"],
+            lambda s: s in ("STOPPED", "TERMINATED"), timeout, sleep, clock)
+        if not finished:
+            raise CliError(f"application {application_id} is still {final} after {timeout:.0f} s: wait, then retry")
+    print(f"application {application_id} is stopped")
+
+
+def stop_stream(args) -> int:
+    job = _stream_job(read_outputs(args.infra_dir, args.outputs_file))
+    client = _client(job)
+    cancel_and_wait(client, job, args.timeout)
+    if args.stop_application:
+        stop_application(client, job, args.timeout)
     return 0
 
 

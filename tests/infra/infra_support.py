@@ -192,6 +192,8 @@ def _block_violations(name: str, bodies: list[dict[str, Any]], schema: dict[str,
     if name not in schema["blocks"]:
         return [f"{where}: unknown block `{name}`"]
     nested = schema["blocks"][name]["schema"]
+    if nested is None:  # a block the schema source does not describe (see extract_provider_schema.py)
+        return []
     return [problem for body in bodies for problem in _body_violations(body, nested, f"{where}.{name}")]
 
 

@@ -139,7 +139,8 @@ def test_ports_match_the_settings_and_msk_iam():
     assert "9098" in Settings.__dataclass_fields__["kafka_bootstrap"].metadata["help"]
     assert local["redis_port"] == urlparse(settings.redis_url).port
     assert local["dashboard_port"] == settings.dashboard_port
-    assert unquote(local["redis_url"]).startswith("rediss://"), "ElastiCache has TLS in transit: use rediss://"
+    assert '"rediss://${user.user_name}@' in json.dumps(local["redis_urls"]).replace('\\"', '"'), \
+        "ElastiCache has TLS in transit and RBAC: use rediss://<user>@"
 
 
 FLOW = re.compile(r'\{ source = "(\w+)", target = "(\w+)", port = local\.(\w+)')
@@ -169,6 +170,7 @@ UNSCOPABLE_ACTIONS = {
     "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     "xray:PutTraceSegments", "xray:PutTelemetryRecords",
     "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition (checked below)
 }
 
 
@@ -195,6 +197,27 @@ def test_every_iam_statement_is_scoped():
             if unscopable:
                 problems.append(f"{where}: {sorted(unscopable)} on resource '*'")
     assert problems == [], "\n".join(problems)
+
+
+def test_metric_publishing_is_limited_to_the_jobs_namespace():
+    statements = [s for _, s in _statements() if "cloudwatch:PutMetricData" in [unquote(a) for a in s.get("actions", [])]]
+    assert statements, "the job needs cloudwatch:PutMetricData for its per-batch metrics"
+    for statement in statements:
+        condition = statement["condition"][0]
+        assert unquote(condition["variable"]) == "cloudwatch:namespace"
+        assert [unquote(v) for v in condition["values"]] == ["${local.metrics_namespace}"]
+
+
+def test_the_job_and_the_dashboard_get_different_redis_users():
+    local = locals_of()
+
+    def text(name):
+        return json.dumps(local[name]).replace('\\"', '"')
+
+    assert 'redis_urls["writer"]' in text("stream_job_env") and 'redis_auth["writer"]' in text("stream_job_env")
+    assert 'redis_urls["reader"]' in text("dashboard_env")
+    users = local["redis_users"]
+    assert "+@write" not in unquote(users["reader"]["access_string"]) and "+@write" in unquote(users["writer"]["access_string"])
 
 
 def test_the_key_policy_wildcard_is_only_for_the_account_root():

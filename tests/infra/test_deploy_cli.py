@@ -6,24 +6,28 @@ import json
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
-from talent_pulse.cli.deploy import spark_submit_parameters, start_job_run_request
-from talent_pulse.cli.main import main
+from talent_pulse.cli.deploy import cancel_and_wait, spark_submit_parameters, start_job_run_request
+from talent_pulse.cli.main import CliError, main
 from talent_pulse.settings import Settings
 
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/talent-pulse/job-runtime:rt-0123456789ab"
+SPARK_CONF = {
+    "spark.driver.cores": "2", "spark.driver.memory": "7g", "spark.executor.cores": "2",
+    "spark.executor.memory": "7g", "spark.dynamicAllocation.minExecutors": "2",
+}
 
-JARS = ("s3://b/artifacts/jars/talent-pulse-skill-matcher.jar", "s3://b/artifacts/jars/kafka.jar",
-        "s3://b/artifacts/jars/msk-iam.jar")
 
-
-def _job(application_id: str = "app-1", jars=JARS) -> dict:
+def _job(application_id: str = "app-1", image_uri: str = IMAGE) -> dict:
     return {
         "application_id": application_id,
         "execution_role_arn": "arn:aws:iam::123456789012:role/talent-pulse-emr-job",
         "name": "talent-pulse-streaming-job",
         "entry_point": "s3://b/artifacts/streaming_job.py",
         "py_files": ["s3://b/artifacts/talent_pulse.zip"],
-        "jars": list(jars),
+        "image_uri": image_uri,
+        "spark_conf": dict(SPARK_CONF),
         "environment": {
             "PULSE_KAFKA_BOOTSTRAP": "b-1.msk:9098,b-2.msk:9098",
             "PULSE_KAFKA_AUTH": "iam",
@@ -42,8 +46,10 @@ def test_request_is_a_streaming_run_with_retries_artifacts_and_settings():
     submit = request["jobDriver"]["sparkSubmit"]
     assert submit["entryPoint"] == "s3://b/artifacts/streaming_job.py"
     params = submit["sparkSubmitParameters"].split()
-    assert params[params.index("--jars") + 1] == ",".join(JARS)
+    assert "--jars" not in params, "the jars are baked into the runtime image"
     assert params[params.index("--py-files") + 1] == "s3://b/artifacts/talent_pulse.zip"
+    for key, value in SPARK_CONF.items():
+        assert f"{key}={value}" in params
     for name, value in _job()["environment"].items():
         assert name in Settings.env_names()
         assert f"spark.emr-serverless.driverEnv.{name}={value}" in params
@@ -85,13 +91,17 @@ def deployed(moto_env, monkeypatch, tmp_path):
     return client, app["applicationId"], path
 
 
-def _advance_to_running(application_id: str, job_run_id: str) -> None:
-    """moto marks job runs SUCCESS at once; a streaming run on EMR stays RUNNING until cancelled."""
+def _set_state(application_id: str, job_run_id: str, state: str) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.emrserverless.models import emrserverless_backends
 
     backend = emrserverless_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-    next(run for run in backend.job_runs[application_id] if run.id == job_run_id).state = "RUNNING"
+    next(run for run in backend.job_runs[application_id] if run.id == job_run_id).state = state
+
+
+def _advance_to_running(application_id: str, job_run_id: str) -> None:
+    """moto marks job runs SUCCESS at once; a streaming run on EMR stays RUNNING until cancelled."""
+    _set_state(application_id, job_run_id, "RUNNING")
 
 
 def test_start_refuses_a_second_run_and_stop_cancels(deployed, capsys):
@@ -100,7 +110,7 @@ def test_start_refuses_a_second_run_and_stop_cancels(deployed, capsys):
     runs = [r for r in client.list_job_runs(applicationId=application_id)["jobRuns"] if r["name"] != "ad-hoc-backfill"]
     assert len(runs) == 1 and runs[0]["name"] == "talent-pulse-streaming-job"
     stored = client.get_job_run(applicationId=application_id, jobRunId=runs[0]["id"])["jobRun"]
-    assert f"--jars {','.join(JARS)}" in stored["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"]
+    assert "spark.executor.memory=7g" in stored["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"]
     _advance_to_running(application_id, runs[0]["id"])
 
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
@@ -113,21 +123,92 @@ def test_start_refuses_a_second_run_and_stop_cancels(deployed, capsys):
     assert "no streaming job run is active" in capsys.readouterr().out
 
 
-def test_start_without_jars_says_to_build_them(deployed, capsys, tmp_path):
+def test_start_without_a_runtime_image_says_to_build_it(deployed, capsys, tmp_path):
     _, application_id, _ = deployed
-    outputs = tmp_path / "nojars.json"
-    outputs.write_text(json.dumps({"stream_job": {"value": _job(application_id, jars=())}}), "utf-8")
+    outputs = tmp_path / "noimage.json"
+    outputs.write_text(json.dumps({"stream_job": {"value": _job(application_id, image_uri="")}}), "utf-8")
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
-    assert "make artifacts" in capsys.readouterr().err
+    assert "make image" in capsys.readouterr().err
 
 
-def test_start_without_the_skill_matcher_jar_says_to_build_it(deployed, capsys, tmp_path):
-    _, application_id, _ = deployed
-    outputs = tmp_path / "connectors-only.json"
-    outputs.write_text(json.dumps({"stream_job": {"value": _job(application_id, jars=JARS[1:])}}), "utf-8")
+def test_a_cancelling_run_still_blocks_a_new_start(deployed, capsys):
+    client, application_id, outputs = deployed
+    assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 0
+    run_id = next(r["id"] for r in client.list_job_runs(applicationId=application_id)["jobRuns"]
+                  if r["name"] == "talent-pulse-streaming-job")
+    _set_state(application_id, run_id, "CANCELLING")
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
-    error = capsys.readouterr().err
-    assert "talent-pulse-skill-matcher.jar" in error and "make artifacts" in error
+    assert "CANCELLING" in capsys.readouterr().err
+
+
+def test_stop_can_also_stop_the_application(deployed, capsys):
+    client, application_id, outputs = deployed
+    client.start_application(applicationId=application_id)
+    assert client.get_application(applicationId=application_id)["application"]["state"] == "STARTED"
+    assert main(["deploy", "stop-stream", "--stop-application", "--outputs-file", str(outputs)]) == 0
+    assert client.get_application(applicationId=application_id)["application"]["state"] == "STOPPED"
+    assert f"application {application_id} is stopped" in capsys.readouterr().out
+
+
+# --- waiting for CANCELLED, with a stubbed client: EMR's asynchronous cancel, step by step ---
+
+
+class FakeClock:
+    """time.monotonic/time.sleep stand-ins: sleeping advances the clock."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+def _stubbed(states_after_cancel: list[str]):
+    client = boto3.client("emr-serverless", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    job = _job("00fakeapp")
+    run = {"applicationId": "00fakeapp", "id": "run-1", "name": job["name"],
+           "arn": "arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fakeapp/jobruns/run-1",
+           "createdBy": "arn:aws:iam::123456789012:user/deployer", "createdAt": "2026-11-30T00:00:00Z",
+           "updatedAt": "2026-11-30T00:00:00Z", "executionRole": job["execution_role_arn"], "state": "RUNNING",
+           "stateDetails": "streaming", "releaseLabel": "emr-spark-8.0.0"}
+    stubber.add_response("list_job_runs", {"jobRuns": [run]}, {"applicationId": "00fakeapp", "states": ANY_STATES})
+    stubber.add_response("cancel_job_run", {"applicationId": "00fakeapp", "jobRunId": "run-1"},
+                         {"applicationId": "00fakeapp", "jobRunId": "run-1"})
+    for state in states_after_cancel:
+        detail = {key: value for key, value in run.items() if key != "id"}
+        detail.update(jobRunId="run-1", state=state, jobDriver={"sparkSubmit": {"entryPoint": "e"}})
+        stubber.add_response("get_job_run", {"jobRun": detail},
+                             {"applicationId": "00fakeapp", "jobRunId": "run-1"})
+    return client, stubber, job
+
+
+ANY_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED", "CANCELLING"]
+
+
+def test_stop_waits_while_the_run_is_cancelling(capsys):
+    client, stubber, job = _stubbed(["CANCELLING", "CANCELLING", "CANCELLED"])
+    clock = FakeClock()
+    with stubber:
+        cancel_and_wait(client, job, timeout=600, sleep=clock.sleep, clock=clock)
+    stubber.assert_no_pending_responses()
+    assert len(clock.slept) == 2, "polled until CANCELLED, sleeping between polls"
+    assert "run-1 is CANCELLED" in capsys.readouterr().out
+
+
+def test_stop_gives_up_after_the_timeout_and_says_not_to_start(capsys):
+    client, stubber, job = _stubbed(["CANCELLING"] * 4)
+    clock = FakeClock()
+    with stubber, pytest.raises(CliError) as raised:
+        cancel_and_wait(client, job, timeout=25, sleep=clock.sleep, clock=clock)
+    message = str(raised.value)
+    assert "run-1 (CANCELLING)" in message and "after 25 s" in message and "Do not start" in message
+    assert clock.now == 25
 
 
 def test_outputs_prints_the_summary(deployed, capsys):

@@ -27,11 +27,12 @@ from talent_pulse.queries import named_queries
 from talent_pulse.settings import Settings
 
 MIRROR_PROVIDER = PROVIDER_MIRROR / "registry.terraform.io" / "hashicorp" / "aws"
-NOT_EMULATED_BY_MOTO = {"aws_msk_configuration", "aws_elasticache_replication_group", "aws_emrserverless_application"}
+NOT_EMULATED_BY_MOTO = {"aws_msk_configuration", "aws_elasticache_replication_group", "aws_emrserverless_application",
+                        "aws_elasticache_user_group"}
 UNSCOPABLE_ACTIONS = {
     "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "ecr:GetAuthorizationToken",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
 }
 # The worked example is what users start from: plan with it (only the region follows the emulator).
 PLAN_VARS = ["-var-file=terraform.tfvars.example", "-var", f"region={REGION}"]
@@ -91,10 +92,9 @@ def compat(tmp_path_factory):
 def _fake_artifacts(scratch: Path) -> None:
     """Stand-ins for `make artifacts` outputs: plan/apply only hash and upload them."""
     build = scratch / "build"
-    (build / "jars").mkdir(parents=True)
+    build.mkdir(parents=True)
     (build / "talent_pulse.zip").write_bytes(b"zip")
     (build / "lambda-producer.zip").write_bytes(b"zip")
-    (build / "jars" / "spark-sql-kafka-0-10_2.13-4.0.2.jar").write_bytes(b"jar")
     entry_point = scratch / "glue_or_emr_jobs" / "streaming_job.py"
     if not entry_point.exists():
         entry_point.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +130,8 @@ provider "aws" {
   skip_credentials_validation = true
   skip_metadata_api_check     = true
   s3_use_path_style           = true
+  # moto answers an action it lacks (e.g. CreateUserGroup) with HTTP 500: fail it fast, not after minutes of retries.
+  max_retries = 1
 }
 
 # moto applies bucket policies without their conditions, so the TLS-only deny would refuse
@@ -180,8 +182,10 @@ def test_planned_stream_job_uses_settings_names_and_the_lake_layout(moto_plan):
     assert tables["postings"]["storage_descriptor"][0]["location"] == settings.postings_uri() + "/"
     assert tables["quarantine"]["storage_descriptor"][0]["location"] == settings.quarantine_uri() + "/"
     assert job["environment"]["PULSE_CHECKPOINT_URI"] == job["checkpoint_uri"]
-    assert job["jars"] and all(j.startswith("s3://") and j.endswith(".jar") for j in job["jars"])
+    assert "jars" not in job, "the jars are baked into the runtime image"
     assert job["entry_point"].endswith("/streaming_job.py")
+    sizes = job["spark_conf"]
+    assert sizes["spark.executor.cores"] == "2" and sizes["spark.dynamicAllocation.maxExecutors"] == "4"
 
 
 def test_plan_without_artifacts_says_how_to_build_them(compat, moto_env, tmp_path):
