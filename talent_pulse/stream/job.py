@@ -28,6 +28,7 @@ from talent_pulse.serving import record_progress, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.stream.cold_path import start_cold_query
 from talent_pulse.stream.hot_path import start_hot_query
+from talent_pulse.stream.metrics import BatchMetricsPublisher
 from talent_pulse.stream.progress import BatchReports, ProgressListener
 
 ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
@@ -79,6 +80,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.redis = redis_client(self.settings)
+        self.metrics = BatchMetricsPublisher(self.settings)
 
     def start(self) -> None:
         self.spark.streams.addListener(ProgressListener(self.reports_of, self.publish))
@@ -96,10 +98,13 @@ class Pipeline:
         self.spark.sparkContext.setLocalProperty("spark.scheduler.pool", name)
 
     def publish(self, report: dict[str, Any]) -> None:
-        """Each finished batch's progress into the serving layer's progress hash (what Health shows)."""
+        """Each finished batch's progress into the serving layer's progress hash; the hot path's also to
+        CloudWatch (when PULSE_METRICS_NAMESPACE is set), where the stale-stream alarm watches it."""
         path = next((path for path, query in self.queries.items() if query.name == report["query"]), None)
         if path is not None:
             record_progress(self.redis, self.settings.serving_namespace, path, report)
+        if path == "hot":
+            self.metrics.publish(report)
 
     def reports_of(self, query_name: str) -> BatchReports | None:
         for path, query in list(self.queries.items()):
@@ -134,6 +139,7 @@ class Pipeline:
         for query in self.queries.values():
             if query.isActive:
                 query.stop()
+        self.metrics.flush()
 
 
 def run(settings: Settings, until_idle: float | None = None) -> None:
