@@ -14,10 +14,11 @@ from urllib.parse import urlparse
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 
+from talent_pulse.lake import catalog as lake_catalog
+from talent_pulse.lake.writer import LakeBatchWriter
 from talent_pulse.serving import BatchDelta, apply_batch, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.stream.sinks import (
-    LakeCommitter,
     Storage,
     input_record_count,
     streaming_query_id,
@@ -33,7 +34,6 @@ from talent_pulse.stream.transforms import (
     to_postings_rows,
     to_quarantine_rows,
 )
-from talent_pulse.tables import postings_table, quarantine_table
 
 DEDUP_WATERMARK = "1 hour"
 ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
@@ -60,6 +60,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
             "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
             "spark.hadoop.fs.s3a.change.detection.mode": "none",
         })
+    conf.update(lake_catalog.spark_conf(settings))
     return conf
 
 
@@ -82,6 +83,7 @@ def kafka_options(settings: Settings) -> dict[str, str]:
 
 
 def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> SparkSession:
+    lake_catalog.prepare_local_catalog(settings)
     builder = SparkSession.builder.appName(app_name)
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
@@ -100,9 +102,7 @@ class MicroBatch:
     def __init__(self, spark: SparkSession, settings: Settings):
         self.settings = settings
         self.storage = Storage(spark)
-        self.postings, self.quarantine = (
-            LakeCommitter(self.storage, settings.lake_uri, table, settings.aws_endpoint_url, settings.aws_region)
-            for table in (postings_table(), quarantine_table()))
+        self.lake = LakeBatchWriter(spark, settings)
         self.redis = redis_client(settings)
         self.fence_id: str | None = None
 
@@ -126,10 +126,9 @@ class MicroBatch:
         events = enrich(accepted(batch)).persist()
         try:
             postings, quarantine = to_postings_rows(events, batch_id), to_quarantine_rows(rejected(batch), batch_id)
-            summary = summarise_batch(postings, quarantine, read)
-            self.postings.commit(postings, batch_id, summary.postings_partitions, summary.delta.postings)
-            self.quarantine.commit(quarantine, batch_id, summary.quarantine_partitions, summary.delta.rejected)
-            return summary.delta
+            delta = summarise_batch(postings, quarantine, read)
+            self.lake.write(postings, quarantine, self.fence_id, batch_id)
+            return delta
         finally:
             events.unpersist()
             batch.unpersist()

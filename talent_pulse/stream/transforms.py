@@ -164,26 +164,13 @@ def _shape(frame: DataFrame, table: Table) -> DataFrame:
 
 
 def to_postings_rows(events: DataFrame, batch_id: int) -> DataFrame:
-    """Enriched events -> exactly the postings table's columns, partitioned by dt and location.
-
-    dt is the date of event_time in the session time zone, which the job pins to UTC.
-    """
-    return _shape(
-        events.withColumn("batch_id", F.lit(batch_id)).withColumn(
-            "dt", F.date_format(F.col("event_time"), "yyyy-MM-dd")
-        ),
-        postings_table(),
-    )
+    """Enriched events -> exactly the postings table's columns, in its order (Iceberg partitions them by day)."""
+    return _shape(events.withColumn("batch_id", F.lit(batch_id)), postings_table())
 
 
 def to_quarantine_rows(records: DataFrame, batch_id: int) -> DataFrame:
     """Rejected records -> the quarantine table's columns: raw bytes, reason, source position."""
-    return _shape(
-        records.withColumn("batch_id", F.lit(batch_id)).withColumn(
-            "dt", F.date_format(F.col("ingested_at"), "yyyy-MM-dd")
-        ),
-        quarantine_table(),
-    )
+    return _shape(records.withColumn("batch_id", F.lit(batch_id)), quarantine_table())
 
 
 def enrich(events: DataFrame) -> DataFrame:
