@@ -208,8 +208,8 @@ def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFra
         return None
     frame = pd.DataFrame(result.rows, columns=result.columns)
     if frame.empty:
-        st.info("No postings in the lake for this selection yet: the streaming job writes Parquet "
-                "every few micro-batches.")
+        st.info("No postings in the lake for this selection yet: the streaming job commits to the Iceberg "
+                "tables once a minute (PULSE_COLD_TRIGGER_SECONDS).")
     elif chart is not None:
         chart(frame)
     else:
@@ -219,7 +219,8 @@ def history_section(name: str, params: dict[str, str], chart=None) -> pd.DataFra
 
 
 def history_page(filters: Filters, ref: Reference) -> None:
-    st.caption(f"Parquet lake `{settings().lake_uri}` via {settings().history_backend}. "
+    st.caption(f"Iceberg tables in `{settings().glue_database}` (data under `{settings().lake_uri}`) via "
+               f"{settings().history_backend}. "
                "Results are cached for 2 minutes; empty ones are not.")
     a, b, c = st.columns([2, 1, 1])
     skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()

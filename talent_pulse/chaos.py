@@ -58,12 +58,15 @@ def _wrong_type(rng: random.Random, event: dict) -> bytes:
 
 
 def _bad_timestamp(rng: random.Random, event: dict) -> bytes:
-    stamp = rng.choice(("yesterday", "2025-13-45T10:00:00Z", event["event_time"].rstrip("Z"), "1717236000", ""))
+    stamp = rng.choice(("yesterday", "2025-13-45T10:00:00Z", event["event_time"].rstrip("Z"), "1717236000", "",
+                        "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1989-12-31T23:59:59Z"))
     return _json({**event, "event_time": stamp})
 
 
 def _bad_value(rng: random.Random, event: dict) -> bytes:
-    change = rng.choice(({"seniority": "wizard"}, {"salary_min": 90000.0, "salary_max": 50000.0}, {"title": "   "}))
+    change = rng.choice(({"seniority": "wizard"}, {"salary_min": 90000.0, "salary_max": 50000.0}, {"title": "   "},
+                         {"company": "\u200b\ufeff"}, {"title": "\u3164"}, {"event_id": "\x00"},
+                         {"salary_currency": "€"}, {"salary_currency": "usd"}))
     return _json({**event, **change})
 
 
@@ -84,6 +87,13 @@ def _unknown_schema_version(rng: random.Random, event: dict) -> bytes:
     return _json({**event, "schema_version": rng.choice((0, 2, 99))})
 
 
+def _duplicate_key(rng: random.Random, event: dict) -> bytes:
+    name = rng.choice(("schema_version", "title", "location", "event_id"))
+    value = _json(event)
+    repeated = _json({name: rng.choice((2, "Engineer", "Berlin"))})[1:-1]
+    return value[:-1] + b"," + repeated + b"}"
+
+
 # kind -> (contract reason code the validator must give, corruption)
 CORRUPTIONS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
     "malformed_json": ("malformed_json", _malformed_json),
@@ -95,6 +105,7 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
     "huge_description": ("too_large", _huge_description),
     "not_utf8": ("not_utf8", _not_utf8),
     "unknown_schema_version": ("unsupported_schema_version", _unknown_schema_version),
+    "duplicate_key": ("duplicate_key", _duplicate_key),
 }
 VALID_KINDS = ("duplicate", "late_event", "empty_description")
 CHAOS_KINDS = (*CORRUPTIONS, *VALID_KINDS)

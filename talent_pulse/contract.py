@@ -13,14 +13,39 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+import re
+import unicodedata
+from bisect import bisect_right
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 SCHEMA_VERSION = 1
 MAX_RECORD_BYTES = 256 * 1024
 MAX_DESCRIPTION_CHARS = 50_000
 MAX_TEXT_CHARS = 512
+MAX_NUMBER_CHARS = 100  # a longer JSON number literal is malformed (no field needs one)
+MAX_NESTING_DEPTH = 64  # deeper JSON is malformed (a posting is one flat object)
 SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal", "executive")
+# Active ISO-4217 codes (the currency list of the standard, as of 2025).
+CURRENCIES = tuple("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF
+CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
+GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
+LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+""".split())
+# event_time: ISO-8601 date and time with seconds, up to 6 fraction digits and an explicit UTC offset, within a
+# plausible window, so every later stage (Spark, Parquet, pandas, DuckDB) can hold it.
+TIMESTAMP_PATTERN = (r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
+                     r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))")
+EARLIEST_EVENT_TIME = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)  # clocks of scrapers run ahead; more than this is a bad timestamp
+# Characters that show nothing: text made only of them is empty. Categories, plus the letters and symbols that
+# render as blanks (Hangul fillers, the blank Braille pattern).
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+BLANK_CODE_POINTS = frozenset({0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800})
 
 
 @dataclass(frozen=True)
@@ -46,7 +71,7 @@ FIELDS: tuple[Field, ...] = (
     Field("seniority", "string", False, "Seniority when known", None, SENIORITY_LEVELS),
     Field("salary_min", "number", False, "Lower bound of the advertised yearly salary"),
     Field("salary_max", "number", False, "Upper bound of the advertised yearly salary"),
-    Field("salary_currency", "string", False, "ISO-4217 currency of the salary", 3),
+    Field("salary_currency", "string", False, "ISO-4217 currency code of the salary (upper case)", 3, CURRENCIES),
     Field("schema_version", "integer", True, f"Contract version, {SCHEMA_VERSION}"),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
@@ -76,18 +101,59 @@ REASON_CODES = (
     "wrong_type",
     "bad_timestamp",
     "bad_value",
+    "duplicate_key",
 )
 
 
+_TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
+
+
 def parse_timestamp(value: str) -> datetime:
-    """ISO-8601 with an explicit offset (``Z`` or ``+hh:mm``) → aware UTC datetime."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        raise ValueError("no UTC offset")
-    return parsed.astimezone(timezone.utc)
+    """``TIMESTAMP_PATTERN`` text → aware UTC datetime; ValueError when it is not one or names no real moment."""
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise ValueError("not YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm")
+    year, month, day, hour, minute, second, fraction, sign, offset_hours, offset_minutes = match.groups()
+    offset = timedelta(0)
+    if sign is not None:
+        if int(offset_hours) > 23 or int(offset_minutes) > 59:
+            raise ValueError("UTC offset out of range")
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes)) * (1 if sign == "+" else -1)
+    local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                     int((fraction or "0").ljust(6, "0")), tzinfo=timezone(offset))
+    try:
+        return local.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("before year 1 in UTC") from None
+
+
+def _check_window(name: str, moment: datetime, now: datetime) -> None:
+    if not EARLIEST_EVENT_TIME <= moment <= now + FUTURE_SLACK:
+        raise Rejection("bad_timestamp", f"{name}={moment.isoformat()} is outside {EARLIEST_EVENT_TIME.year} … "
+                                         f"now + {FUTURE_SLACK.days} day")
+
+
+def is_invisible(code_point: int) -> bool:
+    return code_point in BLANK_CODE_POINTS or unicodedata.category(chr(code_point)) in INVISIBLE_CATEGORIES
+
+
+@lru_cache(maxsize=1)
+def invisible_ranges() -> tuple[tuple[int, int], ...]:
+    """Every invisible code point as sorted inclusive ranges: the table the JVM validator applies."""
+    ranges: list[tuple[int, int]] = []
+    start = None
+    for code_point in range(0x110000 + 1):
+        invisible = code_point <= 0x10FFFF and is_invisible(code_point)
+        if invisible and start is None:
+            start = code_point
+        elif not invisible and start is not None:
+            ranges.append((start, code_point - 1))
+            start = None
+    return tuple(ranges)
+
+
+def has_visible_character(text: str) -> bool:
+    return any(not is_invisible(ord(ch)) for ch in text)
 
 
 def _is_finite(value: int | float) -> bool:
@@ -97,7 +163,7 @@ def _is_finite(value: int | float) -> bool:
         return False
 
 
-def _check_field(spec: Field, value: Any) -> Any:
+def _check_field(spec: Field, value: Any, now: datetime) -> Any:
     if spec.kind in ("string", "timestamp"):
         if not isinstance(value, str):
             raise Rejection("wrong_type", f"{spec.name} must be a string, got {type(value).__name__}")
@@ -108,15 +174,18 @@ def _check_field(spec: Field, value: Any) -> Any:
                 raise Rejection("not_utf8", f"{spec.name} contains an unpaired surrogate escape; send real UTF-8 text")
         if spec.kind == "timestamp":
             try:
-                parse_timestamp(value)
-            except (ValueError, OverflowError):
-                raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 with a UTC offset")
-        if spec.required and spec.name != "description" and not value.strip():
-            raise Rejection("bad_value", f"{spec.name} is empty")
+                moment = parse_timestamp(value)
+            except ValueError:
+                raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 "
+                                                 "(YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)")
+            _check_window(spec.name, moment, now)
+        if spec.required and spec.name != "description" and not has_visible_character(value):
+            raise Rejection("bad_value", f"{spec.name} is empty (no visible character)")
         if spec.max_chars is not None and len(value) > spec.max_chars:
             raise Rejection("too_large", f"{spec.name} has {len(value)} characters, limit {spec.max_chars}")
         if spec.choices is not None and value not in spec.choices:
-            raise Rejection("bad_value", f"{spec.name}={value[:40]!r} is not one of {', '.join(spec.choices)}")
+            raise Rejection("bad_value", f"{spec.name}={value[:40]!r} is not one of {', '.join(spec.choices[:8])}"
+                                         f"{' …' if len(spec.choices) > 8 else ''}")
         return value
     if spec.kind == "boolean":
         if not isinstance(value, bool):
@@ -135,13 +204,18 @@ def _check_field(spec: Field, value: Any) -> Any:
     raise AssertionError(f"unknown field kind {spec.kind}")
 
 
-def validate_event(obj: Any) -> dict[str, Any]:
+def validate_event(obj: Any, now: datetime | None = None) -> dict[str, Any]:
     """A decoded JSON value → the event as a dict of contract fields, or raise ``Rejection``."""
     if not isinstance(obj, dict):
         raise Rejection("not_an_object", f"top-level JSON value is a {type(obj).__name__}, not an object")
+    now = now or datetime.now(timezone.utc)
     version = obj.get("schema_version")
-    if version is not None and version != SCHEMA_VERSION:
-        raise Rejection("unsupported_schema_version", f"schema_version={version!r:.20}, this reader knows {SCHEMA_VERSION}")
+    if version is not None:
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise Rejection("wrong_type", f"schema_version must be an integer, got {type(version).__name__}")
+        if version != SCHEMA_VERSION:
+            raise Rejection("unsupported_schema_version",
+                            f"schema_version={str(version)[:20]}, this reader knows {SCHEMA_VERSION}")
     event: dict[str, Any] = {}
     for spec in FIELDS:
         value = obj.get(spec.name)
@@ -150,28 +224,80 @@ def validate_event(obj: Any) -> dict[str, Any]:
                 raise Rejection("missing_field", f"{spec.name} is required")
             event[spec.name] = None
             continue
-        event[spec.name] = _check_field(spec, value)
+        event[spec.name] = _check_field(spec, value, now)
     low, high = event["salary_min"], event["salary_max"]
     if low is not None and high is not None and low > high:
         raise Rejection("bad_value", f"salary_min {low:g} is above salary_max {high:g}")
     return event
 
 
-def validate_record(value: bytes | None) -> dict[str, Any]:
-    """Raw Kafka value → validated event, or raise ``Rejection`` with the reason."""
+class _Decoded:
+    """json.loads hooks: number literals bounded in length, duplicate keys remembered (not fatal until the end)."""
+
+    def __init__(self) -> None:
+        self.duplicate: str | None = None
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and self.duplicate is None:
+            seen: set[str] = set()
+            self.duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        return obj
+
+    @staticmethod
+    def number(convert):
+        def bounded(literal: str):
+            if len(literal) > MAX_NUMBER_CHARS:
+                raise ValueError(f"a number literal has {len(literal)} digits, limit {MAX_NUMBER_CHARS}")
+            return convert(literal)
+        return bounded
+
+
+def _nesting_depth(value: Any) -> int:
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def decode_json(text: str) -> Any:
+    """UTF-8-decoded record text → the JSON value, or raise ``Rejection`` (malformed_json, duplicate_key)."""
+    decoded = _Decoded()
+    try:
+        obj = json.loads(text, object_pairs_hook=decoded.pairs, parse_int=_Decoded.number(int),
+                         parse_float=_Decoded.number(float))
+    except (ValueError, RecursionError) as exc:
+        raise Rejection("malformed_json", str(exc)[:120] or type(exc).__name__)
+    if _nesting_depth(obj) > MAX_NESTING_DEPTH:
+        raise Rejection("malformed_json", f"JSON nested deeper than {MAX_NESTING_DEPTH} levels")
+    if decoded.duplicate is not None:
+        raise Rejection("duplicate_key", f"key {decoded.duplicate[:40]!r} appears twice in one object; "
+                                         "send each field once")
+    return obj
+
+
+def validate_record(value: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Raw Kafka value → validated event, or raise ``Rejection`` with the reason; never another exception."""
     if value is None:
         raise Rejection("malformed_json", "record has no value (tombstone)")
+    if isinstance(value, str):
+        try:
+            value = value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise Rejection("not_utf8", f"unpaired surrogate at character {exc.start}")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise Rejection("malformed_json", f"record value must be bytes, got {type(value).__name__}")
+    value = bytes(value)
     if len(value) > MAX_RECORD_BYTES:
         raise Rejection("too_large", f"record is {len(value)} bytes, limit {MAX_RECORD_BYTES}")
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Rejection("not_utf8", f"invalid UTF-8 at byte {exc.start}")
-    try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # ValueError: also integers beyond Python's digit limit
-        raise Rejection("malformed_json", str(exc)[:120])
-    return validate_event(obj)
+    return validate_event(decode_json(text), now)
 
 
 def encode_event(event: dict[str, Any]) -> tuple[bytes, bytes]:

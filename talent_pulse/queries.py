@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from talent_pulse.lake.catalog import CATALOG, metadata_location
+from talent_pulse.lake.catalog import metadata_location
 from talent_pulse.settings import Settings
 from talent_pulse.tables import Table, load_tables
 
@@ -193,10 +193,10 @@ class DuckDBBackend:
 
     name = "DuckDB"
 
-    def __init__(self, settings: Settings, catalog: str = CATALOG):
+    def __init__(self, settings: Settings):
         import duckdb
 
-        self.settings, self.catalog = settings, catalog
+        self.settings = settings
         self._connection = duckdb.connect(config={"autoinstall_known_extensions": False,
                                                   "autoload_known_extensions": False})
         self._profile = Path(tempfile.mkstemp(prefix="pulse-duckdb-", suffix=".json")[1])
@@ -222,7 +222,7 @@ class DuckDBBackend:
 
         for table in load_tables().values():
             try:
-                location = metadata_location(self.settings, table, self.catalog)
+                location = metadata_location(self.settings, table)
             except Exception as exc:
                 raise QueryError(f"cannot read the lake catalog ({self.settings.lake_catalog}) for {table.name}: "
                                  f"{_first_line(exc)} — check PULSE_LAKE_CATALOG_URI / the Glue database") from exc

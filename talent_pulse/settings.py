@@ -79,7 +79,10 @@ class Settings:
         "PULSE_STARTING_OFFSETS", "earliest",
         "Where a new checkpoint starts reading: earliest | latest | JSON offsets per partition"
     )
-    trigger_seconds: float = _setting("PULSE_TRIGGER_SECONDS", 2.0, "Micro-batch trigger interval")
+    trigger_seconds: float = _setting("PULSE_TRIGGER_SECONDS", 1.0, "Hot path (Redis) micro-batch trigger interval")
+    cold_trigger_seconds: float = _setting(
+        "PULSE_COLD_TRIGGER_SECONDS", 60.0, "Cold path (lake) micro-batch trigger interval"
+    )
     max_offsets_per_trigger: int = _setting(
         "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
     )
@@ -140,6 +143,12 @@ class Settings:
                 value = "****"
             rows.append({"env": f.metadata["env"], "value": value, "help": f.metadata["help"]})
         return rows
+
+    def hot_checkpoint_uri(self) -> str:
+        return self.checkpoint_uri.rstrip("/") + "/hot"
+
+    def cold_checkpoint_uri(self) -> str:
+        return self.checkpoint_uri.rstrip("/") + "/cold"
 
     def resolved_redis_password(self) -> str:
         """The Redis token: from the env, else fetched once from Secrets Manager."""

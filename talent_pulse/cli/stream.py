@@ -11,7 +11,7 @@ from pathlib import Path
 from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.jars import REPO_ROOT, streaming_job_jars
 from talent_pulse.settings import Settings
-from talent_pulse.stream.job import PROGRESS_PREFIX
+from talent_pulse.stream.progress import PROGRESS_PREFIX
 
 ENTRY_POINT = REPO_ROOT / "glue_or_emr_jobs" / "streaming_job.py"
 
@@ -45,23 +45,30 @@ def spark_submit_command(settings: Settings, master: str, until_idle: float | No
     return command
 
 
+def batch_line(batch: dict) -> str:
+    """A finished micro-batch for people: the hot path's counts, or the cold path's files."""
+    if "rows_in" in batch:
+        return (f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
+                f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
+                f"{batch['seconds']:.2f}s ({batch['hot_path']})")
+    return f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s"
+
+
 def run(args) -> int:
     settings = Settings.from_env()
     log_path = Path(settings.data_dir).resolve() / "logs" / "stream-driver.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = spark_submit_command(settings, args.master, args.until_idle)
     print(f"streaming job: topic {settings.postings_topic} at {settings.kafka_bootstrap}", flush=True)
-    print(f"  lake {settings.lake_uri}  checkpoint {settings.checkpoint_uri}", flush=True)
+    print(f"  lake {settings.lake_uri} every {settings.cold_trigger_seconds:g}s; checkpoints {settings.checkpoint_uri}",
+          flush=True)
     print(f"  Redis {settings.redis_url} namespace {settings.serving_namespace}; Spark log {log_path}", flush=True)
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     with open(log_path, "ab") as spark_log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=spark_log, text=True, env=env)
         for line in process.stdout:
             if line.startswith(PROGRESS_PREFIX):
-                batch = json.loads(line[len(PROGRESS_PREFIX):])
-                print(f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
-                      f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
-                      f"{batch['seconds']:.2f}s ({batch['hot_path']})", flush=True)
+                print(batch_line(json.loads(line[len(PROGRESS_PREFIX):])), flush=True)
             else:
                 print(line, end="", flush=True)
         code = process.wait()

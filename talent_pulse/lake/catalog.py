@@ -120,11 +120,12 @@ def prepare_local_catalog(settings: Settings) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def metadata_location(settings: Settings, table: Table, catalog: str = CATALOG) -> str | None:
+def metadata_location(settings: Settings, table: Table) -> str | None:
     """The current metadata file of a table, read from the catalog without a JVM (None: not created yet).
 
     Readers (DuckDB's iceberg_scan) take this file; the JDBC catalog keeps it in
     its `iceberg_tables` table, Glue in the table's `metadata_location` parameter.
+    A SQLite catalog file serves one catalog (whatever name a Spark session gave it).
     """
     if settings.lake_catalog == "glue":
         import boto3
@@ -145,12 +146,14 @@ def metadata_location(settings: Settings, table: Table, catalog: str = CATALOG) 
         return None
     with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30) as connection:
         try:
-            row = connection.execute(
-                "SELECT metadata_location FROM iceberg_tables "
-                "WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
-                (catalog, settings.glue_database, table.name)).fetchone()
+            rows = connection.execute(
+                "SELECT catalog_name, metadata_location FROM iceberg_tables "
+                "WHERE table_namespace = ? AND table_name = ?", (settings.glue_database, table.name)).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return None
             raise
-    return row[0] if row else None
+    if len(rows) > 1:
+        raise ValueError(f"{path} holds {table.name} for several catalogs ({', '.join(r[0] for r in rows)}): "
+                         "give each catalog a SQLite file of its own")
+    return rows[0][1] if rows else None

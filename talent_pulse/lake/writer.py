@@ -50,21 +50,21 @@ class BatchAppender:
         self.name = name
         self._last_committed: dict[str, int | None] = {}
 
-    def append(self, rows: DataFrame, query_id: str, batch_id: int) -> bool:
-        """Append the batch's rows in one commit; False when the table already holds this batch (or it is empty)."""
+    def append(self, rows: DataFrame, query_id: str, batch_id: int) -> int:
+        """Append the batch's rows in one commit; returns the data files added (0: already committed, or empty)."""
         if query_id not in self._last_committed:
             self._last_committed[query_id] = last_committed_batch(self.spark, self.name, query_id)
         last = self._last_committed[query_id]
         if last is not None and batch_id <= last:
-            return False
+            return 0
         if rows.isEmpty():
-            return False
+            return 0
         (rows.writeTo(self.name)
          .option(f"snapshot-property.{QUERY_ID_PROPERTY}", query_id)
          .option(f"snapshot-property.{BATCH_ID_PROPERTY}", str(batch_id))
          .append())
         self._last_committed[query_id] = batch_id
-        return True
+        return int(load_iceberg_table(self.spark, self.name).currentSnapshot().summary().get("added-data-files"))
 
 
 class LakeBatchWriter:
@@ -75,7 +75,7 @@ class LakeBatchWriter:
         self.postings = BatchAppender(spark, table_name(settings, postings_table(), catalog))
         self.quarantine = BatchAppender(spark, table_name(settings, quarantine_table(), catalog))
 
-    def write(self, postings: DataFrame, quarantine: DataFrame, query_id: str, batch_id: int) -> dict[str, bool]:
-        """Append both; says per table whether this call committed (False: replayed or empty)."""
-        return {"postings": self.postings.append(postings, query_id, batch_id),
-                "quarantine": self.quarantine.append(quarantine, query_id, batch_id)}
+    def write(self, postings: DataFrame, quarantine: DataFrame, query_id: str, batch_id: int) -> dict[str, int]:
+        """Append both; the data files each commit added (0: replayed or empty)."""
+        return {"postings_files": self.postings.append(postings, query_id, batch_id),
+                "quarantine_files": self.quarantine.append(quarantine, query_id, batch_id)}

@@ -1,43 +1,37 @@
-"""The streaming job: Kafka -> validate -> dedup -> (cold path, quarantine, hot path) per micro-batch.
+"""The streaming job: two queries over the postings topic, each exactly once with its own checkpoint.
 
+- hot path (talent_pulse.stream.hot_path): Kafka -> validate -> dedup -> enrich ->
+  per-batch deltas -> one fenced Redis step, every PULSE_TRIGGER_SECONDS (1 s);
+- cold path (talent_pulse.stream.cold_path): the same records into the lake every
+  PULSE_COLD_TRIGGER_SECONDS (60 s).
+
+The hot path never waits for the lake. A failed cold batch is reported loudly and
+its query restarted from its checkpoint after a pause while live counts go on; a
+failed hot batch stops the job (exit 1) and replays when the job starts again.
 Runs unchanged under `spark-submit --master local[2]` and on EMR Serverless;
 everything comes from `Settings` (environment variables).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 from pyspark.errors import StreamingQueryException
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
+from pyspark.sql.streaming import StreamingQuery
 
 from talent_pulse.lake import catalog as lake_catalog
-from talent_pulse.lake.writer import LakeBatchWriter
-from talent_pulse.serving import BatchDelta, apply_batch, redis_client
 from talent_pulse.settings import Settings
-from talent_pulse.stream.sinks import (
-    Storage,
-    input_record_count,
-    streaming_query_id,
-    summarise_batch,
-)
-from talent_pulse.stream.transforms import (
-    accepted,
-    dedup_key,
-    deduplicate,
-    enrich,
-    parse_records,
-    rejected,
-    to_postings_rows,
-    to_quarantine_rows,
-)
+from talent_pulse.stream.cold_path import start_cold_query
+from talent_pulse.stream.hot_path import start_hot_query
+from talent_pulse.stream.progress import BatchReports, ProgressListener
 
-DEDUP_WATERMARK = "1 hour"
 ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
-PROGRESS_PREFIX = "PULSE_BATCH "
+COLD_RESTART_PAUSE_SECONDS = 30.0
 
 
 def spark_conf(settings: Settings) -> dict[str, str]:
@@ -48,6 +42,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.sources.partitionOverwriteMode": "static",
+        # the two queries share the executors fairly, so a long cold batch does not queue the hot one's tasks
+        "spark.scheduler.mode": "FAIR",
     }
     if settings.aws_endpoint_url:
         endpoint = urlparse(settings.aws_endpoint_url)
@@ -64,24 +60,6 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     return conf
 
 
-def kafka_options(settings: Settings) -> dict[str, str]:
-    options = {
-        "kafka.bootstrap.servers": settings.kafka_bootstrap,
-        "subscribe": settings.postings_topic,
-        "startingOffsets": settings.starting_offsets,
-        "maxOffsetsPerTrigger": str(settings.max_offsets_per_trigger),
-        "kafka.max.partition.fetch.bytes": str(4 * 1024 * 1024),
-    }
-    if settings.kafka_auth == "iam":
-        options.update({
-            "kafka.security.protocol": "SASL_SSL",
-            "kafka.sasl.mechanism": "AWS_MSK_IAM",
-            "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-            "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-        })
-    return options
-
-
 def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> SparkSession:
     lake_catalog.prepare_local_catalog(settings)
     builder = SparkSession.builder.appName(app_name)
@@ -90,79 +68,81 @@ def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> 
     return builder.getOrCreate()
 
 
-def records_for_batches(spark: SparkSession, settings: Settings) -> DataFrame:
-    """The streaming plan up to the micro-batch boundary: parse, key, dedup (stateful, bounded)."""
-    kafka_rows = spark.readStream.format("kafka").options(**kafka_options(settings)).load()
-    return deduplicate(dedup_key(parse_records(kafka_rows)), DEDUP_WATERMARK)
+@dataclass
+class Pipeline:
+    """The job's two queries, each restartable on its own."""
 
+    spark: SparkSession
+    settings: Settings
+    queries: dict[str, StreamingQuery] = field(default_factory=dict)
+    sinks: dict[str, Any] = field(default_factory=dict)
+    cold_failed_at: float | None = None
 
-class MicroBatch:
-    """One micro-batch = one unit of work: cold path, quarantine, then hot path. Failures raise."""
+    def start(self) -> None:
+        self.spark.streams.addListener(ProgressListener(self.reports_of))
+        self.queries["hot"], self.sinks["hot"] = start_hot_query(self.spark, self.settings)
+        self.start_cold()
 
-    def __init__(self, spark: SparkSession, settings: Settings):
-        self.settings = settings
-        self.storage = Storage(spark)
-        self.lake = LakeBatchWriter(spark, settings)
-        self.redis = redis_client(settings)
-        self.fence_id: str | None = None
+    def start_cold(self) -> None:
+        self.queries["cold"], self.sinks["cold"] = start_cold_query(self.spark, self.settings)
+        self.cold_failed_at = None
 
-    def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        started = time.monotonic()
-        self.fence_id = self.fence_id or streaming_query_id(self.storage, self.settings.checkpoint_uri)
-        read = input_record_count(self.storage, self.settings.checkpoint_uri, batch_id)
-        # A batch without records only moves the dedup state's watermark: nothing to write, the fence still advances.
-        delta = self._publish(batch, batch_id, read) if read else BatchDelta()
-        applied = apply_batch(self.redis, self.settings.serving_namespace, self.fence_id, batch_id, delta)
-        report = {
-            "batch": batch_id, "rows_in": read, "accepted": delta.postings, "quarantined": delta.rejected,
-            "duplicates": delta.duplicates, "hot_path": "applied" if applied else "already applied",
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        print(PROGRESS_PREFIX + json.dumps(report), flush=True)
+    def reports_of(self, query_name: str) -> BatchReports | None:
+        for path, query in list(self.queries.items()):
+            if query.name == query_name:
+                return self.sinks[path].reports
+        return None
 
-    def _publish(self, batch: DataFrame, batch_id: int, read: int) -> BatchDelta:
-        """Cold path and quarantine for a batch that read `read` records; returns the hot-path delta."""
-        batch = batch.persist()
-        events = enrich(accepted(batch)).persist()
-        try:
-            postings, quarantine = to_postings_rows(events, batch_id), to_quarantine_rows(rejected(batch), batch_id)
-            delta = summarise_batch(postings, quarantine, read)
-            self.lake.write(postings, quarantine, self.fence_id, batch_id)
-            return delta
-        finally:
-            events.unpersist()
-            batch.unpersist()
+    def idle(self) -> bool:
+        return all(query.lastProgress is not None and not query.status["isTriggerActive"]
+                   and not query.status["isDataAvailable"] for query in self.queries.values())
 
+    def check(self, restart_cold: bool) -> None:
+        """Raise the hot query's failure; report a cold failure and restart that query after a pause.
 
-def start(spark: SparkSession, settings: Settings):
-    return (
-        records_for_batches(spark, settings)
-        .writeStream.queryName("talent-pulse")
-        .foreachBatch(MicroBatch(spark, settings))
-        .option("checkpointLocation", settings.checkpoint_uri)
-        .trigger(processingTime=f"{settings.trigger_seconds} seconds")
-        .start()
-    )
+        Without `restart_cold` (a run that stops when idle) a cold failure is raised like a hot one.
+        """
+        hot = self.queries["hot"]
+        if not hot.isActive:
+            hot.awaitTermination()  # raises the failure that ended it
+        cold = self.queries["cold"]
+        if not cold.isActive and not restart_cold:
+            cold.awaitTermination()
+        if not cold.isActive and self.cold_failed_at is None:
+            failure = cold.exception()
+            self.cold_failed_at = time.monotonic()
+            print(f"cold path failed: {failure_summary(str(failure))}\n  live counts go on; the cold path restarts "
+                  f"from its checkpoint in {COLD_RESTART_PAUSE_SECONDS:.0f}s", flush=True)
+        elif self.cold_failed_at is not None and time.monotonic() - self.cold_failed_at > COLD_RESTART_PAUSE_SECONDS:
+            self.start_cold()
+
+    def stop(self) -> None:
+        for query in self.queries.values():
+            if query.isActive:
+                query.stop()
 
 
 def run(settings: Settings, until_idle: float | None = None) -> None:
-    """Run the query; with `until_idle`, stop cleanly once no record has arrived for that many seconds."""
+    """Run both queries; with `until_idle`, stop cleanly once neither has seen a record for that many seconds."""
     spark = build_session(settings)
-    query = start(spark, settings)
-    print(f"streaming {settings.postings_topic} from {settings.kafka_bootstrap}; checkpoint "
-          f"{settings.checkpoint_uri}; lake {settings.lake_uri}", flush=True)
+    pipeline = Pipeline(spark, settings)
+    pipeline.start()
+    print(f"streaming {settings.postings_topic} from {settings.kafka_bootstrap}: hot path every "
+          f"{settings.trigger_seconds:g}s to Redis, cold path every {settings.cold_trigger_seconds:g}s to "
+          f"{settings.lake_uri}; checkpoints under {settings.checkpoint_uri}", flush=True)
     idle_since = time.monotonic()
     try:
-        while query.isActive:
-            query.awaitTermination(1)
-            status = query.status
-            if query.lastProgress is None or status["isTriggerActive"] or status["isDataAvailable"]:
+        while True:
+            time.sleep(0.5)
+            pipeline.check(restart_cold=until_idle is None)
+            if not pipeline.idle() or pipeline.cold_failed_at is not None:
                 idle_since = time.monotonic()
             elif until_idle is not None and time.monotonic() - idle_since > until_idle:
                 print(f"no new record for {until_idle:.0f}s: stopping", flush=True)
-                query.stop()
-        query.awaitTermination()  # raises a failure that ended the query between two checks
+                pipeline.stop()
+                return
     except StreamingQueryException as failure:
+        pipeline.stop()
         print(f"streaming query failed: {failure_summary(str(failure))}\n  the failed batch is replayed from the "
               "checkpoint when the job starts again: fix the cause, then restart it", flush=True)
         raise SystemExit(1) from failure

@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from talent_pulse.contract import FIELDS, Rejection, parse_timestamp, validate_record
+from talent_pulse.serving import PAIR_SEPARATOR
 from talent_pulse.stream.schema import parsed_schema, table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
 
@@ -176,3 +177,23 @@ def to_quarantine_rows(records: DataFrame, batch_id: int) -> DataFrame:
 def enrich(events: DataFrame) -> DataFrame:
     """Accepted events -> location, skills and derived flags."""
     return derive_flags(extract_skills(normalise_location(events)))
+
+
+ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
+_SKILL_PAIRS_SQL = (
+    f"flatten(transform(skills, (a, i) -> transform(slice(skills, i + 2, size(skills)), "
+    f"b -> concat(a, '{PAIR_SEPARATOR}', b))))"
+)
+
+
+def serving_facts(records: DataFrame) -> DataFrame:
+    """A batch's records -> the small columns every serving-layer counter is counted from, one row per record.
+
+    reason_code is set on quarantined records (their other columns are unused);
+    pairs are the posting's skill pairs "a|b" with a < b (skills are sorted).
+    """
+    return enrich(records).select(
+        "reason_code", "location", "skills", F.expr(_SKILL_PAIRS_SQL).alias("pairs"), "remote", "seniority",
+        F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
+        F.date_format("event_time", ISO_SECONDS).alias("event_time"),
+    )

@@ -46,7 +46,7 @@ from talent_pulse.producer import PostingProducer
 from talent_pulse.serving import Keys, delete_namespace, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher
-from talent_pulse.stream.job import PROGRESS_PREFIX
+from talent_pulse.stream.progress import PROGRESS_PREFIX
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -108,7 +108,9 @@ class Job:
     def _read(self) -> None:
         for line in self.process.stdout:
             if line.startswith(PROGRESS_PREFIX):
-                self.run.batches.append(json.loads(line[len(PROGRESS_PREFIX):]))
+                report = json.loads(line[len(PROGRESS_PREFIX):])
+                if "rows_in" in report:  # the hot path's batches (the cold path reports files)
+                    self.run.batches.append(report)
 
     def _sample(self) -> None:
         while not self.done.wait(0.5):

@@ -19,8 +19,10 @@ from pyspark.sql.types import ArrayType, StringType
 
 from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
-from talent_pulse.stream.job import PROGRESS_PREFIX, kafka_options, spark_conf
-from talent_pulse.stream.sinks import Storage, input_record_count
+from talent_pulse.stream.checkpoint import OffsetLog, Storage
+from talent_pulse.stream.job import spark_conf
+from talent_pulse.stream.progress import PROGRESS_PREFIX
+from talent_pulse.stream.source import kafka_options
 
 REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "docker", "kubernetes", "go")
 
@@ -42,7 +44,7 @@ def main() -> None:
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
-    storage = Storage(spark)
+    offsets = OffsetLog(Storage(spark), settings.checkpoint_uri)
     client = redis.Redis.from_url(settings.redis_url)
     postings = (spark.readStream.format("kafka").options(**kafka_options(settings)).load()
                 .select(F.from_json(F.col("value").cast("string"), "title string, description string").alias("p")))
@@ -53,7 +55,7 @@ def main() -> None:
         started = time.monotonic()
         for row in batch.collect():
             client.set(reference_key(settings.serving_namespace, row["skill"]), row["count"])
-        report = {"batch": batch_id, "rows_in": input_record_count(storage, settings.checkpoint_uri, batch_id),
+        report = {"batch": batch_id, "rows_in": offsets.records_read(batch_id),
                   "seconds": round(time.monotonic() - started, 3)}
         print(PROGRESS_PREFIX + json.dumps(report), flush=True)
 

@@ -97,7 +97,8 @@ def ground_truth(values: list[bytes | None]) -> dict:
 def stream_env(settings, **extra: str) -> dict[str, str]:
     return {**os.environ, "PULSE_POSTINGS_TOPIC": settings.postings_topic,
             "PULSE_SERVING_NAMESPACE": settings.serving_namespace, "PULSE_LAKE_URI": settings.lake_uri,
-            "PULSE_LAKE_CATALOG_URI": settings.lake_catalog_uri, "PULSE_CHECKPOINT_URI": settings.checkpoint_uri, "PULSE_TRIGGER_SECONDS": "1",
+            "PULSE_LAKE_CATALOG_URI": settings.lake_catalog_uri, "PULSE_CHECKPOINT_URI": settings.checkpoint_uri,
+            "PULSE_TRIGGER_SECONDS": "1", "PULSE_COLD_TRIGGER_SECONDS": "3",
             "PULSE_MAX_OFFSETS_PER_TRIGGER": "400", **extra}
 
 

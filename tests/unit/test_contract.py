@@ -97,10 +97,32 @@ BAD = {
     "negative salary": (with_(salary_min=-1), "bad_value", "salary_min"),
     "NaN": (with_(salary_min=0).replace(b'"salary_min": 0', b'"salary_min": NaN'), "wrong_type", "salary_min"),
     "Infinity": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": Infinity'), "wrong_type", "salary_max"),
-    "integer too large for a double": (with_(salary_max=10**400), "wrong_type", "salary_max"),
+    "number too large for a double": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": 1e400'),
+                                      "wrong_type", "salary_max"),
+    "number literal over the length limit": (with_(salary_max=10**400), "malformed_json", "digits"),
     "integer beyond the digit limit": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": ' + b"9" * 5000),
                                        "malformed_json", "digits"),
     "deeply nested": (b"[" * 100_000 + b"]" * 100_000, "malformed_json", ""),
+    "nested past the depth limit": (with_(extra=json.loads("[" * 64 + "]" * 64)), "malformed_json", "deeper"),
+    "byte order mark": (b"\xef\xbb\xbf" + with_(), "malformed_json", "BOM"),
+    "year 9999": (with_(event_time="9999-12-31T23:59:59Z"), "bad_timestamp", "outside"),
+    "year 1 in UTC": (with_(event_time="0001-01-01T00:00:00Z"), "bad_timestamp", "outside"),
+    "before 1990": (with_(event_time="1989-12-31T23:59:59Z"), "bad_timestamp", "outside"),
+    "far in the future": (with_(event_time="2999-01-01T00:00:00Z"), "bad_timestamp", "outside"),
+    "seven fraction digits": (with_(event_time="2026-11-29T08:15:00.1234567Z"), "bad_timestamp", "event_time"),
+    "offset of 24 hours": (with_(event_time="2026-11-29T08:15:00+24:00"), "bad_timestamp", "event_time"),
+    "no seconds": (with_(event_time="2026-11-29T08:15Z"), "bad_timestamp", "event_time"),
+    "31 November": (with_(event_time="2026-11-31T08:15:00Z"), "bad_timestamp", "event_time"),
+    **{f"invisible title U+{ord(ch):04X}": (with_(title=ch * 3), "bad_value", "title")
+       for ch in "\u200b\ufeff\u3164\u2800\u00ad\u034f\u202e\u2066\x00\x1f"},
+    "zero-width company": (with_(company="\u200b \u200d"), "bad_value", "company"),
+    "NUL event_id": (with_(event_id="\x00"), "bad_value", "event_id"),
+    **{f"currency {code!r}": (with_(salary_currency=code), "bad_value", "salary_currency")
+       for code in ("€", "💰", "   ", "12", "usd", "XYZ")},
+    "duplicate schema_version": (with_()[:-1] + b', "schema_version": 2}', "duplicate_key", "schema_version"),
+    "duplicate key in a nested object": (with_(extra={"a": 1}).replace(b'{"a": 1}', b'{"a": 1, "a": 2}'),
+                                         "duplicate_key", "'a'"),
+    "duplicate key and malformed later": (with_()[:-1] + b', "title": "x", }', "malformed_json", ""),
 }
 
 
@@ -109,6 +131,33 @@ def test_bad_records_are_rejected_with_a_reason(raw, code, named):
     error = rejection(raw)
     assert error.code == code
     assert named in error.detail
+
+
+@pytest.mark.parametrize("value", [42, 10**5000, 1.5, float("nan"), ["x"], {"title": "x"}, object(), True],
+                         ids=["int", "5000-digit int", "float", "nan", "list", "dict", "object", "bool"])
+def test_any_python_value_gets_a_rejection_never_another_exception(value):
+    assert rejection(value).code == "malformed_json"
+
+
+def test_text_and_byte_buffers_are_read_like_bytes():
+    assert validate_record(with_().decode("utf-8"))["title"] == FULL["title"]
+    assert validate_record(bytearray(with_()))["title"] == FULL["title"]
+    assert rejection("\ud800").code == "not_utf8"
+
+
+def test_the_window_ends_a_day_after_now():
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime(2030, 6, 1, tzinfo=timezone.utc)
+    assert validate_record(with_(event_time="2030-06-01T23:59:59Z"), now=now)
+    with pytest.raises(Rejection, match="bad_timestamp"):
+        validate_record(with_(event_time="2030-06-02T00:00:01Z"), now=now)
+    assert now - timedelta(days=1) > datetime(1990, 1, 1, tzinfo=timezone.utc)
+
+
+def test_visible_text_with_invisible_characters_around_it_is_kept():
+    event = validate_record(with_(title="\u200bData Engineer\u00ad", company="\u3164Acme"))
+    assert event["title"] == "\u200bData Engineer\u00ad" and event["company"] == "\u3164Acme"
 
 
 def test_every_required_field_is_covered():

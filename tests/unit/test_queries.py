@@ -26,7 +26,7 @@ def lake(spark, tmp_path_factory):
     catalog = register_catalog(spark, settings)
     postings, quarantine = sample_lake_rows(TODAY)
     write_lake(spark, settings, catalog, postings, quarantine)
-    backend = DuckDBBackend(settings, catalog)
+    backend = DuckDBBackend(settings)
     yield backend, postings, quarantine
     backend.close()
 

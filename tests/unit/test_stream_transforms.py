@@ -14,7 +14,7 @@ from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.schema import table_schema
 from talent_pulse.stream.job import failure_summary
-from talent_pulse.stream.sinks import summarise_batch
+from talent_pulse.stream.hot_path import summarise_facts
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -23,6 +23,7 @@ from talent_pulse.stream.transforms import (
     enrich,
     parse_records,
     rejected,
+    serving_facts,
     to_postings_rows,
     to_quarantine_rows,
 )
@@ -154,8 +155,7 @@ def test_dedup_keeps_one_row_per_event_id_and_never_merges_rejects(spark):
 def test_batch_summary_equals_counts_computed_in_python(spark):
     values = [_valid(n) for n in range(9)] + BAD_VALUES[:3]
     parsed = parse_records(_kafka_frame(spark, values))
-    postings = to_postings_rows(enrich(accepted(parsed)), 3)
-    delta = summarise_batch(postings, to_quarantine_rows(rejected(parsed), 3), records_read=16)
+    delta = summarise_facts(serving_facts(parsed).toArrow(), records_read=16)
     matcher = default_matcher()
     skills, loc_skills, pairs = Counter(), Counter(), Counter()
     for n in range(9):
@@ -177,9 +177,8 @@ def test_batch_summary_equals_counts_computed_in_python(spark):
 
 def test_batch_summary_refuses_more_rows_than_records_read(spark):
     parsed = parse_records(_kafka_frame(spark, [_valid(1), b"{bad"]))
-    postings, quarantine = to_postings_rows(enrich(accepted(parsed)), 1), to_quarantine_rows(rejected(parsed), 1)
     with pytest.raises(RuntimeError, match="out of 1 records read"):
-        summarise_batch(postings, quarantine, records_read=1)
+        summarise_facts(serving_facts(parsed).toArrow(), records_read=1)
 
 
 def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():

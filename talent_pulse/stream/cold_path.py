@@ -1,0 +1,59 @@
+"""The cold path: every enriched posting and every quarantined record into the Iceberg lake, on its own cadence.
+
+A query of its own (own Kafka source, own checkpoint, trigger PULSE_COLD_TRIGGER_SECONDS,
+60 s by default), so a slow or failing lake never delays the hot path's live counts.
+Each micro-batch is one Iceberg commit per table, recorded under the query id and
+batch id in the snapshot summary (talent_pulse.lake.writer): a batch replayed after
+a crash is skipped, so rows stay unique by event_id.
+"""
+
+from __future__ import annotations
+
+import time
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from talent_pulse.lake.writer import LakeBatchWriter
+from talent_pulse.settings import Settings
+from talent_pulse.stream.checkpoint import OffsetLog, Storage
+from talent_pulse.stream.progress import BatchReports
+from talent_pulse.stream.source import records_for_batches
+from talent_pulse.stream.transforms import accepted, enrich, rejected, to_postings_rows, to_quarantine_rows
+
+COLD_QUERY_NAME = "talent-pulse-cold"
+
+
+class ColdBatch:
+    """foreachBatch of the cold query: postings and quarantine rows appended exactly once. Failures raise."""
+
+    def __init__(self, spark: SparkSession, settings: Settings):
+        self.lake = LakeBatchWriter(spark, settings)
+        self.offsets = OffsetLog(Storage(spark), settings.cold_checkpoint_uri())
+        self.query_id: str | None = None
+        self.reports = BatchReports()
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        started = time.monotonic()
+        self.query_id = self.query_id or self.offsets.query_id()
+        batch = batch.persist()
+        try:
+            files = self.lake.write(to_postings_rows(enrich(accepted(batch)), batch_id),
+                                    to_quarantine_rows(rejected(batch), batch_id), self.query_id, batch_id)
+        finally:
+            batch.unpersist()
+        self.reports.file(batch_id, {"files": sum(files.values()), **files,
+                                     "seconds": round(time.monotonic() - started, 3)})
+
+
+def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, ColdBatch]:
+    sink = ColdBatch(spark, settings)
+    query = (
+        records_for_batches(spark, settings)
+        .writeStream.queryName(COLD_QUERY_NAME)
+        .foreachBatch(sink)
+        .option("checkpointLocation", settings.cold_checkpoint_uri())
+        .trigger(processingTime=f"{settings.cold_trigger_seconds} seconds")
+        .start()
+    )
+    return query, sink

@@ -1,0 +1,72 @@
+"""Per-batch progress of the job's queries, through Spark's StreamingQueryListener API.
+
+Each sink files what it counted under the batch id (`BatchReports`); when Spark
+reports the batch finished, the listener joins that with Spark's own progress
+(durations, input rows) and prints one `PULSE_BATCH {json}` line, which
+`pulse stream` and the benchmarks read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any, Callable
+
+from pyspark.sql.streaming import StreamingQueryListener
+
+PROGRESS_PREFIX = "PULSE_BATCH "
+KEPT_REPORTS = 64
+
+
+class BatchReports:
+    """What a sink counted per batch id, until the listener takes it (bounded, oldest dropped)."""
+
+    def __init__(self) -> None:
+        self._reports: OrderedDict[int, dict[str, Any]] = OrderedDict()
+
+    def file(self, batch_id: int, report: dict[str, Any]) -> None:
+        self._reports[batch_id] = report
+        while len(self._reports) > KEPT_REPORTS:
+            self._reports.popitem(last=False)
+
+    def take(self, batch_id: int) -> dict[str, Any] | None:
+        return self._reports.pop(batch_id, None)
+
+
+def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any]:
+    """One finished micro-batch: Spark's own progress plus what the sink counted."""
+    durations = progress.durationMs or {}
+    return {
+        "query": progress.name, "batch": progress.batchId, "input_rows": progress.numInputRows,
+        **sink_report,
+        "trigger_ms": durations.get("triggerExecution"), "sink_ms": durations.get("addBatch"),
+        "planning_ms": durations.get("queryPlanning"), "offsets_ms": durations.get("latestOffset"),
+    }
+
+
+class ProgressListener(StreamingQueryListener):
+    """Prints each finished batch that a sink reported on, as `PULSE_BATCH {json}`."""
+
+    def __init__(self, reports_of: Callable[[str], BatchReports | None],
+                 publish: Callable[[dict[str, Any]], None] = lambda report: None):
+        self.reports_of = reports_of
+        self.publish = publish
+
+    def onQueryStarted(self, event) -> None:
+        pass
+
+    def onQueryProgress(self, event) -> None:
+        progress = event.progress
+        reports = self.reports_of(progress.name)
+        sink_report = reports.take(progress.batchId) if reports is not None else None
+        if sink_report is None:
+            return
+        report = progress_report(progress, sink_report)
+        print(PROGRESS_PREFIX + json.dumps(report), flush=True)
+        self.publish(report)
+
+    def onQueryIdle(self, event) -> None:
+        pass
+
+    def onQueryTerminated(self, event) -> None:
+        pass
