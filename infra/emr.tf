@@ -65,7 +65,7 @@ locals {
     name               = "${var.name}-streaming-job"
     entry_point        = "s3://${local.data_bucket}/${local.artifacts_key}/streaming_job.py"
     py_files           = ["s3://${local.data_bucket}/${local.artifacts_key}/talent_pulse.zip"]
-    jars               = [for key in sort(keys(local.jar_files)) : "s3://${local.data_bucket}/${key}"]
+    jars               = concat([local.emr_iceberg_jar], [for key in sort(keys(local.jar_files)) : "s3://${local.data_bucket}/${key}"])
     environment        = local.stream_job_env
     log_group          = aws_cloudwatch_log_group.this["emr"].name
     checkpoint_uri     = local.checkpoint_uri

@@ -70,6 +70,10 @@ class Settings:
         "PULSE_LAKE_ORPHAN_MIN_AGE_HOURS", 1.0,
         "Unreferenced files younger than this are kept (a writer may still be about to commit them)"
     )
+    lake_quarantine_retention_days: int = _setting(
+        "PULSE_LAKE_QUARANTINE_RETENTION_DAYS", 0,
+        "`pulse lake maintain` deletes quarantined records older than this many days (0: keeps them)"
+    )
     history_backend: str = _setting("PULSE_HISTORY_BACKEND", "duckdb", "History queries: duckdb | athena")
     glue_database: str = _setting(
         "PULSE_GLUE_DATABASE", "talent_pulse", "Iceberg namespace (the Glue database on AWS) of the lake tables"

@@ -1,4 +1,4 @@
-"""Table maintenance: bin-pack compaction per (day, location), snapshot expiry, orphan-file removal.
+"""Table maintenance: quarantine retention, bin-pack compaction per (day, location), snapshot expiry, orphans.
 
 Runs in a Spark session that has the lake catalog (`pulse lake maintain` locally,
 the scheduled EMR Serverless job on AWS). With the local SQLite catalog only one
@@ -31,6 +31,7 @@ class TableReport:
     added_files: int = 0
     expired_data_files: int = 0
     orphan_files_removed: int = 0
+    deleted_rows: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -40,7 +41,8 @@ class TableReport:
         return (f"{self.table}: {sum(before.values())} files in {len(before)} partitions before "
                 f"(at most {most_before} per partition), {sum(after.values())} after (at most {most_after}); "
                 f"{self.rewritten_files} rewritten into {self.added_files}, {self.expired_data_files} data files of "
-                f"expired snapshots deleted, {self.orphan_files_removed} orphan files removed, {self.seconds:.1f} s")
+                f"expired snapshots deleted, {self.orphan_files_removed} orphan files removed, "
+                f"{self.deleted_rows} rows past retention deleted, {self.seconds:.1f} s")
 
 
 def files_per_partition(spark: SparkSession, name: str) -> dict[tuple[str, ...], int]:
@@ -59,6 +61,8 @@ def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalo
     now = now or datetime.now(timezone.utc)
     name = table_name(settings, table, catalog)
     report = TableReport(table.name, files_per_partition(spark, name))
+    if table.name == "quarantine" and settings.lake_quarantine_retention_days > 0:
+        report.deleted_rows = delete_old_quarantine(spark, name, now, settings.lake_quarantine_retention_days)
     target_bytes = settings.lake_target_file_mb * 1024 * 1024
     rewrite = spark.sql(
         f"CALL {catalog}.system.rewrite_data_files(table => '{_identifier_in_catalog(name)}', strategy => 'binpack', "
@@ -77,6 +81,19 @@ def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalo
     report.files_after = files_per_partition(spark, name)
     report.seconds = time.monotonic() - started
     return report
+
+
+def delete_old_quarantine(spark: SparkSession, name: str, now: datetime, retention_days: int) -> int:
+    """Delete quarantined records ingested before the retention window, whole days at a time.
+
+    The cut is a day boundary, so Iceberg drops whole day partitions from its
+    metadata instead of rewriting files; their files go when the snapshots expire.
+    """
+    cut = (now - timedelta(days=retention_days)).strftime("%Y-%m-%d 00:00:00")
+    doomed = spark.sql(f"SELECT count(*) AS n FROM {name} WHERE ingested_at < TIMESTAMP '{cut}'").first().n
+    if doomed:
+        spark.sql(f"DELETE FROM {name} WHERE ingested_at < TIMESTAMP '{cut}'")
+    return doomed
 
 
 def remove_orphan_files(spark: SparkSession, name: str, older_than: datetime) -> int:
