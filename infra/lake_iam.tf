@@ -1,5 +1,5 @@
 # IAM for the lake's Iceberg tables: the EMR job role (stream and maintenance) keeps the tables'
-# metadata in the Glue database, and the maintenance schedule starts job runs with that role.
+# metadata in the Glue database, and the scheduler role starts maintenance job runs with it.
 
 data "aws_iam_policy_document" "emr_job_lake" {
   statement {
@@ -17,12 +17,8 @@ resource "aws_iam_role_policy" "emr_job_lake" {
   policy = data.aws_iam_policy_document.emr_job_lake.json
 }
 
-resource "aws_iam_role" "lake_scheduler" {
-  name_prefix        = "${var.name}-lake-sched-"
-  assume_role_policy = data.aws_iam_policy_document.assume["scheduler"].json
-}
-
-data "aws_iam_policy_document" "lake_scheduler" {
+# The platform's scheduler role (iam.tf) also starts the maintenance job runs.
+data "aws_iam_policy_document" "scheduler_lake_maintenance" {
   statement {
     sid       = "StartMaintenanceRuns"
     actions   = ["emr-serverless:StartJobRun"]
@@ -34,17 +30,10 @@ data "aws_iam_policy_document" "lake_scheduler" {
     actions   = ["iam:PassRole"]
     resources = [aws_iam_role.emr_job.arn]
   }
-
-  # The schedule is encrypted with the platform key; its role decrypts it at each invocation.
-  statement {
-    sid       = "DecryptTheSchedule"
-    actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.platform.arn]
-  }
 }
 
-resource "aws_iam_role_policy" "lake_scheduler" {
+resource "aws_iam_role_policy" "scheduler_lake_maintenance" {
   name   = "lake-maintenance"
-  role   = aws_iam_role.lake_scheduler.id
-  policy = data.aws_iam_policy_document.lake_scheduler.json
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler_lake_maintenance.json
 }

@@ -43,7 +43,7 @@ resource "aws_scheduler_schedule" "lake_maintenance" {
 
   target {
     arn      = "arn:${local.partition}:scheduler:::aws-sdk:emrserverless:startJobRun"
-    role_arn = aws_iam_role.lake_scheduler.arn
+    role_arn = aws_iam_role.scheduler.arn
     input = jsonencode({
       ApplicationId    = aws_emrserverless_application.stream.id
       ExecutionRoleArn = aws_iam_role.emr_job.arn

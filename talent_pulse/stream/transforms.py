@@ -146,7 +146,7 @@ def deduplicate(events: DataFrame, delay: str) -> DataFrame:
     The watermark follows ingest time, not event_time, so postings that were
     *seen* long ago (late events) are still accepted; only records whose Kafka
     timestamp falls behind the watermark could be dropped, and the job counts
-    every record that does not come out of here (see `sinks.input_record_count`).
+    every record that does not come out of here (see `checkpoint.OffsetLog`).
     """
     if not events.isStreaming:  # a static batch holds all its state at once
         return events.dropDuplicates(["event_id"])
