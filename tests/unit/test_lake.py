@@ -7,13 +7,14 @@ these run without the S3 emulator (the integration tests cover S3FileIO).
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from datetime import date, timedelta
 
 import pytest
 from lake_samples import append_rows, posting, register_catalog
 
-from talent_pulse.lake.catalog import table_name
+from talent_pulse.lake.catalog import metadata_location, spark_conf, table_name
 from talent_pulse.lake.maintenance import files_per_partition, maintain_table
 from talent_pulse.lake.writer import BATCH_ID_PROPERTY, BatchAppender, last_committed_batch, load_iceberg_table
 from talent_pulse.settings import Settings
@@ -106,3 +107,33 @@ def test_maintenance_leaves_one_file_per_day_and_location_and_removes_orphans(sp
     referenced = {row.file_path.removeprefix("file:")
                   for row in spark.sql(f"SELECT file_path FROM {name}.all_files").collect()}
     assert {str(path) for path in data_dir.rglob("*.parquet")} == referenced
+
+
+def test_catalog_is_chosen_by_settings():
+    local = spark_conf(Settings(aws_endpoint_url="http://127.0.0.1:4566", data_dir="/srv/pulse"))
+    assert local["spark.sql.catalog.lake.catalog-impl"] == "org.apache.iceberg.jdbc.JdbcCatalog"
+    assert local["spark.sql.catalog.lake.uri"] == "jdbc:sqlite:/srv/pulse/lake-catalog.db"
+    assert local["spark.sql.catalog.lake.io-impl"] == "org.apache.iceberg.aws.s3.S3FileIO"
+    assert local["spark.sql.catalog.lake.s3.endpoint"] == "http://127.0.0.1:4566"
+    assert local["spark.sql.catalog.lake.s3.path-style-access"] == "true"
+    aws = spark_conf(Settings(lake_catalog="glue", lake_uri="s3://bucket/lake"))
+    assert aws["spark.sql.catalog.lake.catalog-impl"] == "org.apache.iceberg.aws.glue.GlueCatalog"
+    assert aws["spark.sql.catalog.lake.warehouse"] == "s3://bucket/lake"
+    assert not any(key.endswith((".uri", ".s3.endpoint", ".glue.endpoint")) for key in aws)  # AWS itself
+    folder = spark_conf(Settings(lake_uri="/tmp/lake-folder"))
+    assert folder["spark.sql.catalog.lake.warehouse"] == "file:///tmp/lake-folder"
+    assert "spark.sql.catalog.lake.io-impl" not in folder  # Hadoop's file system for a local folder
+
+
+def test_readers_find_the_current_metadata_file_and_refuse_an_ambiguous_catalog(tmp_path):
+    settings = Settings(lake_catalog_uri=f"jdbc:sqlite:{tmp_path / 'c.db'}")
+    assert metadata_location(settings, postings_table()) is None  # no catalog file yet: nothing written
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        db.execute("CREATE TABLE iceberg_tables (catalog_name, table_namespace, table_name, metadata_location)")
+        db.execute("INSERT INTO iceberg_tables VALUES ('lake', 'talent_pulse', 'postings', 's3://b/m1.json')")
+    assert metadata_location(settings, postings_table()) == "s3://b/m1.json"
+    assert metadata_location(settings, load_tables()["quarantine"]) is None
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        db.execute("INSERT INTO iceberg_tables VALUES ('other', 'talent_pulse', 'postings', 's3://b/m2.json')")
+    with pytest.raises(ValueError, match="several catalogs"):
+        metadata_location(settings, postings_table())
