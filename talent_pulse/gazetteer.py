@@ -52,19 +52,25 @@ _REMOTE_PHRASES = frozenset(
     {
         ("remote",), ("remotely",), ("wfh",), ("telecommute",), ("telecommuting",), ("telework",),
         ("teleworking",), ("teletrabajo",), ("remoto",), ("remota",), ("teletravail",), ("homeoffice",),
-        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"),
+        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"), ("anywhere",),
     }
 )
-_MAX_REMOTE_PHRASE = max(len(p) for p in _REMOTE_PHRASES)
+_NEGATIONS = ("no", "non", "not")
+# "no remote", "non-remote": the text says the job is NOT remote; the words are dropped without the flag
+_NOT_REMOTE_PHRASES = frozenset((negation, *phrase) for negation in _NEGATIONS for phrase in _REMOTE_PHRASES)
+_MAX_REMOTE_PHRASE = max(len(p) for p in _NOT_REMOTE_PHRASES)
 _IGNORED_WORDS = frozenset(
     """hybrid hibrido hybride onsite on site in office person presencial based only area greater metro
     metropolitan region within from the of or and und et y near around nearby preferred optional possible
     ok friendly first fully flexible hq headquarters campus downtown centre center time zone timezone hours
     multiple location locations any job role position""".split()
 )
-_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
-_NON_WORD = re.compile(r"[\W_]+")
-_PART_BREAK = re.compile(r"[,;/|()\[\]{}•·+]|\s[-–—]+\s|\s[-–—]+|[-–—]+\s")
+# Ignored words that, last after a name, are a state code: "London ON" is Ontario ("on site" is a phrase).
+_CODES_OVER_WORDS = frozenset({"on"})
+_LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+_BREAK_CHARS = frozenset(",;/|()[]{}•·+")
+_DASHES = frozenset("-–—")
+_MAX_CODE_POINT = 0x10FFFF
 
 
 class GazetteerError(ValueError):
@@ -79,15 +85,74 @@ class Location:
     region: str
 
 
+def _fold_char(ch: str) -> str:
+    if unicodedata.category(ch) == "Cf":  # zero-width and soft hyphens, bidi controls: invisible, so gone
+        return ""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold())
+    return "".join(_LETTER_FOLDS.get(c, c) for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[str, str]:
+    """Every character `fold` changes, with what it becomes: the one definition the JVM applies too."""
+    table = {}
+    for code_point in range(_MAX_CODE_POINT + 1):
+        if 0xD800 <= code_point <= 0xDFFF:
+            continue
+        ch = chr(code_point)
+        folded = _fold_char(ch)
+        if folded != ch:
+            table[ch] = folded
+    return table
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: "München" → "munchen", "İstanbul" → "istanbul"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LETTER_FOLDS)
+    """NFKC, format characters removed, lower case without accents, character by character:
+    "München" → "munchen", "İstanbul" → "istanbul", "𝐋𝐨𝐧𝐝𝐨𝐧" → "london", "Lon\u200bdon" → "london"."""
+    table = fold_table()
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters and digits (`str.isalnum`); everything else separates them."""
+    words, current = [], []
+    for ch in text:
+        if ch.isalnum():
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _parts(folded: str) -> list[str]:
+    """Cut at , ; / | ( ) [ ] { } • · + and at dash runs with white space on either side, in one pass."""
+    parts, start, i, n = [], 0, 0, len(folded)
+    while i < n:
+        ch = folded[i]
+        if ch in _BREAK_CHARS:
+            parts.append(folded[start:i])
+            start = i = i + 1
+            continue
+        if ch in _DASHES:
+            end = i
+            while end < n and folded[end] in _DASHES:
+                end += 1
+            if (i > 0 and folded[i - 1].isspace()) or (end < n and folded[end].isspace()):
+                parts.append(folded[start:i])
+                start = end
+            i = end
+            continue
+        i += 1
+    parts.append(folded[start:])
+    return parts
 
 
 def match_key(text: str) -> str:
     """The form aliases are compared in: folded, punctuation gone, single spaces."""
-    return _NON_WORD.sub(" ", fold(text)).strip()
+    return " ".join(_words(fold(text)))
 
 
 @dataclass
@@ -274,7 +339,7 @@ class Gazetteer:
         if not isinstance(text, str):
             return self.unknown
         folded = fold(text)
-        key = _NON_WORD.sub(" ", folded).strip()
+        key = " ".join(_words(folded))
         if not key:
             return self.unknown
         claimed = self._claims.get(key)
@@ -287,14 +352,16 @@ class Gazetteer:
         mentions: list[_Mention] = []
         remote = False
         unrecognised = False
-        for part in _PART_BREAK.split(folded):
-            tokens, part_remote = _without_remote_words(_NON_WORD.sub(" ", part).split())
+        for part in _parts(folded):
+            tokens, part_remote = _without_remote_words(_words(part))
             remote = remote or part_remote
             if not tokens:
                 continue
             whole = self._facts.get(" ".join(tokens))
             if whole is None:
                 meaningful = [t for t in tokens if not _is_noise(t)]
+                if len(tokens) > 1 and tokens[-1] in _CODES_OVER_WORDS:
+                    meaningful.append(tokens[-1])
                 if not meaningful:
                     continue
                 whole = self._facts.get(" ".join(meaningful))
@@ -305,7 +372,7 @@ class Gazetteer:
             while i < len(tokens):
                 for n in range(min(self._max_name_tokens, len(tokens) - i), 0, -1):
                     key = " ".join(tokens[i : i + n])
-                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else None
+                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
                     if found is not None:
                         mentions.append(_Mention(found, unrecognised))
                         i += n
@@ -314,6 +381,13 @@ class Gazetteer:
                     unrecognised = unrecognised or not _is_noise(tokens[i])
                     i += 1
         return mentions, remote
+
+    def _trailing_code(self, tokens: list[str], i: int, n: int) -> _Facts | None:
+        """A short last word after a name is a state code: "Paris TX", "London ON" (never "in", "or")."""
+        if n != 1 or i != len(tokens) - 1 or i == 0 or tokens[i] in _IGNORED_WORDS - _CODES_OVER_WORDS:
+            return None
+        facts = self._facts.get(tokens[i])
+        return _Facts(subdivisions=facts.subdivisions) if facts is not None and facts.subdivisions else None
 
     def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
         # A name that is also a state or country ("New York") after an unknown word
@@ -325,6 +399,9 @@ class Gazetteer:
                 if all(self._agrees(city, m.facts) or m.names_another_city for m in context):
                     return city
         country = context[0].facts.country() if context else None
+        # "Holland, MI", "Victoria, BC": a state named last makes the names before it towns of that state
+        if len(context) > 1 and context[-1].facts.subdivisions and not context[-1].facts.country_names:
+            country = context[-1].facts.subdivisions[0][0]
         if country is not None:
             if remote:
                 return self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
@@ -404,8 +481,9 @@ def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
     i = 0
     while i < len(tokens):
         for n in range(min(_MAX_REMOTE_PHRASE, len(tokens) - i), 0, -1):
-            if tuple(tokens[i : i + n]) in _REMOTE_PHRASES:
-                remote = True
+            phrase = tuple(tokens[i : i + n])
+            if phrase in _REMOTE_PHRASES or phrase in _NOT_REMOTE_PHRASES:
+                remote = remote or phrase in _REMOTE_PHRASES
                 i += n
                 break
         else:

@@ -270,3 +270,55 @@ def test_ground_floor_imports_nothing_heavy():
         str(PACKAGE.parent),
     )
     assert out == "[]"
+
+
+# Cases from issue 12 (locations read wrong), each with the slug a reader expects.
+TRAPS = {
+    "On-site, no remote": "unknown",
+    "Non-remote": "unknown",
+    "Not remote - Berlin": "berlin-de",
+    "Paris TX": "country-us",
+    "Birmingham AL": "country-us",
+    "Athens GA": "country-us",
+    "London ON": "country-ca",
+    "Holland, MI": "country-us",
+    "Lebanon, PA": "country-us",
+    "Peru, IL": "country-us",
+    "Tbilisi, Georgia": "country-ge",
+    "Atlanta, Georgia": "atlanta-us",
+    "Victoria, BC": "country-ca",
+    "Washington State": "country-us",
+    "North Korea": "country-kp",
+    "Anywhere in the US": "remote-us",
+    "Remote (EMEA)": "remote-eu",
+    "𝐋𝐨𝐧𝐝𝐨𝐧": "london-gb",
+    "Lon\u200bdon": "london-gb",
+    "Lon\u00addon": "london-gb",
+    "Ｌｏｎｄｏｎ": "london-gb",
+    "Berlin or New York": "berlin-de",
+}
+
+
+@pytest.mark.parametrize("text, slug", list(TRAPS.items()), ids=list(TRAPS))
+def test_issue_traps_resolve_as_a_reader_would(text, slug):
+    assert normalise_location(text).slug == slug
+
+
+def test_dash_runs_cost_linear_time():
+    import time
+
+    def seconds(text: str) -> float:
+        started = time.perf_counter()
+        load_gazetteer().normalise(text)
+        return time.perf_counter() - started
+
+    plain = "Berlin " * 70
+    assert seconds("a" + "-" * 500) < 20 * max(seconds(plain), 1e-4)  # ratio, not a time: was quadratic
+
+
+def test_fold_is_the_table_applied_character_by_character():
+    from talent_pulse.gazetteer import fold, fold_table
+
+    table = fold_table()
+    assert table["Ä"] == "a" and table["\u200b"] == "" and table["Ｐ"] == "p" and "a" not in table
+    assert fold("İstanbul München") == "istanbul munchen"
