@@ -21,6 +21,7 @@ from talent_pulse.tables import Table
 
 CATALOG = "lake"
 SQLITE_FILE = "lake-catalog.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 CATALOG_IMPLEMENTATIONS = {
     "jdbc": "org.apache.iceberg.jdbc.JdbcCatalog",
@@ -63,6 +64,10 @@ def spark_conf(settings: Settings, catalog: str = CATALOG) -> dict[str, str]:
     if settings.lake_catalog == "jdbc":
         conf[f"{prefix}.uri"] = jdbc_uri(settings)
         conf[f"{prefix}.jdbc.schema-version"] = "V1"
+        # One connection per JVM: a second pooled connection holding a read lock made commits fail with
+        # SQLITE_BUSY after a kill -9 (and SQLite serialises writers anyway); waits out short locks.
+        conf[f"{prefix}.clients"] = "1"
+        conf[f"{prefix}.jdbc.busy_timeout"] = str(SQLITE_BUSY_TIMEOUT_MS)
     elif settings.aws_endpoint_url:
         conf[f"{prefix}.glue.endpoint"] = settings.aws_endpoint_url
     if urlparse(settings.lake_uri).scheme in S3_SCHEMES:
