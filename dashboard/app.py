@@ -241,8 +241,8 @@ def history_section(name: str, params: dict[str, str], chart=None, narrow=None) 
     if narrow is not None:
         frame = narrow(frame)
     if frame.empty:
-        st.info("No postings in the lake for this selection yet: the streaming job writes Parquet "
-                "every few micro-batches.")
+        st.info("No postings in the lake for this selection yet: the streaming job commits to the Iceberg "
+                "tables once a minute (PULSE_COLD_TRIGGER_SECONDS).")
     elif chart is not None:
         chart(frame)
     else:
@@ -254,8 +254,8 @@ def history_section(name: str, params: dict[str, str], chart=None, narrow=None) 
 def history_page(filters: Filters, ref: Reference) -> None:
     scope = [label for label, values in (("regions", filters.regions), ("locations", filters.locations),
                                          ("categories", filters.categories)) if values]
-    st.caption(f"Lake `{settings().lake_uri}` via {settings().history_backend}. "
-               f"Sidebar filters applied: {', '.join(scope) or 'none'}. "
+    st.caption(f"Iceberg tables in `{settings().glue_database}` (data under `{settings().lake_uri}`) via "
+               f"{settings().history_backend}. Sidebar filters applied: {', '.join(scope) or 'none'}. "
                "Results are cached for 2 minutes; empty ones are not.")
     a, b = st.columns([3, 1])
     skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()

@@ -1,62 +1,25 @@
-# Glue catalog over the lake's Parquet. Columns and partition keys come from
-# talent_pulse/data/tables.json and the `location` projection enum from the gazetteer, so
-# Athena, the Spark job and DuckDB read one definition. Partition projection means no
-# crawler and no MSCK REPAIR: a new dt or location is queryable the moment it is written.
+# The lake's Iceberg tables (postings, quarantine) live in this Glue database. The streaming job
+# creates them on its first start from talent_pulse/data/tables.json (Iceberg's Glue catalog,
+# partitioned by day and location, format v2): one definition, no partition projection, and a new
+# day or location is queryable the moment a commit adds it. module.lake_tables derives where they
+# live from the same file (for lifecycle rules and IAM).
+
+locals {
+  glue_database = replace(var.name, "-", "_")
+}
 
 module "lake_tables" {
   source = "./modules/lake_tables"
 
-  tables_file           = "${local.repo_root}/talent_pulse/data/tables.json"
-  gazetteer_file        = "${local.repo_root}/talent_pulse/data/locations.json"
-  lake_uri              = local.lake_uri
-  projection_start_date = var.projection_start_date
+  tables_file = "${local.repo_root}/talent_pulse/data/tables.json"
+  lake_uri    = local.lake_uri
+  namespace   = local.glue_database
 }
 
 resource "aws_glue_catalog_database" "lake" {
-  name        = replace(var.name, "-", "_")
-  description = "${var.name} cold path: enriched postings and quarantined records"
-}
-
-resource "aws_glue_catalog_table" "lake" {
-  for_each = module.lake_tables.tables
-
-  database_name = aws_glue_catalog_database.lake.name
-  name          = each.key
-  table_type    = "EXTERNAL_TABLE"
-  description   = "Parquet under ${each.value.location}, written by the streaming job"
-
-  parameters = each.value.parameters
-
-  dynamic "partition_keys" {
-    for_each = each.value.partition_keys
-    content {
-      name    = partition_keys.value.name
-      type    = partition_keys.value.type
-      comment = partition_keys.value.comment
-    }
-  }
-
-  storage_descriptor {
-    location      = each.value.location
-    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-
-    ser_de_info {
-      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-      parameters = {
-        "serialization.format" = "1"
-      }
-    }
-
-    dynamic "columns" {
-      for_each = each.value.columns
-      content {
-        name    = columns.value.name
-        type    = columns.value.type
-        comment = columns.value.comment
-      }
-    }
-  }
+  name         = local.glue_database
+  description  = "${var.name} cold path: Iceberg tables of enriched postings and quarantined records"
+  location_uri = module.lake_tables.database_location
 }
 
 resource "aws_athena_workgroup" "history" {
@@ -85,8 +48,8 @@ resource "aws_athena_workgroup" "history" {
 }
 
 # The dashboard's history queries, saved in the workgroup for analysts. Defined once in
-# talent_pulse/data/history_queries.yaml (talent_pulse.queries runs the same SQL); their `?`
-# placeholders take Athena execution parameters.
+# talent_pulse/data/history_queries.yaml (talent_pulse.queries runs the same SQL on DuckDB); they
+# read the Iceberg tables and their `?` placeholders take Athena execution parameters.
 resource "aws_athena_named_query" "history" {
   for_each = yamldecode(file("${local.repo_root}/talent_pulse/data/history_queries.yaml"))
 

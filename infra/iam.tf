@@ -5,13 +5,12 @@ locals {
   data_bucket_arn    = aws_s3_bucket.this["data"].arn
   results_bucket_arn = aws_s3_bucket.this["results"].arn
   producer_arn       = "arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${var.name}-producer"
-  glue_catalog_arns = concat(
-    [
-      "arn:${local.partition}:glue:${var.region}:${local.account_id}:catalog",
-      aws_glue_catalog_database.lake.arn,
-    ],
-    [for table in aws_glue_catalog_table.lake : table.arn],
-  )
+  # The lake's Iceberg tables are created by the job (lake_maintenance.tf), so their ARNs are a pattern.
+  glue_catalog_arns = [
+    "arn:${local.partition}:glue:${var.region}:${local.account_id}:catalog",
+    aws_glue_catalog_database.lake.arn,
+    "arn:${local.partition}:glue:${var.region}:${local.account_id}:table/${aws_glue_catalog_database.lake.name}/*",
+  ]
 }
 
 data "aws_iam_policy_document" "assume" {

@@ -3,8 +3,8 @@ locals {
   partition  = data.aws_partition.current.partition
   azs        = slice(data.aws_availability_zones.available.names, 0, var.az_count)
 
-  # The table definitions and the gazetteer live in the Python package (one source of truth);
-  # module.lake_tables derives the Glue tables and the location projection enum from them.
+  # The table definitions live in the Python package (one source of truth); the job creates the
+  # Iceberg tables from them and module.lake_tables derives their locations.
   repo_root = abspath("${path.module}/..")
 
   data_bucket    = "${var.name}-data-${local.account_id}-${var.region}"
@@ -28,6 +28,7 @@ locals {
     PULSE_POSTINGS_TOPIC    = var.postings_topic
     PULSE_SERVING_NAMESPACE = var.serving_namespace
     PULSE_LAKE_URI          = local.lake_uri
+    PULSE_LAKE_CATALOG      = "glue"
     PULSE_GLUE_DATABASE     = aws_glue_catalog_database.lake.name
     PULSE_ATHENA_WORKGROUP  = aws_athena_workgroup.history.name
   }

@@ -34,7 +34,7 @@ output "data_bucket" {
 }
 
 output "lake_uri" {
-  description = "PULSE_LAKE_URI: postings/ and quarantine/ live below it."
+  description = "PULSE_LAKE_URI: the Iceberg warehouse; the tables live in <lake_uri>/<glue_database>/."
   value       = local.lake_uri
 }
 
@@ -44,7 +44,7 @@ output "athena_results_bucket" {
 }
 
 output "glue_database" {
-  description = "Glue database of the postings and quarantine tables (PULSE_GLUE_DATABASE)."
+  description = "Glue database of the postings and quarantine Iceberg tables (PULSE_GLUE_DATABASE)."
   value       = aws_glue_catalog_database.lake.name
 }
 

@@ -94,20 +94,6 @@ resource "aws_s3_bucket_policy" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "data" {
   bucket = aws_s3_bucket.this["data"].id
 
-  rule {
-    id     = "expire-quarantine"
-    status = "Enabled"
-    filter {
-      prefix = "lake/${module.lake_tables.tables["quarantine"].prefix}/"
-    }
-    expiration {
-      days = var.quarantine_expiration_days
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = 1
-    }
-  }
-
   # Checkpoint files are rewritten every micro-batch: keep only recent old versions.
   rule {
     id     = "expire-old-checkpoint-versions"
@@ -121,10 +107,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
   }
 
   rule {
+    # Iceberg tables: files are deleted by snapshot expiry and orphan removal (lake_maintenance.tf), never by a
+    # lifecycle rule, which would delete files a snapshot still references. Only old versions go here.
     id     = "tidy-lake-versions"
     status = "Enabled"
     filter {
-      prefix = "lake/${module.lake_tables.tables["postings"].prefix}/"
+      prefix = "lake/"
     }
     noncurrent_version_expiration {
       noncurrent_days = 30

@@ -269,7 +269,7 @@ variable "serving_namespace" {
 # --- S3, Glue, Athena --------------------------------------------------------------------
 
 variable "quarantine_expiration_days" {
-  description = "Quarantined records are deleted after this many days."
+  description = "Quarantined records older than this many days are deleted by the lake maintenance job."
   type        = number
   default     = 90
 }
@@ -291,14 +291,20 @@ variable "athena_bytes_scanned_cutoff" {
   }
 }
 
-variable "projection_start_date" {
-  description = "First dt (yyyy-MM-dd) of the partition projection range; the range ends at NOW."
+variable "lake_maintenance_schedule" {
+  description = "When the lake maintenance job runs (EventBridge Scheduler expression): compaction, snapshot expiry, orphan files."
   type        = string
-  default     = "2025-01-01"
+  default     = "rate(6 hours)"
+}
+
+variable "lake_target_file_mb" {
+  description = "Target size of the lake's data files after compaction (PULSE_LAKE_TARGET_FILE_MB)."
+  type        = number
+  default     = 128
 
   validation {
-    condition     = can(regex("^\\d{4}-\\d{2}-\\d{2}$", var.projection_start_date))
-    error_message = "projection_start_date must be yyyy-MM-dd."
+    condition     = var.lake_target_file_mb >= 8 && var.lake_target_file_mb <= 1024
+    error_message = "lake_target_file_mb must be between 8 and 1024."
   }
 }
 

@@ -1,10 +1,11 @@
 """History queries over the cold-path tables: one interface, two engines.
 
 * DuckDB (``PULSE_HISTORY_BACKEND=duckdb``, local): views ``postings`` and
-  ``quarantine`` over the same Hive-partitioned Parquet the streaming job
-  writes, in S3 (the emulator, via ``AWS_ENDPOINT_URL``) or in a local folder.
-* Athena (``PULSE_HISTORY_BACKEND=athena``, cloud): the Glue tables in
-  ``Settings.glue_database``, run in ``Settings.athena_workgroup``.
+  ``quarantine`` over the Iceberg tables the streaming job writes (``iceberg_scan``
+  of each table's current metadata file, found in the catalog), data in S3 (the
+  emulator, via ``AWS_ENDPOINT_URL``) or in a local folder.
+* Athena (``PULSE_HISTORY_BACKEND=athena``, cloud): the same Iceberg tables in
+  the Glue database ``Settings.glue_database``, run in ``Settings.athena_workgroup``.
 
 Named queries live in ``data/history_queries.yaml`` (also read by Terraform for
 its ``aws_athena_named_query`` resources). User values are bound as parameters,
@@ -28,10 +29,11 @@ from urllib.parse import urlparse
 
 import yaml
 
+from talent_pulse.lake.catalog import metadata_location
 from talent_pulse.settings import Settings
 from talent_pulse.tables import Table, load_tables
 
-HTTPFS_EXTENSION = "extensions/v1.4.4/linux_amd64/httpfs.duckdb_extension"
+EXTENSIONS_DIR = "extensions/v1.4.4/linux_amd64"
 ATHENA_POLL_SECONDS = 0.5
 ATHENA_TIMEOUT_SECONDS = 300.0
 MAX_ROWS = 10_000
@@ -164,43 +166,45 @@ def run_named(backend: HistoryBackend, name: str, values: Mapping[str, Any] | No
 def open_backend(settings: Settings) -> HistoryBackend:
     if settings.history_backend == "athena":
         return AthenaBackend(settings)
-    return DuckDBBackend(settings.lake_uri, settings.aws_endpoint_url, settings.aws_region)
+    return DuckDBBackend(settings)
 
 
 # --- DuckDB -------------------------------------------------------------------------------------
 
 
-def httpfs_extension_path() -> Path:
-    import duckdb_ext  # namespace package shipped by duckdb-ext-httpfs
+def duckdb_extension_path(name: str) -> Path:
+    """A DuckDB extension from its pinned wheel (duckdb-ext-<name>): DuckDB never downloads extensions here."""
+    import duckdb_ext  # namespace package shipped by the duckdb-ext-* wheels
 
     for root in duckdb_ext.__path__:
-        candidate = Path(root) / HTTPFS_EXTENSION
+        candidate = Path(root) / EXTENSIONS_DIR / f"{name}.duckdb_extension"
         if candidate.exists():
             return candidate
-    raise QueryError("DuckDB's httpfs extension is missing: `pip install -e .` installs duckdb-ext-httpfs")
+    raise QueryError(f"DuckDB's {name} extension is missing: `pip install -e .` installs duckdb-ext-{name}")
 
 
 def _empty_select(table: Table) -> str:
-    columns = [*table.columns, *table.partition_keys]
-    return "SELECT " + ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {c.name}" for c in columns) + " WHERE false"
+    return "SELECT " + ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {c.name}"
+                                 for c in table.columns) + " WHERE false"
 
 
 class DuckDBBackend:
-    """In-process DuckDB over the Parquet lake (``s3://…`` or a local folder)."""
+    """In-process DuckDB over the Iceberg tables (data on S3 or in a local folder), current snapshot per refresh."""
 
     name = "DuckDB"
 
-    def __init__(self, lake_uri: str, endpoint_url: str = "", region: str = "us-east-1"):
+    def __init__(self, settings: Settings):
         import duckdb
 
-        self.lake_uri = lake_uri.rstrip("/")
+        self.settings = settings
         self._connection = duckdb.connect(config={"autoinstall_known_extensions": False,
                                                   "autoload_known_extensions": False})
         self._profile = Path(tempfile.mkstemp(prefix="pulse-duckdb-", suffix=".json")[1])
         try:
-            if self.lake_uri.startswith("s3://"):
-                self._connection.execute(f"LOAD '{httpfs_extension_path()}'")
-                self._connection.execute(_s3_secret_sql(endpoint_url, region))
+            for extension in ("avro", "httpfs", "iceberg"):  # this order: iceberg needs the other two
+                self._connection.execute(f"LOAD '{duckdb_extension_path(extension)}'")
+            if urlparse(settings.lake_uri).scheme in ("s3", "s3a"):
+                self._connection.execute(_s3_secret_sql(settings.aws_endpoint_url, settings.aws_region))
             # Every query reads its bytes from the lake, like Athena, so "bytes scanned" means the same.
             self._connection.execute("SET enable_external_file_cache = false")
             for macro in DUCKDB_TRINO_MACROS:
@@ -209,40 +213,52 @@ class DuckDBBackend:
             self._connection.execute(f"PRAGMA profiling_output='{self._profile}'")
         except duckdb.Error as exc:
             self.close()
-            raise QueryError(f"DuckDB could not be set up for {self.lake_uri}: {exc}") from exc
+            raise QueryError(f"DuckDB could not be set up for {settings.lake_uri}: {exc}") from exc
         self.refresh_views()
 
     def refresh_views(self) -> None:
-        """(Re)create the table views; a table with no files yet is an empty view of the right shape."""
+        """(Re)point the table views at each table's current snapshot; a table not created yet is an empty view."""
         import duckdb
 
         for table in load_tables().values():
-            pattern = f"{self.lake_uri}/{table.prefix}/**/*.parquet"
-            types = ", ".join(f"'{c.name}': 'VARCHAR'" for c in table.partition_keys)
-            source = (f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, union_by_name = true, "
-                      f"hive_types = {{{types}}})")
+            try:
+                location = metadata_location(self.settings, table)
+            except Exception as exc:
+                raise QueryError(f"cannot read the lake catalog ({self.settings.lake_catalog}) for {table.name}: "
+                                 f"{_first_line(exc)} — check PULSE_LAKE_CATALOG_URI / the Glue database") from exc
+            source = _empty_select(table) if location is None else \
+                f"SELECT * FROM iceberg_scan('{location.replace(chr(39), chr(39) * 2)}')"
             try:
                 self._connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {source}")
                 self._connection.execute(f"SELECT 1 FROM {table.name} LIMIT 0")
-            except duckdb.IOException as exc:
-                if "No files found" not in str(exc):
-                    raise QueryError(f"cannot read {pattern}: {_first_line(exc)} — is the S3 emulator up "
-                                     "(`pulse local status`) and AWS_ENDPOINT_URL set?") from exc
-                self._connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {_empty_select(table)}")
+            except duckdb.Error as exc:
+                raise QueryError(f"cannot read {location}: {_first_line(exc)} — is the S3 emulator up "
+                                 "(`pulse local status`) and AWS_ENDPOINT_URL set?") from exc
 
-    def run_sql(self, sql: str, args: Sequence[Any] = ()) -> QueryResult:
+    def _execute(self, sql: str, args: Sequence[Any], fetch):
         import duckdb
 
-        started = time.perf_counter()
         try:
-            cursor = self._connection.execute(sql, list(args))
-            columns = [d[0] for d in cursor.description] if cursor.description else []
-            rows = cursor.fetchmany(MAX_ROWS + 1) if columns else []
+            return fetch(self._connection.execute(sql, list(args)))
         except duckdb.Error as exc:
             raise QueryError(f"DuckDB: {_first_line(exc)}") from exc
+
+    def run_sql(self, sql: str, args: Sequence[Any] = ()) -> QueryResult:
+        started = time.perf_counter()
+        columns, rows = self._execute(sql, args, lambda cursor: (
+            [d[0] for d in cursor.description] if cursor.description else [],
+            cursor.fetchmany(MAX_ROWS + 1) if cursor.description else []))
         elapsed = time.perf_counter() - started
         return QueryResult(columns, [tuple(r) for r in rows[:MAX_ROWS]], elapsed, self._bytes_read(),
                            self.name, truncated=len(rows) > MAX_ROWS)
+
+    def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
+        """Every row of a query (no MAX_ROWS cap), for the lake's own tools (reconcile, rebuild)."""
+        return self._execute(sql, args, lambda cursor: cursor.fetchall())
+
+    def fetch_arrow(self, sql: str, args: Sequence[Any] = ()):
+        """A query's result as an Arrow table."""
+        return self._execute(sql, args, lambda cursor: cursor.fetch_arrow_table())
 
     def _bytes_read(self) -> int | None:
         try:

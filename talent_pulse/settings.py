@@ -54,13 +54,39 @@ class Settings:
         "PULSE_SERVING_NAMESPACE", "pulse", "Hash tag shared by every serving-layer key: {namespace}:..."
     )
     lake_uri: str = _setting(
-        "PULSE_LAKE_URI", "s3://talent-pulse-local/lake", "Cold-path root: postings/ and quarantine/ live below it"
+        "PULSE_LAKE_URI", "s3://talent-pulse-local/lake", "Iceberg warehouse: the lake tables' data and metadata files"
     )
     checkpoint_uri: str = _setting(
         "PULSE_CHECKPOINT_URI", "s3://talent-pulse-local/checkpoints/streaming-job", "Streaming checkpoint location"
     )
+    lake_catalog: str = _setting(
+        "PULSE_LAKE_CATALOG", "jdbc", "Iceberg catalog of the lake tables: jdbc (SQLite file, local) | glue (AWS)"
+    )
+    lake_catalog_uri: str = _setting(
+        "PULSE_LAKE_CATALOG_URI", "",
+        "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. One committing JVM at a time"
+    )
+    lake_target_file_mb: int = _setting(
+        "PULSE_LAKE_TARGET_FILE_MB", 128, "Target data file size of writes and of `pulse lake maintain` compaction"
+    )
+    lake_retain_snapshots: int = _setting(
+        "PULSE_LAKE_RETAIN_SNAPSHOTS", 5, "Snapshots `pulse lake maintain` keeps per table (at least 2)"
+    )
+    lake_snapshot_max_age_hours: float = _setting(
+        "PULSE_LAKE_SNAPSHOT_MAX_AGE_HOURS", 24.0, "Older snapshots (beyond the retained ones) are expired"
+    )
+    lake_orphan_min_age_hours: float = _setting(
+        "PULSE_LAKE_ORPHAN_MIN_AGE_HOURS", 1.0,
+        "Unreferenced files younger than this are kept (a writer may still be about to commit them)"
+    )
+    lake_quarantine_retention_days: int = _setting(
+        "PULSE_LAKE_QUARANTINE_RETENTION_DAYS", 0,
+        "`pulse lake maintain` deletes quarantined records older than this many days (0: keeps them)"
+    )
     history_backend: str = _setting("PULSE_HISTORY_BACKEND", "duckdb", "History queries: duckdb | athena")
-    glue_database: str = _setting("PULSE_GLUE_DATABASE", "talent_pulse", "Glue database of the postings table")
+    glue_database: str = _setting(
+        "PULSE_GLUE_DATABASE", "talent_pulse", "Iceberg namespace (the Glue database on AWS) of the lake tables"
+    )
     athena_workgroup: str = _setting("PULSE_ATHENA_WORKGROUP", "talent-pulse", "Athena workgroup for history queries")
     starting_offsets: str = _setting(
         "PULSE_STARTING_OFFSETS", "earliest",
@@ -118,6 +144,11 @@ class Settings:
         if self.starting_offsets not in ("earliest", "latest") and not _is_json_object(self.starting_offsets):
             raise SettingsError("PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
                              f'{{"job-postings": {{"0": 42}}}}, got {self.starting_offsets!r}')
+        if self.lake_catalog not in ("jdbc", "glue"):
+            raise ValueError(f"PULSE_LAKE_CATALOG must be jdbc or glue, got {self.lake_catalog!r}")
+        if self.lake_retain_snapshots < 2:
+            # Retaining a single snapshot after a compaction cuts the chain a replayed batch is checked against.
+            raise ValueError(f"PULSE_LAKE_RETAIN_SNAPSHOTS must be at least 2, got {self.lake_retain_snapshots}")
         if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
             raise SettingsError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
 
@@ -140,12 +171,6 @@ class Settings:
 
     def cold_checkpoint_uri(self) -> str:
         return self.checkpoint_uri.rstrip("/") + "/cold"
-
-    def postings_uri(self) -> str:
-        return self.lake_uri.rstrip("/") + "/postings"
-
-    def quarantine_uri(self) -> str:
-        return self.lake_uri.rstrip("/") + "/quarantine"
 
     def resolved_redis_password(self) -> str:
         """The Redis token: from the env, else fetched once from Secrets Manager."""

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+# Iceberg partition transforms as Spark SQL and Athena (Trino) DDL spell them.
+SPARK_TRANSFORMS = {"identity": "{column}", "day": "days({column})"}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -16,34 +19,41 @@ class Column:
 
 
 @dataclass(frozen=True)
+class PartitionField:
+    column: str
+    transform: str  # an Iceberg transform: identity | day
+    comment: str
+
+    def spark_sql(self) -> str:
+        return SPARK_TRANSFORMS[self.transform].format(column=self.column)
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
-    prefix: str
     columns: tuple[Column, ...]
-    partition_keys: tuple[Column, ...]
+    partitioning: tuple[PartitionField, ...]
 
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    @property
-    def partition_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.partition_keys)
-
 
 @lru_cache(maxsize=None)
 def load_tables() -> dict[str, Table]:
     raw = json.loads(resources.files("talent_pulse").joinpath("data/tables.json").read_text("utf-8"))
-    return {
-        name: Table(
-            name=name,
-            prefix=spec["prefix"],
-            columns=tuple(Column(**c) for c in spec["columns"]),
-            partition_keys=tuple(Column(**c) for c in spec["partition_keys"]),
-        )
-        for name, spec in raw.items()
-        if not name.startswith("_")
-    }
+    tables = {}
+    for name, spec in raw.items():
+        if name.startswith("_"):
+            continue
+        table = Table(name=name, columns=tuple(Column(**c) for c in spec["columns"]),
+                      partitioning=tuple(PartitionField(**p) for p in spec["partitioning"]))
+        for field in table.partitioning:
+            if field.column not in table.column_names or field.transform not in SPARK_TRANSFORMS:
+                raise ValueError(f"tables.json, {name}: partition field {field} needs a column of the table "
+                                 f"and a transform among {', '.join(SPARK_TRANSFORMS)}")
+        tables[name] = table
+    return tables
 
 
 def postings_table() -> Table:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from talent_pulse.local_stack.jars import skill_matcher_jar
+from talent_pulse.lake.catalog import ICEBERG_EXTENSIONS
+from talent_pulse.local_stack.jars import streaming_job_jars
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment
 from talent_pulse.settings import Settings
 
@@ -23,12 +24,13 @@ os.environ.setdefault("PYSPARK_PYTHON", "python3")
 
 @pytest.fixture(scope="session")
 def spark():
-    """A real local Spark session, configured like the streaming job (with the JVM skill matcher)."""
+    """A real local Spark session, configured like the streaming job (JVM skill matcher, Kafka, s3a, Iceberg)."""
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
-        .config("spark.jars", str(skill_matcher_jar(Path(Settings.from_env().cache_dir))))
+        .config("spark.jars", ",".join(str(jar) for jar in streaming_job_jars(Path(Settings.from_env().cache_dir))))
+        .config("spark.sql.extensions", ICEBERG_EXTENSIONS)
         .appName("talent-pulse-tests")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
@@ -67,6 +69,7 @@ def isolated_settings(local_stack, request) -> Settings:
         postings_topic=f"test-{suffix}",
         serving_namespace=f"test-{suffix}",
         lake_uri=f"s3://talent-pulse-local/tests/{suffix}/lake",
+        lake_catalog_uri=f"jdbc:sqlite:{Path(base.data_dir).resolve() / 'tests' / suffix / 'lake-catalog.db'}",
         checkpoint_uri=f"s3://talent-pulse-local/tests/{suffix}/checkpoint",
         data_dir=base.data_dir,
     )

@@ -1,24 +1,18 @@
-"""Small cold-path lakes for history-query tests: Hive-layout Parquet written with pyarrow.
+"""Small cold-path lakes for history-query tests: the Iceberg tables, written by Spark.
 
-The columns come from talent_pulse/data/tables.json, so a sample lake has exactly
-the shape the streaming job writes.
+The tables are created from talent_pulse/data/tables.json by the same code as the
+streaming job's, so a sample lake has exactly the shape the job writes.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from talent_pulse.lake.catalog import ensure_tables, prepare_local_catalog, spark_conf, table_name
+from talent_pulse.settings import Settings
+from talent_pulse.stream.schema import table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
-
-ARROW_TYPES = {
-    "string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"), "boolean": pa.bool_(),
-    "double": pa.float64(), "int": pa.int32(), "bigint": pa.int64(), "binary": pa.binary(),
-    "array<string>": pa.list_(pa.string()),
-}
 
 
 def posting(event_id: str, day: date, location: str, skills: list[str], *, hour: int = 12, remote: bool = False,
@@ -30,8 +24,7 @@ def posting(event_id: str, day: date, location: str, skills: list[str], *, hour:
         "region": region, "description": " ".join(skills), "remote": remote, "seniority": "mid",
         "salary_min": salary[0] if salary else None, "salary_max": salary[1] if salary else None,
         "salary_currency": "EUR" if salary else None, "skills": skills, "kafka_partition": 0,
-        "kafka_offset": 0, "batch_id": 1, "ingested_at": moment,
-        "dt": day.isoformat(), "location": location,
+        "kafka_offset": 0, "batch_id": 1, "ingested_at": moment, "location": location,
     }
 
 
@@ -40,36 +33,31 @@ def quarantined(reason_code: str, day: date, raw_value: bytes, offset: int) -> d
     return {
         "reason_code": reason_code, "reason": f"{reason_code}: sample", "raw_key": b"k", "raw_value": raw_value,
         "topic": "job-postings", "kafka_partition": 0, "kafka_offset": offset, "ingested_at": moment,
-        "batch_id": 1, "dt": day.isoformat(),
+        "batch_id": 1,
     }
 
 
-def write_table(root: Path, table: Table, rows: list[dict]) -> list[Path]:
-    """Rows (with partition values) → one Parquet file per partition under root/<prefix>/k=v/…"""
-    schema = pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
-    partitions: dict[tuple, list[dict]] = {}
-    for row in rows:
-        partitions.setdefault(tuple(row[k] for k in table.partition_names), []).append(row)
-    written = []
-    for values, members in sorted(partitions.items()):
-        folder = root / table.prefix
-        for key, value in zip(table.partition_names, values):
-            folder = folder / f"{key}={value}"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "part-00000.parquet"
-        pq.write_table(pa.Table.from_pylist(members, schema=schema), path)
-        written.append(path)
-    return written
+def register_catalog(spark, settings: Settings) -> str:
+    """Registers the lake catalog of `settings` in the shared test session under a name of its own; returns it."""
+    name = "lake_" + uuid.uuid4().hex[:10]
+    prepare_local_catalog(settings)
+    for key, value in spark_conf(settings, name).items():
+        if key != "spark.sql.extensions":  # a static setting, already set by the session fixture
+            spark.conf.set(key, value)
+    ensure_tables(spark, settings, name)
+    return name
 
 
-def write_lake(root: Path, postings: list[dict], quarantine: list[dict]) -> list[Path]:
-    return write_table(root, postings_table(), postings) + write_table(root, quarantine_table(), quarantine)
+def append_rows(spark, settings: Settings, catalog: str, table: Table, rows: list[dict]) -> None:
+    """Rows -> one Iceberg commit to the table (no commit for no rows)."""
+    if rows:
+        frame = spark.createDataFrame([tuple(row[c] for c in table.column_names) for row in rows], table_schema(table))
+        frame.writeTo(table_name(settings, table, catalog)).append()
 
 
-def upload_lake(local_root: Path, s3_client, lake_uri: str) -> None:
-    bucket, _, prefix = lake_uri.removeprefix("s3://").partition("/")
-    for path in local_root.rglob("*.parquet"):
-        s3_client.upload_file(str(path), bucket, f"{prefix.rstrip('/')}/{path.relative_to(local_root).as_posix()}")
+def write_lake(spark, settings: Settings, catalog: str, postings: list[dict], quarantine: list[dict]) -> None:
+    append_rows(spark, settings, catalog, postings_table(), postings)
+    append_rows(spark, settings, catalog, quarantine_table(), quarantine)
 
 
 def sample_lake_rows(today: date) -> tuple[list[dict], list[dict]]:

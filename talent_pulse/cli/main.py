@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "talent_pulse.cli.deploy",
     "talent_pulse.cli.stats",
     "talent_pulse.cli.query",
+    "talent_pulse.cli.lake",
     "talent_pulse.cli.dashboard",
     "talent_pulse.cli.produce",
     "talent_pulse.cli.skills",

@@ -1,4 +1,4 @@
-"""`pulse query`: SQL or a named history query over the cold-path tables, rows as JSON lines."""
+"""`pulse query`: SQL or a named history query over the cold-path Iceberg tables, rows as JSON lines."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def register(subparsers) -> None:
     names = ", ".join(named_queries())
     parser = subparsers.add_parser(
         "query", help="run SQL over the history tables (postings, quarantine); rows as JSON lines",
-        description=f"Tables: postings, quarantine (partitions dt, location). Named queries: {names}.")
+        description=f"Tables: the Iceberg tables postings (partitioned by day of event_time, location) and "
+                    f"quarantine (day of ingested_at). Named queries: {names}.")
     parser.add_argument("sql", nargs="?", help='SQL, e.g. "SELECT location, count(*) FROM postings GROUP BY 1"')
     parser.add_argument("--named", metavar="NAME", help=f"run a named query ({names})")
     parser.add_argument("--param", action="append", default=[], metavar="K=V",

@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KAFKA_BROKER_POM = Path(__file__).with_name("kafka-broker.pom.xml")
 STREAMING_JOB_POM = REPO_ROOT / "glue_or_emr_jobs" / "pom.xml"
 LOCAL_S3A_PROFILE = "local-s3a"
+LOCAL_ICEBERG_PROFILE = "local-iceberg"
 SKILL_MATCHER_DIR = REPO_ROOT / "glue_or_emr_jobs" / "skill-matcher"
 SKILL_MATCHER_JAR = "talent-pulse-skill-matcher.jar"
 
@@ -84,6 +85,9 @@ def skill_matcher_jar(cache_dir: Path, log=print) -> Path:
 
 
 def streaming_job_jars(cache_dir: Path, log=print) -> list[Path]:
-    """Jars for a plain pyspark install: the skill matcher, the Kafka source and s3a for the S3 emulator."""
-    connectors = resolve_jars(STREAMING_JOB_POM, cache_dir / "jars" / "streaming-job", (LOCAL_S3A_PROFILE,), log=log)
+    """Jars for a plain pyspark install: the skill matcher, the Kafka source, s3a for the S3 emulator, and
+    Iceberg with its S3FileIO and the SQLite driver of the local catalog (on EMR, its own Iceberg is used)."""
+    profiles = (LOCAL_S3A_PROFILE, LOCAL_ICEBERG_PROFILE)
+    connectors = resolve_jars(STREAMING_JOB_POM, cache_dir / "jars" / "-".join(("streaming-job", *profiles)), profiles,
+                              log=log)
     return [skill_matcher_jar(cache_dir, log=log), *connectors]

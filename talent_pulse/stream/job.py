@@ -24,6 +24,7 @@ from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
+from talent_pulse.lake import catalog as lake_catalog
 from talent_pulse.serving import record_progress, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.stream.cold_path import start_cold_query
@@ -58,10 +59,12 @@ def spark_conf(settings: Settings) -> dict[str, str]:
             "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
             "spark.hadoop.fs.s3a.change.detection.mode": "none",
         })
+    conf.update(lake_catalog.spark_conf(settings))
     return conf
 
 
 def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> SparkSession:
+    lake_catalog.prepare_local_catalog(settings)
     builder = SparkSession.builder.appName(app_name)
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)

@@ -40,6 +40,5 @@ def parsed_schema() -> T.StructType:
     )
 
 
-def table_schema(table: Table, with_partitions: bool = True) -> T.StructType:
-    columns = table.columns + (table.partition_keys if with_partitions else ())
-    return T.StructType([T.StructField(c.name, _HIVE_TYPES[c.type]) for c in columns])
+def table_schema(table: Table) -> T.StructType:
+    return T.StructType([T.StructField(c.name, _HIVE_TYPES[c.type]) for c in table.columns])

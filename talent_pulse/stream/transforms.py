@@ -112,7 +112,7 @@ def deduplicate(events: DataFrame, delay: str) -> DataFrame:
     The watermark follows ingest time, not event_time, so postings that were
     *seen* long ago (late events) are still accepted; only records whose Kafka
     timestamp falls behind the watermark could be dropped, and the job counts
-    every record that does not come out of here (see `sinks.input_record_count`).
+    every record that does not come out of here (see `checkpoint.OffsetLog`).
     """
     if not events.isStreaming:  # a static batch holds all its state at once
         return events.dropDuplicates(["event_id"])
@@ -131,26 +131,13 @@ def _shape(frame: DataFrame, table: Table) -> DataFrame:
 
 
 def to_postings_rows(events: DataFrame, batch_id: int) -> DataFrame:
-    """Enriched events -> exactly the postings table's columns, partitioned by dt and location.
-
-    dt is the date of event_time in the session time zone, which the job pins to UTC.
-    """
-    return _shape(
-        events.withColumn("batch_id", F.lit(batch_id)).withColumn(
-            "dt", F.date_format(F.col("event_time"), "yyyy-MM-dd")
-        ),
-        postings_table(),
-    )
+    """Enriched events -> exactly the postings table's columns, in its order (Iceberg partitions them by day)."""
+    return _shape(events.withColumn("batch_id", F.lit(batch_id)), postings_table())
 
 
 def to_quarantine_rows(records: DataFrame, batch_id: int) -> DataFrame:
     """Rejected records -> the quarantine table's columns: raw bytes, reason, source position."""
-    return _shape(
-        records.withColumn("batch_id", F.lit(batch_id)).withColumn(
-            "dt", F.date_format(F.col("ingested_at"), "yyyy-MM-dd")
-        ),
-        quarantine_table(),
-    )
+    return _shape(records.withColumn("batch_id", F.lit(batch_id)), quarantine_table())
 
 
 def enrich(events: DataFrame) -> DataFrame:

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from infra_support import GAZETTEER, INFRA, REPO, all_blocks, locals_of, require_gazetteer, require_tool, run, tf_files, unquote, variables_of
+from infra_support import INFRA, REPO, all_blocks, locals_of, require_tool, run, tf_files, unquote, variables_of
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
 
@@ -23,20 +23,18 @@ MSK_IAM_PORT = 9098  # MSK's port for IAM-authenticated clients over TLS
 @pytest.fixture(scope="module")
 def lake_tables(tmp_path_factory) -> dict:
     """Outputs of infra/modules/lake_tables, evaluated by `tofu apply` (no provider needed)."""
-    gazetteer = require_gazetteer()
     tofu = require_tool("tofu")
     root = tmp_path_factory.mktemp("lake_tables")
     (root / "main.tf").write_text(
         f"""
 module "lake" {{
-  source                = "{INFRA / 'modules' / 'lake_tables'}"
-  tables_file           = "{REPO / 'talent_pulse' / 'data' / 'tables.json'}"
-  gazetteer_file        = "{gazetteer}"
-  lake_uri              = "{TEST_LAKE_URI}"
-  projection_start_date = "2025-01-01"
+  source      = "{INFRA / 'modules' / 'lake_tables'}"
+  tables_file = "{REPO / 'talent_pulse' / 'data' / 'tables.json'}"
+  lake_uri    = "{TEST_LAKE_URI}"
+  namespace   = "{Settings().glue_database}"
 }}
 output "tables" {{ value = module.lake.tables }}
-output "location_slugs" {{ value = module.lake.location_slugs }}
+output "database_location" {{ value = module.lake.database_location }}
 """,
         encoding="utf-8",
     )
@@ -47,45 +45,23 @@ output "location_slugs" {{ value = module.lake.location_slugs }}
     return {name: output["value"] for name, output in outputs.items()}
 
 
-def test_glue_tables_have_the_jobs_columns_and_partitions(lake_tables):
+def test_iceberg_tables_have_the_jobs_columns_and_partitions(lake_tables):
     tables = load_tables()
     assert set(lake_tables["tables"]) == set(tables)
+    athena = {"identity": "{}", "day": "day({})"}
     for name, table in tables.items():
-        glue = lake_tables["tables"][name]
-        assert [(c["name"], c["type"]) for c in glue["columns"]] == [(c.name, c.type) for c in table.columns]
-        assert tuple(k["name"] for k in glue["partition_keys"]) == table.partition_names
-        assert not set(table.partition_names) & set(table.column_names), "a partition key is also a data column"
+        derived = lake_tables["tables"][name]
+        assert [(c["name"], c["type"]) for c in derived["columns"]] == [(c.name, c.type) for c in table.columns]
+        assert derived["partitioning"] == [athena[p.transform].format(p.column) for p in table.partitioning]
 
 
-def test_storage_template_matches_the_lake_layout(lake_tables):
-    settings = Settings(lake_uri=TEST_LAKE_URI)
-    roots = {"postings": settings.postings_uri(), "quarantine": settings.quarantine_uri()}
-    for name, root in roots.items():
-        table = load_tables()[name]
-        params = lake_tables["tables"][name]["parameters"]
-        expected = root + "/" + "".join(f"{key}=${{{key}}}/" for key in table.partition_names)
-        assert params["storage.location.template"] == expected
-        assert lake_tables["tables"][name]["location"] == root + "/"
-        assert params["projection.enabled"] == "true"
-        assert params["projection.dt.type"] == "date" and params["projection.dt.format"] == "yyyy-MM-dd"
-
-
-def test_location_enum_is_the_gazetteer(lake_tables):
-    slugs = sorted({entry["slug"] for entry in json.loads(GAZETTEER.read_text("utf-8"))["locations"]})
-    assert lake_tables["location_slugs"] == slugs
-    values = lake_tables["tables"]["postings"]["parameters"]["projection.location.values"]
-    assert values.split(",") == slugs
-    assert "projection.location.type" not in lake_tables["tables"]["quarantine"]["parameters"]
-
-
-def test_every_slug_the_gazetteer_can_produce_is_queryable(lake_tables):
-    from talent_pulse.gazetteer import normalise_location
-
-    gazetteer = json.loads(GAZETTEER.read_text("utf-8"))
-    texts = [alias for entry in gazetteer["locations"] for alias in entry.get("aliases", [])]
-    texts += ["", "Remote", "Anywhere on Mars", "???", "Berlin, Germany", "San Francisco, CA"]
-    produced = {normalise_location(text).slug for text in texts}
-    assert produced <= set(lake_tables["location_slugs"]), "Athena would never see these partitions"
+def test_tables_live_where_the_jobs_catalog_puts_them(lake_tables):
+    """Iceberg's Glue catalog: <database location>/<table>; the local JDBC catalog: <warehouse>/<namespace>/<table>."""
+    namespace = Settings().glue_database
+    assert lake_tables["database_location"] == f"{TEST_LAKE_URI}/{namespace}"
+    for name, derived in lake_tables["tables"].items():
+        assert derived["location"] == f"{TEST_LAKE_URI}/{namespace}/{name}"
+        assert derived["prefix"] == f"{namespace}/{name}"
 
 
 # --- names, ports and topics from the settings module --------------------------------------

@@ -167,7 +167,7 @@ def test_plan_on_moto_covers_the_platform(moto_plan):
     types = {r["type"] for r in _planned(moto_plan).values()}
     expected = {
         "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_vpc_endpoint", "aws_msk_cluster", "aws_emrserverless_application",
-        "aws_elasticache_replication_group", "aws_s3_bucket", "aws_glue_catalog_table", "aws_athena_workgroup",
+        "aws_elasticache_replication_group", "aws_s3_bucket", "aws_glue_catalog_database", "aws_athena_workgroup",
         "aws_athena_named_query", "aws_lambda_function", "aws_scheduler_schedule", "aws_ecs_service", "aws_lb",
         "aws_lb_listener", "aws_ecr_repository", "aws_secretsmanager_secret", "aws_kms_key", "aws_iam_role",
     }
@@ -177,12 +177,12 @@ def test_plan_on_moto_covers_the_platform(moto_plan):
 def test_planned_stream_job_uses_settings_names_and_the_lake_layout(moto_plan):
     job = moto_plan["output_changes"]["stream_job"]["after"]  # unknown-until-apply values are null
     assert set(job["environment"]) <= set(Settings.env_names())
-    settings = Settings(lake_uri=job["environment"]["PULSE_LAKE_URI"])
-    tables = {r["values"]["name"]: r["values"] for r in _planned(moto_plan).values() if r["type"] == "aws_glue_catalog_table"}
-    assert tables["postings"]["storage_descriptor"][0]["location"] == settings.postings_uri() + "/"
-    assert tables["quarantine"]["storage_descriptor"][0]["location"] == settings.quarantine_uri() + "/"
-    assert job["environment"]["PULSE_CHECKPOINT_URI"] == job["checkpoint_uri"]
-    assert "jars" not in job, "the jars are baked into the runtime image"
+    environment = job["environment"]
+    assert environment["PULSE_LAKE_CATALOG"] == "glue"
+    databases = [r["values"] for r in _planned(moto_plan).values() if r["type"] == "aws_glue_catalog_database"]
+    assert [d["location_uri"] for d in databases] == [f"{environment['PULSE_LAKE_URI']}/{environment['PULSE_GLUE_DATABASE']}"]
+    assert environment["PULSE_CHECKPOINT_URI"] == job["checkpoint_uri"]
+    assert "jars" not in job, "the jars (EMR's own Iceberg runtime linked in) are in the runtime image"
     assert job["entry_point"].endswith("/streaming_job.py")
     sizes = job["spark_conf"]
     assert sizes["spark.executor.cores"] == "2" and sizes["spark.dynamicAllocation.maxExecutors"] == "4"
@@ -220,12 +220,14 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
     policy = json.loads(clients["s3"].get_bucket_policy(Bucket=data_bucket)["Policy"])
     assert policy["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"] == "false"
     keys = {o["Key"] for o in clients["s3"].list_objects_v2(Bucket=data_bucket, Prefix="artifacts/")["Contents"]}
-    assert {"artifacts/streaming_job.py", "artifacts/talent_pulse.zip", "artifacts/lambda-producer.zip"} <= keys
+    assert {"artifacts/streaming_job.py", "artifacts/lake_job.py", "artifacts/talent_pulse.zip",
+            "artifacts/lambda-producer.zip"} <= keys
 
     settings = Settings()
-    table = clients["glue"].get_table(DatabaseName=settings.glue_database, Name="postings")["Table"]
-    assert [k["Name"] for k in table["PartitionKeys"]] == ["dt", "location"]
-    assert table["Parameters"]["projection.dt.type"] == "date"
+    database = clients["glue"].get_database(Name=settings.glue_database)["Database"]
+    assert database["LocationUri"] == f"s3://{data_bucket}/lake/{settings.glue_database}"
+    # The Iceberg tables are created by the job on its first start, not by Terraform.
+    assert clients["glue"].get_tables(DatabaseName=settings.glue_database)["TableList"] == []
 
     _assert_only_designed_ports_reach_msk_and_redis(session.client("ec2", endpoint_url=moto_env["AWS_ENDPOINT_URL"]))
 

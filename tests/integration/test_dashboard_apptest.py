@@ -1,6 +1,6 @@
 """Every dashboard page through Streamlit's AppTest, against the real local Redis
 (seeded through serving.apply_batch, the streaming job's write path) and DuckDB
-over a small Parquet lake in the S3 emulator."""
+over small Iceberg tables whose data lives in the S3 emulator."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import boto3
 import pandas as pd
 import pyarrow as pa
 import pytest
-from lake_samples import sample_lake_rows, upload_lake, write_lake
+from lake_samples import register_catalog, sample_lake_rows, write_lake
 from streamlit.testing.v1 import AppTest
 
 from talent_pulse.serving import LOCATION_TOP_SKILLS, BatchDelta, apply_batch, read_snapshot, redis_client
@@ -211,14 +210,13 @@ def test_unreachable_redis_is_a_clear_message_not_a_traceback(isolated_settings,
 
 
 @pytest.fixture
-def lake(isolated_settings, tmp_path):
+def lake(spark, isolated_settings):
     postings, quarantine = sample_lake_rows(date.today())
-    write_lake(tmp_path, postings, quarantine)
-    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
+    write_lake(spark, isolated_settings, register_catalog(spark, isolated_settings), postings, quarantine)
     return postings, quarantine
 
 
-def test_history_runs_every_query_over_parquet_in_the_s3_emulator(seeded, lake):
+def test_history_runs_every_query_over_iceberg_tables_in_the_s3_emulator(seeded, lake):
     postings, _ = lake
     at = run_app("History")
     notes = [c.value for c in at.caption if "DuckDB:" in c.value]
@@ -238,14 +236,13 @@ def test_history_runs_every_query_over_parquet_in_the_s3_emulator(seeded, lake):
     assert weekly["postings"].sum() == sum("Java" in p["skills"] for p in postings)
 
 
-def test_history_asks_again_while_the_lake_is_empty(seeded, isolated_settings, tmp_path):
+def test_history_asks_again_while_the_lake_is_empty(seeded, spark, isolated_settings):
     at = run_app("History")
     assert any("No postings in the lake" in i.value for i in at.info)
     assert not at.dataframe
 
     postings, quarantine = sample_lake_rows(date.today())
-    write_lake(tmp_path, postings, quarantine)
-    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
+    write_lake(spark, isolated_settings, register_catalog(spark, isolated_settings), postings, quarantine)
     at.run()  # the same session, well inside the 2-minute cache
     assert not at.exception, [e.value for e in at.exception]
     compared = next(d.value for d in at.dataframe if "skill_share_pct" in d.value.columns)
@@ -301,7 +298,7 @@ def test_world_map_shows_postings_per_city_and_a_chosen_skills_share(seeded, ref
 
 
 @pytest.fixture
-def two_region_lake(isolated_settings, tmp_path):
+def two_region_lake(spark, isolated_settings):
     """Berlin (europe) asks for Python and SQL, New York (north-america) for Java and AWS, for three weeks."""
     from lake_samples import posting
 
@@ -312,8 +309,7 @@ def two_region_lake(isolated_settings, tmp_path):
             rows.append(posting(f"b-{days_ago}-{n}", day, "berlin-de", ["Python", "SQL"] + (["Rust"] if n else []),
                                 region="europe"))
             rows.append(posting(f"n-{days_ago}-{n}", day, "new-york-us", ["Java", "AWS"], region="north-america"))
-    write_lake(tmp_path, rows, [])
-    upload_lake(tmp_path, boto3.client("s3", region_name=isolated_settings.aws_region), isolated_settings.lake_uri)
+    write_lake(spark, isolated_settings, register_catalog(spark, isolated_settings), rows, [])
     return rows
 
 

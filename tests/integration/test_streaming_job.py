@@ -2,12 +2,12 @@
 
 Ground truth is computed independently in plain Python from exactly what was
 produced (contract validator, gazetteer, skill matcher) and compared with the
-serving layer (`stats_json`) and the Parquet rows in the S3 emulator.
+serving layer (`stats_json`), the Iceberg tables (data in the S3 emulator) and
+`pulse lake reconcile`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -15,12 +15,11 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
-import boto3
-import pyarrow.parquet as pq
 from confluent_kafka import Producer
 
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
+from talent_pulse.queries import DuckDBBackend
 from talent_pulse.serving import read_progress, redis_client, stats_json
 from talent_pulse.skills import default_matcher
 
@@ -98,7 +97,8 @@ def ground_truth(values: list[bytes | None]) -> dict:
 def stream_env(settings, **extra: str) -> dict[str, str]:
     return {**os.environ, "PULSE_POSTINGS_TOPIC": settings.postings_topic,
             "PULSE_SERVING_NAMESPACE": settings.serving_namespace, "PULSE_LAKE_URI": settings.lake_uri,
-            "PULSE_CHECKPOINT_URI": settings.checkpoint_uri, "PULSE_TRIGGER_SECONDS": "1", "PULSE_COLD_TRIGGER_SECONDS": "3",
+            "PULSE_LAKE_CATALOG_URI": settings.lake_catalog_uri, "PULSE_CHECKPOINT_URI": settings.checkpoint_uri,
+            "PULSE_TRIGGER_SECONDS": "1", "PULSE_COLD_TRIGGER_SECONDS": "3",
             "PULSE_MAX_OFFSETS_PER_TRIGGER": "400", **extra}
 
 
@@ -108,15 +108,18 @@ def run_stream(settings, until_idle: float = 12, **extra: str) -> subprocess.Com
 
 
 def lake_rows(settings, table: str, columns: list[str]) -> list[dict]:
-    bucket, _, prefix = settings.lake_uri.removeprefix("s3://").partition("/")
-    s3 = boto3.client("s3")
-    rows: list[dict] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/{table}/"):
-        for item in page.get("Contents", []):
-            if item["Key"].endswith(".parquet"):
-                body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-                rows += pq.read_table(io.BytesIO(body), columns=columns).to_pylist()
-    return rows
+    """The rows of an Iceberg table's current snapshot, read by DuckDB as the history queries read them."""
+    backend = DuckDBBackend(settings)
+    try:
+        return backend.fetch_arrow(f"SELECT {', '.join(columns)} FROM {table}").to_pylist()
+    finally:
+        backend.close()
+
+
+def run_pulse(settings, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", *args],
+                          env=stream_env(settings, PULSE_REDIS_URL=settings.redis_url),
+                          capture_output=True, text=True, timeout=600)
 
 
 def assert_reconciled(settings, values: list[bytes | None]) -> None:
@@ -139,6 +142,8 @@ def assert_reconciled(settings, values: list[bytes | None]) -> None:
             expected_reasons[rejection.code] += 1
     assert Counter(row["reason_code"] for row in quarantine) == expected_reasons
     assert len(expected_reasons) >= 8
+    reconcile = run_pulse(settings, "lake", "reconcile")
+    assert reconcile.returncode == 0 and "no drift" in reconcile.stdout, reconcile.stdout + reconcile.stderr
 
 
 def test_reconciliation_redis_and_lake_match_ground_truth(isolated_settings):

@@ -30,7 +30,8 @@ PRIVATE_KAFKA_PORT = 19492
 
 def _private(base: Settings, tmp_path, **overrides) -> Settings:
     shared = {"postings_topic": base.postings_topic, "serving_namespace": base.serving_namespace,
-              "lake_uri": base.lake_uri, "checkpoint_uri": base.checkpoint_uri, "kafka_bootstrap": base.kafka_bootstrap,
+              "lake_uri": base.lake_uri, "lake_catalog_uri": base.lake_catalog_uri,
+              "checkpoint_uri": base.checkpoint_uri, "kafka_bootstrap": base.kafka_bootstrap,
               "redis_url": base.redis_url, "data_dir": str(tmp_path / "private-stack")}
     return Settings.from_env(**{**shared, **overrides})
 

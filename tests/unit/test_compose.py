@@ -253,7 +253,7 @@ def test_spark_job_gets_the_skill_matcher_jar_built_from_the_repo(services):
 def test_spark_job_runs_the_repo_job_with_the_pom_jars(services):
     jars, job = services["spark-jars"], services["spark-job"]
     assert jars["command"][jars["command"].index("-f") + 1] == "glue_or_emr_jobs/pom.xml"
-    assert jars["command"][jars["command"].index("-P") + 1] == "local-s3a"
+    assert jars["command"][jars["command"].index("-P") + 1] == "local-s3a,local-iceberg"
     output = next(arg.split("=", 1)[1] for arg in jars["command"] if arg.startswith("-DoutputDirectory="))
     volume = next(v.split(":")[0] for v in jars["volumes"] if v.split(":")[1] == output)
     assert f"{volume}:/jars:ro" in job["volumes"] and "/jars/*" in job["command"]
@@ -317,3 +317,14 @@ def test_ready_hooks_create_the_settings_buckets_idempotently(services, tmp_path
     assert {p.name for p in (tmp_path / "buckets").iterdir()} == expected
     creates = [line for line in (tmp_path / "calls").read_text().splitlines() if "create-bucket" in line]
     assert len(creates) == len(expected), "a second run must not create buckets again"
+
+
+def test_job_and_dashboard_share_the_lake_catalog(services):
+    """The SQLite catalog file is written by the job and read by the dashboard: one volume, one path."""
+    job, dashboard = services["spark-job"], services["dashboard"]
+    uri = job["environment"]["PULSE_LAKE_CATALOG_URI"]
+    assert uri == dashboard["environment"]["PULSE_LAKE_CATALOG_URI"] and uri.startswith("jdbc:sqlite:/")
+    folder = uri.removeprefix("jdbc:sqlite:").rsplit("/", 1)[0]
+    mounted = {v.split(":")[0] for service in (job, dashboard) for v in service["volumes"] if v.split(":")[1] == folder}
+    assert len(mounted) == 1
+

@@ -1,4 +1,4 @@
-"""History queries on DuckDB over a small Hive-layout Parquet lake in a local folder."""
+"""History queries on DuckDB over small Iceberg tables (SQLite catalog, warehouse in a local folder)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,27 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from lake_samples import sample_lake_rows, write_lake
+from lake_samples import register_catalog, sample_lake_rows, write_lake
 
 from talent_pulse.queries import (
     DuckDBBackend, QueryError, athena_literal, bind_params, named_queries, run_named,
 )
+from talent_pulse.settings import Settings
 
 TODAY = date(2026, 11, 28)
 
 
+def folder_lake(root) -> Settings:
+    return Settings(lake_uri=str(root / "warehouse"), lake_catalog_uri=f"jdbc:sqlite:{root / 'catalog.db'}")
+
+
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lake")
+def lake(spark, tmp_path_factory):
+    settings = folder_lake(tmp_path_factory.mktemp("lake"))
+    catalog = register_catalog(spark, settings)
     postings, quarantine = sample_lake_rows(TODAY)
-    write_lake(root, postings, quarantine)
-    backend = DuckDBBackend(str(root))
+    write_lake(spark, settings, catalog, postings, quarantine)
+    backend = DuckDBBackend(settings)
     yield backend, postings, quarantine
     backend.close()
 
@@ -116,7 +122,7 @@ def test_parameter_errors_say_what_is_expected():
 
 
 def test_empty_lake_gives_empty_results_not_errors(tmp_path):
-    backend = DuckDBBackend(str(tmp_path / "nothing-yet"))
+    backend = DuckDBBackend(folder_lake(tmp_path / "nothing-yet"))
     try:
         assert run_named(backend, "weekly_demand", today=TODAY).rows == []
         assert run_named(backend, "quarantine_by_reason", today=TODAY).rows == []

@@ -13,8 +13,8 @@ from talent_pulse.tables import load_tables, postings_table
 def test_defaults_point_at_the_local_stack():
     settings = Settings.from_env({})
     assert settings.kafka_bootstrap == "127.0.0.1:9092"
-    assert settings.postings_uri() == "s3://talent-pulse-local/lake/postings"
-    assert settings.quarantine_uri() == "s3://talent-pulse-local/lake/quarantine"
+    assert (settings.lake_catalog, settings.lake_uri) == ("jdbc", "s3://talent-pulse-local/lake")
+    assert settings.cold_trigger_seconds == 60
 
 
 def test_env_values_are_typed():
@@ -31,6 +31,8 @@ def test_env_values_are_typed():
         ({"PULSE_SERVING_NAMESPACE": "a:b"}, "PULSE_SERVING_NAMESPACE must be non-empty"),
         ({"PULSE_STARTING_OFFSETS": "beginning"}, "PULSE_STARTING_OFFSETS must be earliest, latest or JSON"),
         ({"PULSE_STARTING_OFFSETS": "[1]"}, "PULSE_STARTING_OFFSETS must be earliest, latest or JSON"),
+        ({"PULSE_LAKE_CATALOG": "hive"}, "PULSE_LAKE_CATALOG must be jdbc or glue"),
+        ({"PULSE_LAKE_RETAIN_SNAPSHOTS": "1"}, "PULSE_LAKE_RETAIN_SNAPSHOTS must be at least 2"),
     ],
 )
 def test_bad_values_say_which_variable(env, message):
@@ -61,10 +63,11 @@ def test_config_command_masks_secrets():
     assert set(printed) == set(Settings.env_names())
 
 
-def test_tables_have_unique_columns_and_hive_partitions():
+def test_tables_have_unique_columns_and_day_partitions():
     tables = load_tables()
     assert set(tables) == {"postings", "quarantine"}
     for table in tables.values():
-        names = table.column_names + table.partition_names
-        assert len(names) == len(set(names))
-    assert postings_table().partition_names == ("dt", "location")
+        assert len(table.column_names) == len(set(table.column_names))
+    assert [(p.column, p.transform) for p in postings_table().partitioning] == [
+        ("event_time", "day"), ("location", "identity")]
+    assert [(p.column, p.transform) for p in tables["quarantine"].partitioning] == [("ingested_at", "day")]

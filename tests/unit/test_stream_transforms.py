@@ -1,4 +1,4 @@
-"""The streaming job's pure transformations and the exactly-once lake committer, on a real local Spark session."""
+"""The streaming job's pure transformations and the hot path's batch delta, on a real local Spark session."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from itertools import combinations
 
-import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 
@@ -16,9 +15,7 @@ from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.schema import table_schema
 from talent_pulse.stream.job import failure_summary
-from talent_pulse.stream.checkpoint import Storage
 from talent_pulse.stream.hot_path import summarise_facts
-from talent_pulse.stream.sinks import LakeCommitter, s3_client
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -127,7 +124,6 @@ def test_enrich_matches_gazetteer_matcher_and_derives_flags(spark):
             location.slug, location.city, location.country, location.region)
         assert row.location_raw == event["location"]
         assert list(row.skills) == matcher.extract(event["title"] + "\n" + event["description"])
-        assert row.dt == event["event_time"][:10]
     assert rows["evt-0"].seniority == "senior"
     assert rows["evt-1"].seniority == "junior"
     assert rows["evt-2"].remote is True  # "Remote - EU"
@@ -186,50 +182,6 @@ def test_batch_summary_refuses_more_rows_than_records_read(spark):
         summarise_facts(serving_facts(parsed).toArrow(), records_read=1)
 
 
-def _partitions(rows) -> list[dict[str, str]]:
-    return [{"dt": r.dt, "location": r.location} for r in rows.select("dt", "location").distinct().collect()]
-
-
-@pytest.fixture
-def committer(spark, tmp_path):
-    return LakeCommitter(Storage(spark), tmp_path.as_uri(), postings_table())
-
-
-def _table_event_ids(root) -> list[str]:
-    files = sorted((root / "postings").rglob("batch-*.parquet"))
-    return sorted(eid for f in files for eid in pq.read_table(f, columns=["event_id"]).column(0).to_pylist())
-
-
-def test_committer_publishes_once_and_replays_are_skipped(spark, committer, tmp_path):
-    rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 5)
-    assert committer.commit(rows, 5, _partitions(rows), 6) > 0
-    assert committer.commit(rows, 5, _partitions(rows), 6) == 0
-    assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
-    files = list((tmp_path / "postings").rglob("*"))
-    assert {p.name for p in files if p.is_file()} == {"batch-000000000005.parquet"}
-    partitions = {p.parent.relative_to(tmp_path / "postings").as_posix() for p in files if p.is_file()}
-    assert len(partitions) == len([p for p in files if p.is_file()])
-    assert all(part.startswith("dt=") and "/location=" in part for part in partitions)
-    schema = pq.read_schema(next((tmp_path / "postings").rglob("*.parquet")))
-    assert schema.names == [c.name for c in postings_table().columns]
-
-
-def test_committer_undoes_a_half_published_batch(spark, committer, tmp_path):
-    rows = to_postings_rows(enrich(accepted(parse_records(_kafka_frame(spark, [_valid(n) for n in range(6)])))), 8)
-    committer.commit(rows, 8, _partitions(rows), 6)
-    final = tmp_path / "_manifests" / "postings" / f"{8:012d}.json"
-    manifest = json.loads(final.read_text())
-    # Crash after moving files but before the final manifest: pending manifest present, final absent.
-    final.rename(final.with_name(f"{8:012d}.pending.json"))
-    (tmp_path / "postings" / "stray.parquet").write_bytes(b"not ours")  # not ours: must survive
-    assert committer.commit(rows, 8, _partitions(rows), 6) == len(manifest["files"])
-    assert _table_event_ids(tmp_path) == sorted(f"evt-{n}" for n in range(6))
-    published = sorted(str(p) for p in (tmp_path / "postings").rglob("batch-*.parquet"))
-    assert len(published) == len(manifest["files"])
-    assert (tmp_path / "postings" / "stray.parquet").exists()
-    assert not (tmp_path / "_manifests" / "postings" / f"{8:012d}.pending.json").exists()
-
-
 def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():
     message = "\n".join([
         "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST",
@@ -242,12 +194,6 @@ def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():
     assert failure_summary(message) == (
         "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST | "
         "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.")
-
-
-def test_s3_client_reaches_aws_itself_when_no_endpoint_is_set(monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # the local-stack fixture sets it for the session
-    assert s3_client("", "eu-west-1").meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
-    assert s3_client("http://127.0.0.1:4566", "us-east-1").meta.endpoint_url == "http://127.0.0.1:4566"
 
 
 def test_a_record_an_enrichment_stage_fails_on_is_quarantined_as_processing_error(spark, monkeypatch):

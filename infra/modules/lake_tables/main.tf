@@ -1,44 +1,24 @@
-# Pure derivation, no provider: Glue table definitions with partition projection from the
-# repository's data files. Kept apart so tests can evaluate it offline (tests/infra).
+# Pure derivation, no provider: where each Iceberg table of talent_pulse/data/tables.json lives
+# and how it is partitioned. The streaming job creates the tables in the Glue Data Catalog on
+# its first start (talent_pulse.lake.catalog.ensure_tables, from the same file); Terraform only
+# needs their locations (lifecycle rules, IAM). Kept apart so tests can evaluate it offline.
 
 locals {
-  tables         = jsondecode(file(var.tables_file))
-  gazetteer      = jsondecode(file(var.gazetteer_file))
-  location_slugs = sort(distinct([for location in local.gazetteer.locations : location.slug]))
+  tables = { for name, table in jsondecode(file(var.tables_file)) : name => table if !startswith(name, "_") }
 
-  projection_by_key = {
-    dt = {
-      "projection.dt.type"          = "date"
-      "projection.dt.format"        = "yyyy-MM-dd"
-      "projection.dt.range"         = "${var.projection_start_date},NOW"
-      "projection.dt.interval"      = "1"
-      "projection.dt.interval.unit" = "DAYS"
-    }
-    location = {
-      "projection.location.type"   = "enum"
-      "projection.location.values" = join(",", local.location_slugs)
-    }
+  # Athena (Trino) spelling of tables.json's Iceberg transforms.
+  athena_transforms = {
+    identity = "%s"
+    day      = "day(%s)"
   }
 
-  table_names = [for name, table in local.tables : name if can(table.partition_keys)]
-
   definitions = {
-    for name in local.table_names : name => {
-      prefix         = local.tables[name].prefix
-      columns        = local.tables[name].columns
-      partition_keys = local.tables[name].partition_keys
-      location       = "${var.lake_uri}/${local.tables[name].prefix}/"
-      parameters = merge(
-        {
-          "EXTERNAL"            = "TRUE"
-          "classification"      = "parquet"
-          "parquet.compression" = "SNAPPY"
-          "projection.enabled"  = "true"
-          # e.g. s3://bucket/lake/postings/dt=${dt}/location=${location}/
-          "storage.location.template" = "${var.lake_uri}/${local.tables[name].prefix}/${join("/", [for key in local.tables[name].partition_keys : "${key.name}=$${${key.name}}"])}/"
-        },
-        merge([for key in local.tables[name].partition_keys : local.projection_by_key[key.name]]...),
-      )
+    for name, table in local.tables : name => {
+      # Iceberg's Glue catalog puts a table at <database location>/<table>; the database's is <lake_uri>/<namespace>.
+      prefix       = "${var.namespace}/${name}"
+      location     = "${var.lake_uri}/${var.namespace}/${name}"
+      columns      = table.columns
+      partitioning = [for field in table.partitioning : format(local.athena_transforms[field.transform], field.column)]
     }
   }
 }

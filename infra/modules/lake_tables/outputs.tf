@@ -1,9 +1,9 @@
 output "tables" {
-  description = "Glue table definitions by table name: prefix, columns, partition_keys, location, parameters."
+  description = "Iceberg tables by name: prefix (below lake_uri), location, columns, partitioning (Athena spelling)."
   value       = local.definitions
 }
 
-output "location_slugs" {
-  description = "Canonical location slugs of the gazetteer, sorted: the `location` projection enum."
-  value       = local.location_slugs
+output "database_location" {
+  description = "Location of the Glue database: Iceberg's Glue catalog creates each table below it."
+  value       = "${var.lake_uri}/${var.namespace}"
 }

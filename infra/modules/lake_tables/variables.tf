@@ -1,19 +1,14 @@
 variable "tables_file" {
-  description = "Path of talent_pulse/data/tables.json: columns and partition keys of the cold-path tables."
-  type        = string
-}
-
-variable "gazetteer_file" {
-  description = "Path of talent_pulse/data/locations.json: the canonical location slugs."
+  description = "Path of talent_pulse/data/tables.json: columns and partition specs of the lake's Iceberg tables."
   type        = string
 }
 
 variable "lake_uri" {
-  description = "Root of the lake, e.g. s3://bucket/lake; each table lives under <lake_uri>/<prefix>/."
+  description = "The Iceberg warehouse, e.g. s3://bucket/lake."
   type        = string
 }
 
-variable "projection_start_date" {
-  description = "First dt (yyyy-MM-dd) of the date projection; the range ends at NOW."
+variable "namespace" {
+  description = "Iceberg namespace = Glue database of the tables; they live under <lake_uri>/<namespace>/<table>."
   type        = string
 }
