@@ -64,9 +64,13 @@ def spark_conf(settings: Settings, catalog: str = CATALOG) -> dict[str, str]:
     if settings.lake_catalog == "jdbc":
         conf[f"{prefix}.uri"] = jdbc_uri(settings)
         conf[f"{prefix}.jdbc.schema-version"] = "V1"
-        # One connection per JVM: a second pooled connection holding a read lock made commits fail with
-        # SQLITE_BUSY after a kill -9 (and SQLite serialises writers anyway); waits out short locks.
+        # One connection per catalog instance, and write-ahead logging: each Spark session (the streaming
+        # query's clone too) opens its own catalog, and on a restart the JDBC catalog's start-up check of
+        # its tables leaves a read open on its connection; in SQLite's default rollback-journal mode that
+        # read blocked every commit of the other session (SQLITE_BUSY after each kill -9 and restart). In
+        # WAL mode readers never block the one writer. The busy timeout waits out short locks.
         conf[f"{prefix}.clients"] = "1"
+        conf[f"{prefix}.jdbc.journal_mode"] = "WAL"
         conf[f"{prefix}.jdbc.busy_timeout"] = str(SQLITE_BUSY_TIMEOUT_MS)
     elif settings.aws_endpoint_url:
         conf[f"{prefix}.glue.endpoint"] = settings.aws_endpoint_url

@@ -64,7 +64,8 @@ class BatchAppender:
          .option(f"snapshot-property.{BATCH_ID_PROPERTY}", str(batch_id))
          .append())
         self._last_committed[query_id] = batch_id
-        return int(load_iceberg_table(self.spark, self.name).currentSnapshot().summary().get("added-data-files"))
+        # the session that committed (the stream's own clone) reads its commit back, not another session's catalog
+        return int(load_iceberg_table(rows.sparkSession, self.name).currentSnapshot().summary().get("added-data-files"))
 
 
 class LakeBatchWriter:

@@ -26,9 +26,15 @@ from infra_support import REPO, require_tool, run
 IMAGE_DIR = REPO / "glue_or_emr_jobs" / "image"
 REQUIREMENTS = IMAGE_DIR / "requirements.txt"
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)==(?P<version>[^\s;]+)\s*(?:;.*)?$")
-# Modules the executors import when they unpickle the job's functions; the entry points import them too.
-JOB_MODULES = ["talent_pulse.stream.job", "talent_pulse.stream.sinks", "talent_pulse.stream.transforms",
-               "talent_pulse.stream.metrics", "talent_pulse.serving", "talent_pulse.settings"]
+# Every module of the job's packages (the stream and the lake), found on disk so a new one cannot slip past,
+# plus the ground-floor modules they stand on; the entry points import them too. reconcile and rebuild are
+# `pulse lake` commands that read the lake with DuckDB on the user's machine; no EMR job runs them.
+CLI_ONLY = {"talent_pulse.lake.reconcile", "talent_pulse.lake.rebuild"}
+JOB_MODULES = sorted(
+    {f"talent_pulse.{path.parent.name}.{path.stem}"
+     for package in ("stream", "lake") for path in (REPO / "talent_pulse" / package).glob("*.py")
+     if path.stem != "__init__"} - CLI_ONLY
+    | {"talent_pulse.serving", "talent_pulse.settings", "talent_pulse.contract", "talent_pulse.gazetteer"})
 
 
 def _normal(name: str) -> str:
@@ -146,7 +152,7 @@ def test_a_fresh_venv_of_exactly_the_pins_imports_the_job(tmp_path):
     allowed_roots = (str(venv), str(tmp_path / "talent_pulse.zip"), str(tmp_path / "spark-python"))
     outside = {name: where for name, where in origins.items() if not where.startswith(allowed_roots)}
     assert outside == {}, f"imported from outside the image's pins: {outside}"
-    assert {"redis", "pandas", "pyarrow", "talent_pulse", "pyspark"} <= set(origins)
+    assert {"redis", "pyarrow", "talent_pulse", "pyspark"} <= set(origins)  # no pandas UDF on the job path any more
 
 
 def _hadolint():
