@@ -34,6 +34,8 @@ bench: ## benchmarks at full size (prints ours vs the reference design)
 	$(PYTHON) tests/bench/bench_serving.py
 	$(PYTHON) tests/bench/bench_stream.py
 	$(PYTHON) tests/bench/bench_dashboard.py
+	$(PYTHON) tests/bench/bench_lake.py
+	$(PYTHON) tests/bench/bench_lake_objects.py
 
 infra-tools: ## build OpenTofu and tflint from Go module source (cached)
 	bash infra/checks/build_tools.sh

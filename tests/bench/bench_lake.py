@@ -124,7 +124,7 @@ def main() -> int:
 
     before = files_per_partition(spark, table)
     seconds, rows, scanned = time_weekly_demand(settings)
-    print(f"before maintain: {describe(before)}")
+    print(f"reference, before maintain (the small files a stream leaves): {describe(before)}")
     print(f"  weekly_demand (DuckDB, median of 3): {seconds:.2f}s, {rows} rows, {scanned / 1e6:.1f} MB read")
 
     report = maintain_table(spark, settings, postings_table())

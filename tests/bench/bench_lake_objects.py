@@ -112,7 +112,7 @@ def main() -> int:
     objects = lake_objects(settings)
     old_puts, old_batches = old_committer_puts(settings)
     print(f"{args.rate:g} postings/s for {args.duration:g}s ({int(args.rate * args.duration)} records)")
-    print(f"old committer (2 s trigger, computed): {old_puts} PUTs in {old_batches} batches "
+    print(f"reference, the old committer (2 s trigger, computed): {old_puts} PUTs in {old_batches} batches "
           f"-> {old_puts / hours:,.0f} objects/hour")
     print(f"Iceberg cold path (60 s trigger, measured): {objects.get('data', 0)} data + "
           f"{objects.get('metadata', 0)} metadata files in {len(commits)} batches "
