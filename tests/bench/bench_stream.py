@@ -197,7 +197,8 @@ def measure_live(settings: Settings, count_python, rate: float, seconds: float, 
 
 def isolated(base: Settings, design: str, batch_size: int) -> tuple[Settings, dict[str, str]]:
     name = f"bench-stream-{design}-{uuid.uuid4().hex[:8]}"
-    settings = Settings.from_env(postings_topic=name, serving_namespace=name,
+    catalog = Path(base.data_dir).resolve() / f"{name}-catalog.db"  # the lake catalog of this run alone
+    settings = Settings.from_env(postings_topic=name, serving_namespace=name, lake_catalog_uri=f"jdbc:sqlite:{catalog}",
                                  lake_uri=f"s3://talent-pulse-local/bench/{name}/lake",
                                  checkpoint_uri=f"s3://talent-pulse-local/bench/{name}/checkpoint",
                                  max_offsets_per_trigger=batch_size, data_dir=str(Path(base.data_dir).resolve()))
@@ -206,6 +207,7 @@ def isolated(base: Settings, design: str, batch_size: int) -> tuple[Settings, di
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
                PULSE_POSTINGS_TOPIC=name, PULSE_SERVING_NAMESPACE=name, PULSE_LAKE_URI=settings.lake_uri,
                PULSE_CHECKPOINT_URI=settings.checkpoint_uri, PULSE_MAX_OFFSETS_PER_TRIGGER=str(batch_size),
+               PULSE_LAKE_CATALOG_URI=settings.lake_catalog_uri,
                PYTHONPATH=os.pathsep.join(filter(None, (str(BENCH), os.environ.get("PYTHONPATH")))))
     return settings, env
 
@@ -260,6 +262,8 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
         admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(30)
         remove_prefix(settings)
+        for suffix in ("", "-wal", "-shm"):
+            Path(settings.lake_catalog_uri.removeprefix("jdbc:sqlite:") + suffix).unlink(missing_ok=True)
     run.batch_ends = run.batch_ends[:drained]
     run.batches = run.batches[:drained]
     return run
