@@ -18,7 +18,7 @@ from talent_pulse.lake.writer import LakeBatchWriter
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import BatchReports
-from talent_pulse.stream.source import records_for_batches
+from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import accepted, enrich_records, rejected, to_postings_rows, to_quarantine_rows
 
 COLD_QUERY_NAME = "talent-pulse-cold"
@@ -49,12 +49,4 @@ class ColdBatch:
 
 def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, ColdBatch]:
     sink = ColdBatch(spark, settings)
-    query = (
-        records_for_batches(spark, settings)
-        .writeStream.queryName(COLD_QUERY_NAME)
-        .foreachBatch(sink)
-        .option("checkpointLocation", settings.cold_checkpoint_uri())
-        .trigger(processingTime=f"{settings.cold_trigger_seconds} seconds")
-        .start()
-    )
-    return query, sink
+    return start_batches_query(spark, settings, COLD_QUERY_NAME, sink, settings.cold_checkpoint_uri(), settings.cold_trigger_seconds), sink

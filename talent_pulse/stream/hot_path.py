@@ -23,7 +23,7 @@ from talent_pulse.serving import PAIR_SEPARATOR, BatchDelta, apply_batch, redis_
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import BatchReports
-from talent_pulse.stream.source import records_for_batches
+from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import serving_facts
 
 HOT_QUERY_NAME = "talent-pulse-hot"
@@ -117,12 +117,4 @@ class HotBatch:
 
 def start_hot_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, HotBatch]:
     sink = HotBatch(spark, settings)
-    query = (
-        records_for_batches(spark, settings)
-        .writeStream.queryName(HOT_QUERY_NAME)
-        .foreachBatch(sink)
-        .option("checkpointLocation", settings.hot_checkpoint_uri())
-        .trigger(processingTime=f"{settings.trigger_seconds} seconds")
-        .start()
-    )
-    return query, sink
+    return start_batches_query(spark, settings, HOT_QUERY_NAME, sink, settings.hot_checkpoint_uri(), settings.trigger_seconds), sink

@@ -6,7 +6,10 @@ each reads Kafka at its own pace and keeps its own offsets in its own checkpoint
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
 
 from talent_pulse.settings import Settings
 from talent_pulse.stream.transforms import dedup_key, deduplicate, parse_records
@@ -36,3 +39,16 @@ def records_for_batches(spark: SparkSession, settings: Settings) -> DataFrame:
     """The streaming plan up to the micro-batch boundary: parse, key, dedup (stateful, bounded)."""
     kafka_rows = spark.readStream.format("kafka").options(**kafka_options(settings)).load()
     return deduplicate(dedup_key(parse_records(kafka_rows)), DEDUP_WATERMARK)
+
+
+def start_batches_query(spark: SparkSession, settings: Settings, name: str, sink: Callable[[DataFrame, int], None],
+                        checkpoint_uri: str, trigger_seconds: float) -> StreamingQuery:
+    """A query of the job: its own source, `sink` per micro-batch, its own checkpoint and trigger."""
+    return (
+        records_for_batches(spark, settings)
+        .writeStream.queryName(name)
+        .foreachBatch(sink)
+        .option("checkpointLocation", checkpoint_uri)
+        .trigger(processingTime=f"{trigger_seconds} seconds")
+        .start()
+    )
