@@ -4,7 +4,7 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 BUILD := build
 
-.PHONY: help install demo demo-stop test test-fast bench package-lambda package-job jars artifacts image image-pin infra-tools deploy destroy clean
+.PHONY: help install demo demo-stop test test-fast docs bench package-lambda package-job jars artifacts image image-pin infra-tools deploy destroy clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: install infra-tools ## install what is missing, then run the whole suite a
 
 test-fast: ## unit tests only (no services)
 	$(PYTHON) -m pytest tests/unit $(PYTEST_ARGS)
+
+docs: ## rewrite the docs' generated tables (settings, Redis keys, lake columns, contract) from the code
+	$(PYTHON) -m talent_pulse.docs_tables
 
 bench: ## benchmarks at full size (prints ours vs the reference design)
 	$(PYTHON) tests/bench/bench_skills.py
