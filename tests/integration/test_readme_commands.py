@@ -1,5 +1,6 @@
-"""Every command block of the README's quick start and of the components' run sections, run as a new
-user would: one fresh shell per line, nothing exported but this test's own names.
+"""Every command block of the README's quick start and of the components' run sections (docs/streaming.md,
+docs/dashboard.md, docs/producer.md), run as a new user would: one fresh shell per line, nothing exported
+but this test's own names.
 
 "Clean" means: no AWS_* variable and no setting of talent_pulse.settings is inherited, so no endpoint
 is configured and every `pulse` command has to find the running local stack by itself. The test adds
@@ -19,7 +20,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,13 @@ from talent_pulse.settings import Settings
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text("utf-8")
+README, STREAMING, DASHBOARD, PRODUCER = (ROOT / page for page in (
+    "README.md", "docs/streaming.md", "docs/dashboard.md", "docs/producer.md"))
 COMMAND_SECONDS = 600
 STREAM_IDLE_SECONDS = 20
 STREAM_BLOCK_POSTINGS = 300
 
-# README line -> what runs instead, and why it is the same command, bounded
+# documented line -> what runs instead, and why it is the same command, bounded
 BOUNDED = {
     "make test": "make -n test",  # this test runs inside `make test`: check the target resolves, run nothing
     "make demo": "make -o install demo",  # `install` pip-installs the checkout: the caller's business
@@ -49,19 +51,21 @@ SERVERS = ("pulse dashboard",)  # run until Ctrl-C: started, checked on their po
 DEMO_STARTS = ("pulse demo start", "make demo")  # started, checked, then `pulse demo stop`
 
 
-def readme_block(heading: str, after: str | None = None) -> list[str]:
-    """The command lines of the first ```bash block under `heading` (below `after`, if given)."""
-    text = README[README.index(after):] if after else README
+def doc_block(page: Path, heading: str) -> list[str]:
+    """The command lines of the first ```bash block under `heading` in `page`."""
+    text = page.read_text("utf-8")
     section = text[text.index(heading + "\n"):]
-    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
-    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines()]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block, f"{page.name}: no ```bash block under {heading}"
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.group(1).splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def clean_environment(settings: Settings, data_dir: Path, port: int) -> dict[str, str]:
@@ -74,7 +78,7 @@ def clean_environment(settings: Settings, data_dir: Path, port: int) -> dict[str
 
 
 class Shell:
-    """Runs README lines, each in a new bash; keeps what each printed."""
+    """Runs documented lines, each in a new bash; keeps what each printed."""
 
     def __init__(self, env: dict[str, str], cwd: Path):
         self.env, self.cwd = env, cwd
@@ -98,8 +102,8 @@ class Shell:
         return output
 
     def _serve(self, command: str) -> str:
-        port = re.search(r"--port (\d+)", command)
-        port = int(port.group(1)) if port else int(self.env["PULSE_DASHBOARD_PORT"])
+        given = re.search(r"--port (\d+)", command)
+        port = int(given.group(1)) if given else int(self.env["PULSE_DASHBOARD_PORT"])
         log = self.cwd / f"serve-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=self.cwd, env=self.env, stdout=out,
@@ -129,10 +133,10 @@ class Shell:
 
 
 def time_at(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)
+    return datetime.fromtimestamp(epoch, UTC)
 
 
-def wait_for_health(port: int, process: subprocess.Popen | None = None, timeout: float = 90) -> bool:
+def wait_for_health(port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 90) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and (process is None or process.poll() is None):
         try:
@@ -145,27 +149,26 @@ def wait_for_health(port: int, process: subprocess.Popen | None = None, timeout:
 
 
 @pytest.fixture
-def shell(isolated_settings, tmp_path) -> Shell:
+def shell(isolated_settings: Settings, tmp_path: Path) -> Shell:
     return Shell(clean_environment(isolated_settings, tmp_path / "pulse-data", free_port()), tmp_path)
 
 
-def test_every_block_is_found_and_every_unbounded_line_is_known():
-    blocks = [readme_block("## Quick start"), readme_block("### Run it", after="## Streaming job"),
-              readme_block("### Run it", after="## Dashboard and history queries"),
-              readme_block("### `pulse produce`")]
+def test_every_block_is_found_and_every_unbounded_line_is_known() -> None:
+    blocks = [doc_block(README, "## Quick start"), doc_block(STREAMING, "## Run it"),
+              doc_block(DASHBOARD, "## Run it"), doc_block(PRODUCER, "## `pulse produce`")]
     assert all(blocks)
     for line in (line for block in blocks for line in block):
         assert "Ctrl-C" not in line and "..." not in line, line
 
 
-def test_quick_start(shell):
-    lines = readme_block("## Quick start")
+def test_quick_start(shell: Shell) -> None:
+    lines = doc_block(README, "## Quick start")
     assert lines == ["make demo", "make test"], "the quick start changed: update BOUNDED"
     shell.run("make demo")
     assert "-m pytest" in shell.run("make test")
 
 
-def test_streaming_job_run_it(shell, isolated_settings):
+def test_streaming_job_run_it(shell: Shell, isolated_settings: Settings) -> None:
     from talent_pulse.contract import encode_event
     from talent_pulse.producer import PostingProducer
 
@@ -175,7 +178,7 @@ def test_streaming_job_run_it(shell, isolated_settings):
         producer.send(*encode_event(generator.generate(time_at(start - i)).event))
     assert producer.flush().delivered == STREAM_BLOCK_POSTINGS
 
-    for line in readme_block("### Run it", after="## Streaming job"):
+    for line in doc_block(STREAMING, "## Run it"):
         shell.run(line)
     first_stream = shell.printed["pulse stream"]
     assert f"topic {isolated_settings.postings_topic}" in first_stream and "batch" in first_stream
@@ -183,20 +186,20 @@ def test_streaming_job_run_it(shell, isolated_settings):
     assert counters["postings"] == STREAM_BLOCK_POSTINGS  # the second run resumed, nothing counted twice
 
 
-def test_dashboard_run_it(shell):
-    lines = readme_block("### Run it", after="## Dashboard and history queries")
+def test_dashboard_run_it(shell: Shell) -> None:
+    lines = doc_block(DASHBOARD, "## Run it")
     for line in lines:
         shell.run(line)
     assert "pulse dashboard --port 8600" in shell.printed
 
 
-def test_producer_commands(shell, tmp_path):
+def test_producer_commands(shell: Shell, tmp_path: Path) -> None:
     generator = PostingGenerator(seed=5)
     start = time.time()
     ads = [generator.generate(time_at(start - i)).event for i in range(1000)]
     (tmp_path / "ads.jsonl").write_text("".join(json.dumps(ad) + "\n" for ad in ads))
     (tmp_path / "anything.jsonl").write_text(json.dumps(ads[0]) + "\n{not json\nplain text\n")
-    for line in readme_block("### `pulse produce`"):
+    for line in doc_block(PRODUCER, "## `pulse produce`"):
         shell.run(line)
         if line.startswith("pulse produce"):
             summary = json.loads(shell.stdout[line])
