@@ -104,11 +104,11 @@ def _placeholder_call(method: Callable[..., str]) -> str:
 def serving_key_names() -> list[str]:
     """Every key `serving.Keys` builds, for the namespace `ns`, parameters as placeholders."""
     keys = Keys(KEY_NAMESPACE)
-    fixed = [value for name, value in vars(keys).items()
-             if isinstance(value, str) and value.startswith(keys.prefix) and name != "prefix"]
-    methods = [getattr(keys, name) for name, member in vars(Keys).items()
-               if not name.startswith("_") and inspect.isfunction(member)]
-    return fixed + [_placeholder_call(method) for method in methods]
+    prefix = f"{{{KEY_NAMESPACE}}}:"
+    members = [(name, value) for name, value in inspect.getmembers(keys) if not name.startswith("_")]
+    fixed = [value for _, value in members if isinstance(value, str) and value.startswith(prefix) and value != prefix]
+    built = [_placeholder_call(value) for _, value in members if inspect.ismethod(value)]
+    return fixed + built
 
 
 def _described(kind: str, in_code: Iterable[str], described: Iterable[str]) -> None:
