@@ -33,7 +33,7 @@ def spark_submit_command(settings: Settings, master: str, until_idle: float | No
     command = [
         str(Path(_find_spark_home()) / "bin" / "spark-submit"),
         "--master", master,
-        "--conf", "spark.driver.memory=2g",
+        "--conf", "spark.driver.memory=1g",
         "--conf", "spark.ui.showConsoleProgress=false",
         "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--conf", "spark.driver.host=127.0.0.1",

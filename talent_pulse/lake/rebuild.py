@@ -17,20 +17,17 @@ from dataclasses import dataclass
 import redis
 
 from talent_pulse.queries import DuckDBBackend
-from talent_pulse.serving import PAIR_SEPARATOR, apply_batch
+from talent_pulse.serving import apply_batch
 from talent_pulse.stream.hot_path import summarise_facts
 
 # The columns of transforms.serving_facts, from the lake: quarantined records carry a reason_code.
-FACTS = f"""
-SELECT CAST(NULL AS VARCHAR) AS reason_code, location, skills,
-       coalesce((SELECT list(a.skill || '{PAIR_SEPARATOR}' || b.skill)
-                 FROM unnest(skills) a(skill), unnest(skills) b(skill) WHERE a.skill < b.skill), []) AS pairs,
-       remote, seniority,
+FACTS = """
+SELECT CAST(NULL AS VARCHAR) AS reason_code, location, list_sort(skills) AS skills, remote, seniority,
        CAST(floor(epoch(event_time) / 60) AS BIGINT) AS minute,
        strftime(event_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS event_time
 FROM postings WHERE CAST(event_time AT TIME ZONE 'UTC' AS DATE) = ?
 UNION ALL
-SELECT reason_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT reason_code, NULL, NULL, NULL, NULL, NULL, NULL
 FROM quarantine WHERE CAST(ingested_at AT TIME ZONE 'UTC' AS DATE) = ?
 """
 DAYS = """

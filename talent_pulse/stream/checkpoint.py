@@ -41,7 +41,7 @@ class Storage:
     def delete(self, uri: str, recursive: bool = False) -> None:
         fs, path = self._path(uri)
         if fs.exists(path) and not fs.delete(path, recursive):
-            raise IOError(f"could not delete {uri}")
+            raise OSError(f"could not delete {uri}")
 
 
 def _offsets_line(text: str) -> dict[str, dict[str, int]]:

@@ -22,6 +22,13 @@ from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import accepted, enrich_records, rejected, to_postings_rows, to_quarantine_rows
 
 COLD_QUERY_NAME = "talent-pulse-cold"
+# The cold query reads Kafka in tasks of about this many records: a core the cold path holds is free again
+# within a fraction of a second for the hot path's next batch (the scheduler serves the hot pool first).
+COLD_RECORDS_PER_TASK = 2_000
+
+
+def cold_read_options(settings: Settings) -> dict[str, str]:
+    return {"minPartitions": str(max(1, -(-settings.max_offsets_per_trigger // COLD_RECORDS_PER_TASK)))}
 
 
 class ColdBatch:
@@ -34,19 +41,21 @@ class ColdBatch:
         self.reports = BatchReports()
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        """`batch`: the micro-batch's deduplicated `transforms.enrich_records`."""
         started = time.monotonic()
         self.query_id = self.query_id or self.offsets.query_id()
-        batch = batch.persist()
+        records = batch.persist()
         try:
-            records = enrich_records(batch)
             files = self.lake.write(to_postings_rows(accepted(records), batch_id),
                                     to_quarantine_rows(rejected(records), batch_id), self.query_id, batch_id)
         finally:
-            batch.unpersist()
+            records.unpersist()
         self.reports.file(batch_id, {"files": sum(files.values()), **files,
                                      "seconds": round(time.monotonic() - started, 3)})
 
 
 def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, ColdBatch]:
     sink = ColdBatch(spark, settings)
-    return start_batches_query(spark, settings, COLD_QUERY_NAME, sink, settings.cold_checkpoint_uri(), settings.cold_trigger_seconds), sink
+    query = start_batches_query(spark, settings, COLD_QUERY_NAME, enrich_records, sink, settings.cold_checkpoint_uri(),
+                                settings.cold_trigger_seconds, cold_read_options(settings))
+    return query, sink

@@ -15,8 +15,10 @@ everything comes from `Settings` (environment variables).
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -44,8 +46,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.sources.partitionOverwriteMode": "static",
-        # each query runs in its own scheduler pool (see Pipeline.in_pool), and FAIR scheduling shares the
-        # executors between the pools, so a long cold batch does not queue the hot batch's tasks behind it
+        # each query runs in its own scheduler pool (see Pipeline.in_pool); the hot pool's tasks go first
+        # (scheduler_pools), so a long cold batch does not queue the hot batch's tasks behind it
         "spark.scheduler.mode": "FAIR",
     }
     if settings.aws_endpoint_url:
@@ -63,9 +65,26 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     return conf
 
 
+# FAIR scheduling serves a pool below its minShare (running tasks) first: the hot pool's minShare is above any
+# executor count, so whenever hot tasks wait they get the next free core; the cold pool takes what is left.
+SCHEDULER_POOLS = """<?xml version="1.0"?>
+<allocations>
+  <pool name="hot"><schedulingMode>FIFO</schedulingMode><weight>100</weight><minShare>10000</minShare></pool>
+  <pool name="cold"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>0</minShare></pool>
+</allocations>
+"""
+
+
+def scheduler_pools_file() -> str:
+    """SCHEDULER_POOLS as the driver-local file spark.scheduler.allocation.file names."""
+    path = Path(tempfile.gettempdir()) / "talent-pulse-scheduler-pools.xml"
+    path.write_text(SCHEDULER_POOLS)
+    return str(path)
+
+
 def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> SparkSession:
     lake_catalog.prepare_local_catalog(settings)
-    builder = SparkSession.builder.appName(app_name)
+    builder = SparkSession.builder.appName(app_name).config("spark.scheduler.allocation.file", scheduler_pools_file())
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numbers
 import time
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from talent_pulse.settings import Settings
 
@@ -107,7 +108,7 @@ class BatchMetricsPublisher:
     def publish(self, progress: Mapping[str, Any], timestamp: datetime | None = None) -> None:
         if not self.enabled:
             return
-        self._buffer += batch_metric_data(progress, self.dimensions, timestamp or datetime.now(timezone.utc))
+        self._buffer += batch_metric_data(progress, self.dimensions, timestamp or datetime.now(UTC))
         if self._clock() - self._last_put >= self.flush_seconds:
             self.flush()
 

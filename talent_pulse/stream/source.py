@@ -1,7 +1,10 @@
-"""The streaming source: Kafka records parsed against the contract and deduplicated (bounded state).
+"""The streaming source: Kafka records parsed against the contract, prepared and deduplicated (bounded state).
 
 Each streaming query of the job (hot path, cold path) builds its own source, so
 each reads Kafka at its own pace and keeps its own offsets in its own checkpoint.
+Each query prepares the records it needs before the dedup (the hot path only the
+serving facts, the cold path the enriched records), so the per-record work runs
+in the Kafka read's tasks and only what the query keeps crosses the shuffle.
 """
 
 from __future__ import annotations
@@ -35,17 +38,27 @@ def kafka_options(settings: Settings) -> dict[str, str]:
     return options
 
 
-def records_for_batches(spark: SparkSession, settings: Settings) -> DataFrame:
-    """The streaming plan up to the micro-batch boundary: parse, key, dedup (stateful, bounded)."""
-    kafka_rows = spark.readStream.format("kafka").options(**kafka_options(settings)).load()
-    return deduplicate(dedup_key(parse_records(kafka_rows)), DEDUP_WATERMARK)
+Prepare = Callable[[DataFrame], DataFrame]
 
 
-def start_batches_query(spark: SparkSession, settings: Settings, name: str, sink: Callable[[DataFrame, int], None],
-                        checkpoint_uri: str, trigger_seconds: float) -> StreamingQuery:
-    """A query of the job: its own source, `sink` per micro-batch, its own checkpoint and trigger."""
+def records_for_batches(spark: SparkSession, settings: Settings, prepare: Prepare,
+                        read_options: dict[str, str] | None = None) -> DataFrame:
+    """The streaming plan up to the micro-batch boundary: parse, key, `prepare`, dedup (stateful, bounded).
+
+    `prepare` works per record and keeps the columns event_id and ingested_at the dedup needs;
+    `read_options` add to or override the Kafka source's options."""
+    options = {**kafka_options(settings), **(read_options or {})}
+    kafka_rows = spark.readStream.format("kafka").options(**options).load()
+    return deduplicate(prepare(dedup_key(parse_records(kafka_rows))), DEDUP_WATERMARK)
+
+
+def start_batches_query(spark: SparkSession, settings: Settings, name: str, prepare: Prepare,
+                        sink: Callable[[DataFrame, int], None], checkpoint_uri: str, trigger_seconds: float,
+                        read_options: dict[str, str] | None = None) -> StreamingQuery:
+    """A query of the job: its own source prepared by `prepare`, `sink` per micro-batch, its own checkpoint and
+    trigger."""
     return (
-        records_for_batches(spark, settings)
+        records_for_batches(spark, settings, prepare, read_options)
         .writeStream.queryName(name)
         .foreachBatch(sink)
         .option("checkpointLocation", checkpoint_uri)

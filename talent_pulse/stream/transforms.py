@@ -10,13 +10,14 @@ answers.
 
 from __future__ import annotations
 
+from functools import reduce
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from talent_pulse.contract import compiled_rules
 from talent_pulse.gazetteer import load_gazetteer
-from talent_pulse.serving import PAIR_SEPARATOR
 from talent_pulse.stream.jvm import apply_udf
 from talent_pulse.stream.schema import parsed_schema, table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
@@ -39,7 +40,8 @@ SENIORITY_PATTERNS = (
     ("senior", r"(?i)\b(senior|sr\.?|snr)\b|\bIII\b"),
     ("junior", r"(?i)\b(junior|jr\.?|graduate|entry[- ]level)\b"),
 )
-REMOTE_PATTERN = r"(?i)\b(remote|work from home|wfh|anywhere)\b"
+REMOTE_WORDS = ("remote", "work from home", "wfh", "anywhere")
+REMOTE_PATTERN = rf"(?i)\b({'|'.join(REMOTE_WORDS)})\b"
 
 
 def parse_records(kafka_rows: DataFrame) -> DataFrame:
@@ -93,13 +95,22 @@ def _derived_seniority() -> Column:
     return derived
 
 
+def _states_remote(text: Column) -> Column:
+    """`text` rlike REMOTE_PATTERN. A regex run over a whole description costs as much as the skill matcher, so
+    a substring test on the lower-cased text (true whenever the pattern matches) first skips most texts."""
+    lowered = F.lower(text)
+    mentions_a_word = reduce(lambda either, word: either | lowered.contains(word), REMOTE_WORDS[1:],
+                             lowered.contains(REMOTE_WORDS[0]))
+    return F.when(~mentions_a_word, F.lit(False)).otherwise(text.rlike(REMOTE_PATTERN))
+
+
 def derive_flags(events: DataFrame) -> DataFrame:
     """Fill seniority from the title and remote from location/title/description when the source left them out."""
     remote_stated = (
         F.col("location").startswith("remote-")
-        | F.col("location_raw").rlike(REMOTE_PATTERN)
-        | F.col("title").rlike(REMOTE_PATTERN)
-        | F.coalesce(F.col("description"), F.lit("")).rlike(REMOTE_PATTERN)
+        | _states_remote(F.col("location_raw"))
+        | _states_remote(F.col("title"))
+        | _states_remote(F.coalesce(F.col("description"), F.lit("")))
     )
     return events.withColumn("seniority", F.coalesce(F.col("seniority"), _derived_seniority())).withColumn(
         "remote", F.coalesce(F.col("remote"), remote_stated)
@@ -162,20 +173,19 @@ def enrich_records(records: DataFrame) -> DataFrame:
 
 
 ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
-_SKILL_PAIRS_SQL = (
-    f"flatten(transform(skills, (a, i) -> transform(slice(skills, i + 2, size(skills)), "
-    f"b -> concat(a, '{PAIR_SEPARATOR}', b))))"
-)
+FACT_COLUMNS = ("reason_code", "location", "skills", "remote", "seniority", "minute", "event_time")
 
 
 def serving_facts(records: DataFrame) -> DataFrame:
-    """A batch's records -> the small columns every serving-layer counter is counted from, one row per record.
+    """A batch's records -> the small columns every serving-layer counter is counted from (FACT_COLUMNS), one
+    row per record, plus the dedup key and ingest time, so the facts can be deduplicated instead of whole records.
 
     reason_code is set on quarantined records (their other columns are unused);
-    pairs are the posting's skill pairs "a|b" with a < b (skills are sorted).
+    skills are sorted, which the pair counts rely on (`hot_path.summarise_facts`).
     """
     return enrich_records(records).select(
-        "reason_code", "location", "skills", F.expr(_SKILL_PAIRS_SQL).alias("pairs"), "remote", "seniority",
+        "reason_code", "location", "skills", "remote", "seniority",
         F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
         F.date_format("event_time", ISO_SECONDS).alias("event_time"),
+        "event_id", "ingested_at",
     )
