@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -38,7 +39,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -112,6 +113,7 @@ class Job:
 
     def _read(self) -> None:
         for line in self.process.stdout:
+            self.log.write(line)
             if line.startswith(PROGRESS_PREFIX):
                 report = json.loads(line[len(PROGRESS_PREFIX):])
                 if "rows_in" in report:  # the hot path's batches (the cold path reports files)
@@ -149,10 +151,10 @@ class Job:
 
 
 def live_event(generator: PostingGenerator) -> tuple[bytes, bytes]:
-    event = generator.generate(datetime.now(timezone.utc)).event
+    event = generator.generate(datetime.now(UTC)).event
     event["title"] = LIVE_TITLE
     event["description"] = event["description"] + LIVE_SENTENCE
-    event["event_time"] = iso_utc(datetime.now(timezone.utc))
+    event["event_time"] = iso_utc(datetime.now(UTC))
     return encode_event(event)
 
 
@@ -195,12 +197,14 @@ def measure_live(settings: Settings, count_python, rate: float, seconds: float, 
             latencies.append(moment - sent)
 
 
-def isolated(base: Settings, design: str, batch_size: int) -> tuple[Settings, dict[str, str]]:
+def isolated(base: Settings, design: str, batch_size: int, checkpoints: str) -> tuple[Settings, dict[str, str]]:
     name = f"bench-stream-{design}-{uuid.uuid4().hex[:8]}"
-    catalog = Path(base.data_dir).resolve() / f"{name}-catalog.db"  # the lake catalog of this run alone
+    data_dir = Path(base.data_dir).resolve()
+    catalog = data_dir / f"{name}-catalog.db"  # the lake catalog of this run alone
+    checkpoint_uri = (f"s3://talent-pulse-local/bench/{name}/checkpoint" if checkpoints == "s3"
+                      else (data_dir / "bench" / name / "checkpoint").as_uri())
     settings = Settings.from_env(postings_topic=name, serving_namespace=name, lake_catalog_uri=f"jdbc:sqlite:{catalog}",
-                                 lake_uri=f"s3://talent-pulse-local/bench/{name}/lake",
-                                 checkpoint_uri=f"s3://talent-pulse-local/bench/{name}/checkpoint",
+                                 lake_uri=f"s3://talent-pulse-local/bench/{name}/lake", checkpoint_uri=checkpoint_uri,
                                  max_offsets_per_trigger=batch_size, data_dir=str(Path(base.data_dir).resolve()))
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     admin.create_topics([NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)])[name].result(30)
@@ -215,7 +219,7 @@ def isolated(base: Settings, design: str, batch_size: int) -> tuple[Settings, di
 def backlog(settings: Settings, postings: int) -> None:
     generator = PostingGenerator(seed=7)
     producer = PostingProducer(settings)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for _ in range(postings):
         producer.send(*encode_event(generator.generate(now).event))
     stats = producer.flush()
@@ -236,7 +240,7 @@ def remove_prefix(settings: Settings) -> None:
 
 
 def run_design(design: str, script: Path, base: Settings, args) -> Run:
-    settings, env = isolated(base, design, args.batch_size)
+    settings, env = isolated(base, design, args.batch_size, args.checkpoints)
     client = redis_client(settings)
     if design == "ours":
         def count_python() -> int:
@@ -262,6 +266,7 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
         admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(30)
         remove_prefix(settings)
+        shutil.rmtree(Path(base.data_dir).resolve() / "bench" / settings.postings_topic, ignore_errors=True)
         for suffix in ("", "-wal", "-shm"):
             Path(settings.lake_catalog_uri.removeprefix("jdbc:sqlite:") + suffix).unlink(missing_ok=True)
     run.batch_ends = run.batch_ends[:drained]
@@ -282,7 +287,8 @@ def drain_rate(run: Run) -> float:
 
 def report(runs: list[Run], args) -> None:
     print(f"\n{args.postings:,} backlog postings in batches of {args.batch_size:,}; live "
-          f"{', '.join(f'{rate:g}/s' for rate in args.rates)} for {args.seconds:g}s each; local[2]")
+          f"{', '.join(f'{rate:g}/s' for rate in args.rates)} for {args.seconds:g}s each; local[2]; "
+          f"checkpoints on {'the S3 emulator' if args.checkpoints == 's3' else 'the local disk'}")
     visible = "".join(f" {'visible p50/p95 @' + format(rate, 'g'):>24} {'seen':>11}" for rate in args.rates)
     print(f"{'design':<52} {'postings/s':>11} {'batch p50':>10} {'batch p95':>10}{visible} {'peak RSS':>9}")
     labels = {"ours": "ours: full taxonomy, dedup, deltas; lake query beside",
@@ -294,7 +300,7 @@ def report(runs: list[Run], args) -> None:
             f"{len(run.latencies.get(rate, [])):>5}/{run.live_sent.get(rate, 0):<5}" for rate in args.rates)
         print(f"{labels[run.design]:<52} {drain_rate(run):>11,.0f} {statistics.median(seconds):>9.2f}s "
               f"{percentile(seconds, 0.95):>9.2f}s{live} {run.peak_rss_mb:>6,.0f} MB")
-    if len(runs) == 2:
+    if [run.design for run in runs] == ["ours", "reference"]:
         ours, reference = runs
         print(f"ratio ours/reference: postings/s {drain_rate(ours) / max(drain_rate(reference), 1e-9):.2f}x; "
               + "; ".join(f"visible p95 @{rate:g}/s {percentile(ours.latencies.get(rate, []), 0.95) / max(percentile(reference.latencies.get(rate, []), 0.95), 1e-9):.2f}x"
@@ -309,6 +315,11 @@ def main() -> None:
                         help="offered postings/s of the live phases, comma-separated (default 2000,50)")
     parser.add_argument("--seconds", type=float, default=60, help="length of each live phase")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to drain the backlog")
+    parser.add_argument("--designs", type=lambda text: text.split(","), default=["ours", "reference"],
+                        help="which designs to run, comma-separated (default ours,reference)")
+    parser.add_argument("--checkpoints", choices=("s3", "local"), default="s3",
+                        help="where both designs keep their streaming checkpoints: the S3 emulator (default, as on "
+                             "AWS) or the local disk (shows the share of the emulator's round trips)")
     parser.add_argument("--small", action="store_true", help="a tiny run that only proves the script works (CI)")
     args = parser.parse_args()
     if args.small:
@@ -316,8 +327,11 @@ def main() -> None:
     if "Python" not in default_matcher().extract(LIVE_TITLE + "\n" + LIVE_SENTENCE):
         raise SystemExit(f"the live postings must name Python for the taxonomy: {LIVE_TITLE!r}")
     base = Settings.from_env()
-    runs = [run_design("ours", ENTRY_POINT, base, args),
-            run_design("reference", BENCH / "reference_stream_job.py", base, args)]
+    scripts = {"ours": ENTRY_POINT, "reference": BENCH / "reference_stream_job.py"}
+    unknown = set(args.designs) - set(scripts)
+    if unknown:
+        parser.error(f"unknown design(s) {', '.join(sorted(unknown))}: choose from {', '.join(scripts)}")
+    runs = [run_design(design, scripts[design], base, args) for design in args.designs]
     report(runs, args)
 
 
