@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
+
+from talent_pulse.serving.keys import NAMESPACE_RULE, valid_namespace
 
 # Settings that name the services' hosts. When none is set, a shell has not been pointed anywhere and
 # `resolve_environment` may point it at the running local stack (names such as the topic or the lake
@@ -64,7 +67,8 @@ class Settings:
     )
     lake_catalog_uri: str = _setting(
         "PULSE_LAKE_CATALOG_URI", "",
-        "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. One committing JVM at a time"
+        "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. "
+        "One committing JVM at a time"
     )
     lake_target_file_mb: int = _setting(
         "PULSE_LAKE_TARGET_FILE_MB", 128, "Target data file size of writes and of `pulse lake maintain` compaction"
@@ -120,7 +124,7 @@ class Settings:
     )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
@@ -149,8 +153,8 @@ class Settings:
         if self.lake_retain_snapshots < 2:
             # Retaining a single snapshot after a compaction cuts the chain a replayed batch is checked against.
             raise ValueError(f"PULSE_LAKE_RETAIN_SNAPSHOTS must be at least 2, got {self.lake_retain_snapshots}")
-        if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
-            raise SettingsError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
+        if not valid_namespace(self.serving_namespace):
+            raise SettingsError(f"PULSE_SERVING_NAMESPACE must be {NAMESPACE_RULE}")
 
     @staticmethod
     def env_names() -> list[str]:
