@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from talent_pulse.cli.errors import CliError
 from talent_pulse.cli.local import print_status, stop_and_report
-from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.demo import DemoPipeline
 from talent_pulse.local_stack.supervisor import LocalStack, local_settings
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="run the demo pipeline (stream, producer, dashboard) on the local stack")
+    parser = subparsers.add_parser("demo",
+                                   help="run the demo pipeline (stream, producer, dashboard) on the local stack")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("start", help="start the streaming job, a producer and the dashboard").set_defaults(
         handler=start)

@@ -15,9 +15,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.checkout import checkout_path
+from talent_pulse.cli.errors import CliError
 
-DEFAULT_INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
+INFRA_DIR = "infra"
 # CANCELLING is active: the run still holds its checkpoint until it reaches CANCELLED.
 ACTIVE_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED", "CANCELLING"]
 TERMINAL_STATES = {"SUCCESS", "FAILED", "CANCELLED"}
@@ -74,9 +75,10 @@ def register(subparsers) -> None:
 
 
 def _add_output_source(parser) -> None:
-    parser.add_argument("--infra-dir", type=Path, default=DEFAULT_INFRA_DIR, help="Terraform root module (default: infra/)")
+    parser.add_argument("--infra-dir", type=Path, help="Terraform root module (default: the checkout's infra/)")
     parser.add_argument(
-        "--outputs-file", type=Path, help="read `terraform output -json` saved to this file instead of running Terraform"
+        "--outputs-file", type=Path,
+        help="read `terraform output -json` saved to this file instead of running Terraform"
     )
 
 
@@ -137,7 +139,7 @@ def start_job_run_request(job: dict[str, Any], max_failed_attempts_per_hour: int
 # --- edges --------------------------------------------------------------------------------
 
 
-def read_outputs(infra_dir: Path, outputs_file: Path | None) -> dict[str, Any]:
+def read_outputs(infra_dir: Path | None, outputs_file: Path | None) -> dict[str, Any]:
     if outputs_file is not None:
         try:
             return output_values(json.loads(outputs_file.read_text("utf-8")))
@@ -146,6 +148,8 @@ def read_outputs(infra_dir: Path, outputs_file: Path | None) -> dict[str, Any]:
     binary = shutil.which("terraform") or shutil.which("tofu")
     if binary is None:
         raise CliError("neither terraform nor tofu is on PATH: install one, or pass --outputs-file")
+    if infra_dir is None:
+        infra_dir = checkout_path(INFRA_DIR, "the Terraform root module")
     result = subprocess.run([binary, "output", "-json"], cwd=infra_dir, capture_output=True, text=True)
     if result.returncode != 0:
         raise CliError(f"`{Path(binary).name} output -json` failed in {infra_dir}:\n{result.stderr.strip()}")
@@ -219,8 +223,8 @@ def cancel_and_wait(client, job: dict[str, Any], timeout: float, sleep=time.slee
         print(f"cancelling streaming job run {run['id']} (was {run['state']})")
 
     def states():
-        return {run["id"]: client.get_job_run(applicationId=job["application_id"], jobRunId=run["id"])["jobRun"]["state"]
-                for run in running}
+        return {run["id"]: client.get_job_run(applicationId=job["application_id"],
+                                              jobRunId=run["id"])["jobRun"]["state"] for run in running}
 
     final, finished = wait_until(states, lambda s: set(s.values()) <= TERMINAL_STATES, timeout, sleep, clock)
     if not finished:

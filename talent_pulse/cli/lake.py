@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli.errors import CliError
 from talent_pulse.settings import Settings
 
 SQLITE_BUSY_HINT = ("the SQLite catalog is locked by another JVM (the streaming job?): it allows one committing "
@@ -38,9 +38,9 @@ def register(subparsers) -> None:
 def run_maintain(args) -> int:
     from py4j.protocol import Py4JJavaError
 
+    from talent_pulse.jvm_build import streaming_job_jars
     from talent_pulse.lake.maintenance import maintain
     from talent_pulse.lake.session import lake_session
-    from talent_pulse.local_stack.jars import streaming_job_jars
 
     settings = Settings.from_env()
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import shlex
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.local_stack.jars import PrerequisiteMissing
+from talent_pulse.cli.errors import CliError
+from talent_pulse.jvm_build import PrerequisiteMissing
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment, local_settings
 from talent_pulse.settings import Settings
 

@@ -10,9 +10,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.producer import COMPRESSION_CODECS, DeliveryStats, PostingProducer, publish_raw_lines, \
-    publish_records
+from talent_pulse.cli.errors import CliError
+from talent_pulse.producer import COMPRESSION_CODECS, DeliveryStats, PostingProducer, publish_raw_lines, publish_records
 from talent_pulse.settings import Settings
 
 PROGRESS_BAR_WIDTH = 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli.errors import CliError
 from talent_pulse.queries import QueryError, named_queries, open_backend, run_named
 from talent_pulse.settings import Settings
 

@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli.errors import CliError
 from talent_pulse.serving import Snapshot, read_snapshot, redacted_url, redis_client, stats_json
 from talent_pulse.settings import Settings
 

@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.local_stack.jars import REPO_ROOT, streaming_job_jars
+from talent_pulse.checkout import checkout_path
+from talent_pulse.cli.errors import CliError
+from talent_pulse.jvm_build import streaming_job_jars
 from talent_pulse.settings import Settings
+from talent_pulse.spark_session import LOCAL_DRIVER_CONF
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 
-ENTRY_POINT = REPO_ROOT / "glue_or_emr_jobs" / "streaming_job.py"
+ENTRY_POINT = "glue_or_emr_jobs/streaming_job.py"
 
 
 def register(subparsers) -> None:
@@ -25,22 +27,22 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+def entry_point() -> Path:
+    """The streaming job's spark-submit script (glue_or_emr_jobs/streaming_job.py in the checkout)."""
+    return checkout_path(ENTRY_POINT, "the streaming job's entry point")
+
+
 def spark_submit_command(settings: Settings, master: str, until_idle: float | None,
-                         script: Path = ENTRY_POINT) -> list[str]:
+                         script: Path | None = None) -> list[str]:
     from pyspark.find_spark_home import _find_spark_home
 
+    script = script or entry_point()
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
-    command = [
-        str(Path(_find_spark_home()) / "bin" / "spark-submit"),
-        "--master", master,
-        "--conf", "spark.driver.memory=2g",
-        "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.ui.enabled=false",
-        "--jars", ",".join(str(jar) for jar in jars),
-        str(script),
-    ]
+    conf = {"spark.driver.memory": "2g", "spark.ui.showConsoleProgress": "false", **LOCAL_DRIVER_CONF}
+    command = [str(Path(_find_spark_home()) / "bin" / "spark-submit"), "--master", master]
+    for key, value in conf.items():
+        command += ["--conf", f"{key}={value}"]
+    command += ["--jars", ",".join(str(jar) for jar in jars), str(script)]
     if until_idle is not None:
         command += ["--until-idle", str(until_idle)]
     return command
@@ -52,7 +54,8 @@ def batch_line(batch: dict) -> str:
         return (f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
                 f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
                 f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}")
-    return f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink{_trigger(batch)}"
+    return (f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink"
+            f"{_trigger(batch)}")
 
 
 def _trigger(batch: dict) -> str:
