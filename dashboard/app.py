@@ -16,12 +16,12 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import charts  # noqa: E402  (dashboard/ is not a package; Streamlit runs this file as a script)
-import views  # noqa: E402
-from views import Filters, Reference  # noqa: E402
+import charts
+import views
+from views import Filters, Reference
 
-from talent_pulse.queries import QueryError, named_queries, open_backend, run_named  # noqa: E402
-from talent_pulse.settings import Settings  # noqa: E402
+from talent_pulse.queries import QueryError, named_queries, open_backend, run_named
+from talent_pulse.settings import Settings
 
 REFRESH_SECONDS = 1.0  # the hot path lands a posting in Redis within about a second
 
@@ -153,7 +153,7 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
 def world_map(frames: views.LiveFrames, map_skill: str) -> None:
     title, pick = st.columns([3, 1])
     title.subheader("Live demand on the map")
-    options = [""] + list(dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])]))
+    options = ["", *dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])])]
     pick.selectbox("Skill on the map", options, key="map_skill", format_func=lambda s: s or "All postings",
                    help="bubble area: postings per city; with a skill, colour: that skill's share of them")
     if frames.map.empty:

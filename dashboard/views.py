@@ -6,8 +6,9 @@ No Streamlit and no Redis here, so every number on screen is testable on its own
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 

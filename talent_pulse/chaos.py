@@ -12,12 +12,18 @@ from __future__ import annotations
 import json
 import random
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from talent_pulse.contract import MAX_DESCRIPTION_CHARS, MAX_RECORD_BYTES, REQUIRED_FIELDS, encode_event, \
-    parse_timestamp
+from talent_pulse.contract import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_RECORD_BYTES,
+    REQUIRED_FIELDS,
+    encode_event,
+    parse_timestamp,
+)
 from talent_pulse.generator import Posting, iso_utc
 
 CLEAN = "clean"

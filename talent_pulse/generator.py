@@ -19,12 +19,13 @@ import random
 import re
 import uuid
 from bisect import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -32,7 +33,7 @@ from talent_pulse.contract import SCHEMA_VERSION
 from talent_pulse.gazetteer import Gazetteer, load_gazetteer, normalise_location
 from talent_pulse.skills import load_taxonomy
 
-DRIFT_REFERENCE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+DRIFT_REFERENCE = datetime(2025, 1, 1, tzinfo=UTC)
 WEIGHT_BUCKET_S = 60  # skill weights are recomputed once per minute of event time
 TREND_PERIOD_DAYS = 2.0  # rising skills climb for a day, then ease back for a day (and falling ones the reverse)
 
@@ -156,7 +157,7 @@ class Posting:
 
 def iso_utc(moment: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and a ``Z``, as scrapers stamp events."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class _WeightedChoice:
     cumulative: tuple[float, ...]
 
     @classmethod
-    def of(cls, weighted: Iterable[tuple[Any, float]]) -> "_WeightedChoice":
+    def of(cls, weighted: Iterable[tuple[Any, float]]) -> _WeightedChoice:
         pairs = [(item, w) for item, w in weighted if w > 0]
         return cls(tuple(p[0] for p in pairs), tuple(accumulate(p[1] for p in pairs)))
 

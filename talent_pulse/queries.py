@@ -19,12 +19,13 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import yaml
@@ -83,11 +84,12 @@ class QueryResult:
     truncated: bool = False
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     @property
     def note(self) -> str:
-        scanned = "bytes scanned unknown" if self.bytes_scanned is None else f"{human_bytes(self.bytes_scanned)} scanned"
+        scanned = ("bytes scanned unknown" if self.bytes_scanned is None
+                   else f"{human_bytes(self.bytes_scanned)} scanned")
         extra = f", first {len(self.rows)} rows" if self.truncated else ""
         return f"{self.backend}: {len(self.rows)} rows, {scanned}, {self.elapsed_seconds:.2f} s{extra}"
 
@@ -101,7 +103,7 @@ def human_bytes(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-@lru_cache(maxsize=None)
+@cache
 def named_queries() -> dict[str, NamedQuery]:
     raw = yaml.safe_load(resources.files("talent_pulse").joinpath("data/history_queries.yaml").read_text("utf-8"))
     queries = {}
@@ -381,7 +383,8 @@ class AthenaBackend:
                 values = [d.get("VarCharValue") for d in raw["Data"]]
                 if not rows and values == columns:
                     continue  # the header row Athena puts first
-                rows.append(tuple(None if v is None else convert(v) for convert, v in zip(converters, values)))
+                rows.append(tuple(None if v is None else convert(v)
+                                  for convert, v in zip(converters, values, strict=True)))
                 if len(rows) > MAX_ROWS:
                     return columns, rows[:MAX_ROWS], True
         return columns, rows, False

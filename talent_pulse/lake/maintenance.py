@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pyspark.sql import SparkSession
 
@@ -58,7 +58,7 @@ def _identifier_in_catalog(name: str) -> str:
 def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalog: str = CATALOG,
                    now: datetime | None = None) -> TableReport:
     started = time.monotonic()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     name = table_name(settings, table, catalog)
     report = TableReport(table.name, files_per_partition(spark, name))
     if table.name == "quarantine" and settings.lake_quarantine_retention_days > 0:
