@@ -19,13 +19,13 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import yaml
@@ -49,6 +49,8 @@ DUCKDB_TYPES = {
     "string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN", "double": "DOUBLE",
     "int": "INTEGER", "bigint": "BIGINT", "binary": "BLOB", "array<string>": "VARCHAR[]",
 }
+
+T = TypeVar("T")
 
 
 class QueryError(Exception):
@@ -76,7 +78,7 @@ class NamedQuery:
 @dataclass
 class QueryResult:
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     elapsed_seconds: float
     bytes_scanned: int | None
     backend: str
@@ -176,7 +178,7 @@ def open_backend(settings: Settings) -> HistoryBackend:
 
 def duckdb_extension_path(name: str) -> Path:
     """A DuckDB extension from its pinned wheel (duckdb-ext-<name>): DuckDB never downloads extensions here."""
-    import duckdb_ext  # namespace package shipped by the duckdb-ext-* wheels
+    import duckdb_ext  # type: ignore[import-untyped]  # namespace package of the duckdb-ext-* wheels, no types
 
     for root in duckdb_ext.__path__:
         candidate = Path(root) / EXTENSIONS_DIR / f"{name}.duckdb_extension"
@@ -237,7 +239,7 @@ class DuckDBBackend:
                 raise QueryError(f"cannot read {location}: {_first_line(exc)} — is the S3 emulator up "
                                  "(`pulse local status`) and AWS_ENDPOINT_URL set?") from exc
 
-    def _execute(self, sql: str, args: Sequence[Any], fetch):
+    def _execute(self, sql: str, args: Sequence[Any], fetch: Callable[[Any], T]) -> T:
         import duckdb
 
         try:
@@ -254,11 +256,11 @@ class DuckDBBackend:
         return QueryResult(columns, [tuple(r) for r in rows[:MAX_ROWS]], elapsed, self._bytes_read(),
                            self.name, truncated=len(rows) > MAX_ROWS)
 
-    def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
+    def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query (no MAX_ROWS cap), for the lake's own tools (reconcile, rebuild)."""
         return self._execute(sql, args, lambda cursor: cursor.fetchall())
 
-    def fetch_arrow(self, sql: str, args: Sequence[Any] = ()):
+    def fetch_arrow(self, sql: str, args: Sequence[Any] = ()) -> Any:
         """A query's result as an Arrow table."""
         return self._execute(sql, args, lambda cursor: cursor.fetch_arrow_table())
 
@@ -323,7 +325,7 @@ class AthenaBackend:
     timeout_seconds: float = ATHENA_TIMEOUT_SECONDS
     name: str = field(default="Athena", init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.client is None:
             import boto3
 
@@ -356,7 +358,7 @@ class AthenaBackend:
     def _wait(self, query_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout_seconds
         while True:
-            execution = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+            execution: dict[str, Any] = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
             state = execution["Status"]["State"]
             if state == "SUCCEEDED":
                 return execution
@@ -369,10 +371,10 @@ class AthenaBackend:
                                  "it was cancelled — narrow the date range")
             time.sleep(self.poll_seconds)
 
-    def _results(self, query_id: str) -> tuple[list[str], list[tuple], bool]:
+    def _results(self, query_id: str) -> tuple[list[str], list[tuple[Any, ...]], bool]:
         columns: list[str] = []
         converters: list[Any] = []
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         for page in self.client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
             result_set = page["ResultSet"]
             if not columns:

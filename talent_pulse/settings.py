@@ -132,7 +132,7 @@ class Settings:
             if raw is None:
                 continue
             try:
-                values[f.name] = type(f.default)(raw)
+                values[f.name] = type(f.default)(raw)  # type: ignore[misc]  # every field has a default
             except ValueError as exc:
                 raise SettingsError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
         values.update(overrides)
@@ -183,7 +183,7 @@ class Settings:
         import boto3
 
         client = boto3.client("secretsmanager", region_name=self.aws_region)
-        return client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"]
+        return str(client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"])
 
 
 @dataclass(frozen=True)

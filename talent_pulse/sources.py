@@ -60,7 +60,7 @@ class ReplaySource:
     retime: bool = False
     clock: Clock = utc_now
     name: str = "replay"
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
     skip_samples: list[str] = field(default_factory=list)
 
     def postings(self) -> Iterator[Posting]:

@@ -24,6 +24,13 @@ LOCAL_DRIVER_CONF = {
 }
 
 
+def spark_home() -> str:
+    """The Spark installation pyspark runs (its bin/spark-submit)."""
+    from pyspark.find_spark_home import _find_spark_home
+
+    return str(_find_spark_home())  # type: ignore[no-untyped-call]  # pyspark leaves it unannotated
+
+
 def base_conf(settings: Settings) -> dict[str, str]:
     """The job's session settings without the lake catalog; s3:// goes through s3a only when an emulator
     endpoint is set."""

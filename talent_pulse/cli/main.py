@@ -8,7 +8,7 @@ import importlib
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from urllib.parse import urlparse
 
 from talent_pulse.checkout import CheckoutMissing
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def resolved_environment(environ=os.environ) -> Iterator[str]:
+def resolved_environment(environ: MutableMapping[str, str] = os.environ) -> Iterator[str]:
     """This process's environment completed while a command runs (its children inherit it); yields a
     problem line or ''. The additions are taken back afterwards, for callers of `main` in-process.
 

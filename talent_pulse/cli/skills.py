@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
+from typing import Any, TypeVar
 
 from talent_pulse.checkout import CheckoutMissing, checkout_path
+from talent_pulse.cli import Subparsers
 from talent_pulse.cli.errors import CliError
 from talent_pulse.skills import TaxonomyError, default_matcher, load_taxonomy
 from talent_pulse.skills.evaluation import CaseFileError, LabelledCase, evaluate, load_cases, policies, report
 
 DEFAULT_CASES = ("tests/unit/skill_cases.yaml", "tests/unit/skill_postings.yaml", "tests/unit/skill_open_cases.yaml")
 
+T = TypeVar("T")
 
-def register(subparsers) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("skills", help="extract skills from text, or list the skill taxonomy")
     commands = parser.add_subparsers(dest="skills_command", required=True, metavar="SUBCOMMAND")
     extract = commands.add_parser(
@@ -46,7 +52,7 @@ def register(subparsers) -> None:
     quality.set_defaults(handler=run_eval)
 
 
-def posting_text(record: dict) -> str:
+def posting_text(record: dict[str, Any]) -> str:
     """The text a posting is matched on: `text`, or title and description joined by a newline."""
     parts = [record["text"]] if "text" in record else [record.get("title"), record.get("description")]
     for part in parts:
@@ -55,7 +61,7 @@ def posting_text(record: dict) -> str:
     return "\n".join(part for part in parts if part is not None)
 
 
-def run_extract(args) -> int:
+def run_extract(args: argparse.Namespace) -> int:
     matcher = _load(default_matcher)
     bad_lines = 0
     for line_number, line in enumerate(sys.stdin, start=1):
@@ -81,7 +87,7 @@ def run_extract(args) -> int:
     return 0
 
 
-def run_list(args) -> int:
+def run_list(args: argparse.Namespace) -> int:
     taxonomy = _load(load_taxonomy)
     skills = [skill for skill in taxonomy.skills if args.category in (None, skill.category)]
     if not skills:
@@ -99,7 +105,7 @@ def run_list(args) -> int:
     return 0
 
 
-def run_eval(args) -> int:
+def run_eval(args: argparse.Namespace) -> int:
     try:
         paths = args.cases or [checkout_path(path, "the labelled skill cases") for path in DEFAULT_CASES]
     except CheckoutMissing as exc:
@@ -142,7 +148,7 @@ def _generated_cases(count: int) -> list[LabelledCase]:
     generator = PostingGenerator(seed=0)
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     postings = [generator.generate(moment) for _ in range(count)]
-    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills),
+    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills or ()),
                          "generated", f"generated:{index}") for index, posting in enumerate(postings)]
 
 
@@ -164,7 +170,7 @@ def _jvm_skills(texts: list[str]) -> list[list[str]]:
     return [by_id[index] for index in range(len(texts))]
 
 
-def _load(factory):
+def _load(factory: Callable[[], T]) -> T:
     try:
         return factory()
     except TaxonomyError as exc:

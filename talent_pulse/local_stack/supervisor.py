@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from talent_pulse.jvm_build import Log, PrerequisiteMissing, resolve_jars, streaming_job_jars
@@ -259,8 +260,8 @@ class KafkaBroker(Service):
 
     name = "kafka"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
         self.host, self.port = _host_port(self.settings.kafka_bootstrap.split(",")[0], 9092)
         self.controller_port = self.port + 1
         self.jar_dir = Path(self.settings.cache_dir) / "jars" / "kafka-broker"
@@ -312,7 +313,7 @@ class KafkaBroker(Service):
             "kafka.Kafka", str(self.state_dir / "server.properties"),
         ]
 
-    def _admin(self):
+    def _admin(self) -> Any:
         from confluent_kafka.admin import AdminClient
 
         return AdminClient({"bootstrap.servers": self.address, "socket.timeout.ms": 3000, "log_level": 0})
@@ -323,7 +324,7 @@ class KafkaBroker(Service):
         return f"{len(metadata.brokers)} broker, topics: {', '.join(topics) or 'none'}"
 
     def provision(self) -> None:
-        from confluent_kafka.admin import NewTopic
+        from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]  # not re-exported in its stubs
 
         admin = self._admin()
         topic = self.settings.postings_topic
@@ -338,9 +339,10 @@ class KafkaBroker(Service):
 class RedisServer(Service):
     name = "redis"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.host, self.port = _host_port(self.settings.redis_url, 6379)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
+        self.host, self.redis_port = _host_port(self.settings.redis_url, 6379)
+        self.port = self.redis_port
 
     def command(self) -> list[str]:
         binary = _require("redis-server", "apt-get install -y redis-server")
@@ -353,7 +355,7 @@ class RedisServer(Service):
     def probe(self) -> str:
         import redis
 
-        client = redis.Redis(host=self.host, port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        client = redis.Redis(host=self.host, port=self.redis_port, socket_timeout=2, socket_connect_timeout=2)
         client.ping()
         return f"PONG, redis {client.info('server')['redis_version']}"
 
@@ -363,15 +365,15 @@ class S3Emulator(Service):
 
     name = "s3"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
         self.endpoint = self.settings.aws_endpoint_url or LOCAL_S3_ENDPOINT
         self.host, self.port = _host_port(self.endpoint, 4566)
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)]
 
-    def _client(self):
+    def _client(self) -> Any:
         import boto3
         from botocore.config import Config
 

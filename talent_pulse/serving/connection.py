@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # settings checks namespaces with serving.keys: a runtime imp
     from talent_pulse.settings import Settings
 
 
-def redis_client(settings: Settings) -> redis.Redis:
+def redis_client(settings: Settings) -> redis.Redis[str]:
     """The serving-layer client: URL (redis:// or rediss:// for TLS) + AUTH token from settings.
 
     A password inside the URL wins over PULSE_REDIS_PASSWORD / the secret ARN.

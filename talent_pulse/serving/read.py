@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 from talent_pulse.serving.keys import (
     HOUR_TREND_POINTS,
@@ -76,34 +78,39 @@ class Snapshot:
     cells: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _int(value) -> int:
+def _int(value: object) -> int:
     return int(float(_text(value))) if value is not None else 0
 
 
-def _scored(rows) -> list[tuple[str, int]]:
+def _scored(rows: Iterable[tuple[Any, Any]]) -> list[tuple[str, int]]:
     return [(_text(member), _int(score)) for member, score in rows]
 
 
-def _counts_of(names: tuple[str, ...], scores) -> dict[str, int]:
+def _counts_of(names: tuple[str, ...], scores: Iterable[Any]) -> dict[str, int]:
     """ZMSCORE answers (None for a member that was never counted) as exact counts."""
     return {name: _int(score) for name, score in zip(names, scores, strict=True)}
 
 
-def _top_list(encoded, limit: int) -> dict[str, int]:
+def _top_list(encoded: str | bytes, limit: int) -> dict[str, int]:
     """One loc_top entry, JSON [skill, count, ...] as the write script stored it, cut to `limit` skills."""
     flat = json.loads(encoded)
     return dict(zip(flat[0:2 * limit:2], map(int, flat[1:2 * limit:2]), strict=True))
 
 
-def _int_hash(raw: dict) -> dict[str, int]:
+def _pair(member: str, count: int) -> tuple[str, str, int]:
+    first, second = member.split(PAIR_SEPARATOR, 1)
+    return first, second, count
+
+
+def _int_hash(raw: dict[Any, Any]) -> dict[str, int]:
     return {_text(k): _int(v) for k, v in raw.items()}
 
 
-def _meta(raw: dict) -> Meta:
+def _meta(raw: dict[Any, Any]) -> Meta:
     values = {_text(k): _text(v) for k, v in raw.items()}
     return Meta(
         postings=int(values.get("postings", 0)),
@@ -124,19 +131,20 @@ def _epoch_seconds(now: float | datetime | None) -> float:
     return float(now)
 
 
-def _queue_trend(pipe, bucket_keys: list[str], postings_keys: list[str], trend_skills: tuple[str, ...] | None,
-                 top_n: int) -> None:
+def _queue_trend(pipe: Pipeline[Any], bucket_keys: list[str], postings_keys: list[str],
+                 trend_skills: tuple[str, ...] | None, top_n: int) -> None:
     pipe.mget(postings_keys)
     if trend_skills == ():
         return
     for key in bucket_keys:
         if trend_skills:
-            pipe.zmscore(key, list(trend_skills))
+            pipe.zmscore(key, list(trend_skills))  # type: ignore[no-untyped-call]  # unannotated in types-redis
         else:
             pipe.zrevrange(key, 0, top_n - 1, withscores=True)
 
 
-def _take_trend(results, buckets: list[int], seconds_per_bucket: int, trend_skills: tuple[str, ...] | None):
+def _take_trend(results: Iterator[Any], buckets: list[int], seconds_per_bucket: int,
+                trend_skills: tuple[str, ...] | None) -> list[TrendPoint]:
     postings = next(results)
     points = []
     for bucket, bucket_postings in zip(buckets, postings, strict=True):
@@ -151,9 +159,9 @@ def _take_trend(results, buckets: list[int], seconds_per_bucket: int, trend_skil
     return points
 
 
-def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend_skills: Iterable[str] | None = None,
-                  now: float | datetime | None = None, focus: Focus | None = None,
-                  location_top_n: int | None = None) -> Snapshot:
+def read_snapshot(client: redis.Redis[Any], namespace: str, *, top_n: int = 20,
+                  trend_skills: Iterable[str] | None = None, now: float | datetime | None = None,
+                  focus: Focus | None = None, location_top_n: int | None = None) -> Snapshot:
     """Everything the dashboard shows, read in ONE round trip (a MULTI/EXEC pipeline: a consistent view).
 
     Trends cover the last 60 minutes and 48 hours ending at `now` (default: this
@@ -188,12 +196,12 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
     _queue_trend(pipe, [keys.hour_skills(h) for h in hours], [keys.hour_postings(h) for h in hours],
                  trend_skills, top_n)
     if focus.skills:
-        pipe.zmscore(keys.skills, list(focus.skills))
+        pipe.zmscore(keys.skills, list(focus.skills))  # type: ignore[no-untyped-call]  # unannotated in types-redis
     if focus.places:
         pipe.zunion([keys.location_skills(slug) for slug in focus.places], withscores=True)
     if focus.cell_skills:
         for slug in focus.cell_places:
-            pipe.zmscore(keys.location_skills(slug), list(focus.cell_skills))
+            pipe.zmscore(keys.location_skills(slug), list(focus.cell_skills))  # type: ignore[no-untyped-call]  # as above
     results = iter(pipe.execute())
 
     meta, top_skills, locations = next(results), next(results), next(results)
@@ -212,7 +220,7 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
         location_skills={_text(slug): _top_list(encoded, location_top_n) for slug, encoded in location_top.items()},
         minute_trend=minute_trend,
         hour_trend=hour_trend,
-        top_pairs=[(*_text(member).split(PAIR_SEPARATOR, 1), count) for member, count in _scored(pairs)],
+        top_pairs=[_pair(member, count) for member, count in _scored(pairs)],
         remote=_int_hash(remote),
         seniority=_int_hash(seniority),
         rejected_reasons=_int_hash(rejected),
@@ -224,11 +232,11 @@ def read_snapshot(client: redis.Redis, namespace: str, *, top_n: int = 20, trend
     )
 
 
-def read_progress(client: redis.Redis, namespace: str) -> dict[str, dict]:
+def read_progress(client: redis.Redis[Any], namespace: str) -> dict[str, dict[str, Any]]:
     return {_text(query): json.loads(report) for query, report in client.hgetall(Keys(namespace).progress).items()}
 
 
-def stats_json(client: redis.Redis, namespace: str) -> dict:
+def stats_json(client: redis.Redis[Any], namespace: str) -> dict[str, Any]:
     """All-time totals, every skill and every location: what `pulse stats --json` prints."""
     keys = Keys(namespace)
     pipe = client.pipeline(transaction=True)

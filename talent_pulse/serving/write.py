@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import redis
 
@@ -57,7 +58,7 @@ class _PlanBuilder:
 
     def __init__(self, keys: Keys, fence_id: str):
         self.keys = [keys.fence(fence_id), keys.meta, keys.location_top]
-        self.plan: dict = {"z": [], "h": [], "s": [], "top": []}
+        self.plan: dict[str, Any] = {"z": [], "h": [], "s": [], "top": []}
 
     def _index(self, key: str) -> int:
         self.keys.append(key)
@@ -82,15 +83,15 @@ class _PlanBuilder:
             self.plan["s"].append([self._index(key), count, ttl])
 
 
-def _count(what: str, value: int) -> int:
+def _count(what: str, value: object) -> int:
     """The count as a plain int (numpy/pandas integers welcome); anything else is a bug in the caller."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"serving delta {what}: must be a non-negative integer, got {value!r}")
     return int(value)
 
 
-def _flatten(counts: dict[str, int]) -> list:
-    items: list = []
+def _flatten(counts: dict[str, int]) -> list[str | int]:
+    items: list[str | int] = []
     for member, count in counts.items():
         if not isinstance(member, str) or not member:
             raise ValueError(f"serving delta: names must be non-empty strings, got {member!r}")
@@ -145,7 +146,7 @@ def build_plan(keys: Keys, fence_id: str, delta: BatchDelta) -> _PlanBuilder:
     return builder
 
 
-def apply_batch(client: redis.Redis, namespace: str, fence_id: str, batch_id: int, delta: BatchDelta) -> bool:
+def apply_batch(client: redis.Redis[Any], namespace: str, fence_id: str, batch_id: int, delta: BatchDelta) -> bool:
     """Apply one micro-batch's deltas atomically; False (and no change) if this fence already applied batch_id.
 
     `fence_id` is the streaming query id (stable across restarts of one checkpoint).
@@ -160,6 +161,6 @@ def apply_batch(client: redis.Redis, namespace: str, fence_id: str, batch_id: in
     return int(applied) == 1
 
 
-def record_progress(client: redis.Redis, namespace: str, query: str, report: dict) -> None:
+def record_progress(client: redis.Redis[Any], namespace: str, query: str, report: dict[str, Any]) -> None:
     """The last finished batch of one of the job's queries (Spark's durations, the sink's counts), for people."""
     client.hset(Keys(namespace).progress, query, json.dumps(report, default=str))
