@@ -28,7 +28,7 @@ def checkout_path(relative: str, what: str) -> Path:
     path = CHECKOUT_ROOT / relative
     if not (CHECKOUT_ROOT / CHECKOUT_MARKER).is_file() or not path.exists():
         raise CheckoutMissing(
-            f"{what} ({relative}) is part of the source checkout, not of the installed package, and "
-            f"{CHECKOUT_ROOT} is not a checkout that holds it: clone the repository and install it "
-            "editable there (`pip install -e .`), then run the command again")
+            f"{relative} ({what}) is part of the source checkout, not of the installed package, and "
+            f"{CHECKOUT_ROOT} is not a checkout that holds it: clone the repository, install it editable "
+            "there (`pip install -e .`) and run the command again")
     return path
