@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from talent_pulse.serving.keys import NAMESPACE_RULE, valid_namespace
-
 # Settings that name the services' hosts. When none is set, a shell has not been pointed anywhere and
 # `resolve_environment` may point it at the running local stack (names such as the topic or the lake
 # prefix do not say where the services are, so they may be set).
 ENDPOINT_SETTINGS = ("AWS_ENDPOINT_URL", "PULSE_KAFKA_BOOTSTRAP", "PULSE_REDIS_URL")
+# Every serving key is `{<namespace>}:<name>`: the namespace is a cluster hash tag (talent_pulse/serving/keys.py).
+NAMESPACE_RULE = "non-empty without braces, colons or spaces"
+
+
+def valid_namespace(namespace: str) -> bool:
+    """The one rule for a serving namespace: it fits in the `{<namespace>}` hash tag of every key."""
+    return bool(namespace) and not any(c in namespace for c in "{}: ")
 
 
 class SettingsError(ValueError):

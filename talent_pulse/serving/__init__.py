@@ -18,10 +18,8 @@ from talent_pulse.serving.keys import (
     MAX_LOCATIONS,
     MINUTE_BUCKET_TTL_SECONDS,
     MINUTE_TREND_POINTS,
-    NAMESPACE_RULE,
     PAIR_SEPARATOR,
     Keys,
-    valid_namespace,
 )
 from talent_pulse.serving.read import Focus, Meta, Snapshot, TrendPoint, read_progress, read_snapshot, stats_json
 from talent_pulse.serving.write import BatchDelta, apply_batch, build_plan, record_progress
@@ -33,7 +31,6 @@ __all__ = [
     "MAX_LOCATIONS",
     "MINUTE_BUCKET_TTL_SECONDS",
     "MINUTE_TREND_POINTS",
-    "NAMESPACE_RULE",
     "PAIR_SEPARATOR",
     "BatchDelta",
     "Focus",
@@ -49,5 +46,4 @@ __all__ = [
     "redacted_url",
     "redis_client",
     "stats_json",
-    "valid_namespace",
 ]

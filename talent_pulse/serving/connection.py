@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-if TYPE_CHECKING:  # settings checks namespaces with serving.keys: a runtime import here would be a cycle
-    from talent_pulse.settings import Settings
+from talent_pulse.settings import Settings
 
 
 def redis_client(settings: Settings) -> redis.Redis[str]:

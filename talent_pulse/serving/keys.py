@@ -33,6 +33,8 @@ rejects scripts touching undeclared keys). Filtered views do not rely on it: a
 
 from __future__ import annotations
 
+from talent_pulse.settings import NAMESPACE_RULE, valid_namespace
+
 MINUTE_BUCKET_TTL_SECONDS = 2 * 3600
 HOUR_BUCKET_TTL_SECONDS = 8 * 24 * 3600
 MINUTE_TREND_POINTS = 60
@@ -40,12 +42,6 @@ HOUR_TREND_POINTS = 48
 LOCATION_TOP_SKILLS = 200  # skills per location kept in loc_top
 MAX_LOCATIONS = 500
 PAIR_SEPARATOR = "|"
-NAMESPACE_RULE = "non-empty without braces, colons or spaces"
-
-
-def valid_namespace(namespace: str) -> bool:
-    """A namespace fits in the `{<namespace>}` hash tag of every key (the one rule; settings check it too)."""
-    return bool(namespace) and not any(c in namespace for c in "{}: ")
 
 
 class Keys:
