@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from talent_pulse.lake.catalog import ICEBERG_EXTENSIONS
 from talent_pulse.jvm_build import streaming_job_jars
+from talent_pulse.lake.catalog import ICEBERG_EXTENSIONS
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment
 from talent_pulse.settings import Settings
 
@@ -75,7 +75,6 @@ def isolated_settings(local_stack, request) -> Settings:
 def remove_test_data(settings: Settings) -> None:
     """Delete a test's serving namespace and its lake and checkpoint prefix (the topic is its caller's)."""
     import boto3
-
     from serving_support import delete_namespace
 
     from talent_pulse.serving import redis_client

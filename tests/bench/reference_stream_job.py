@@ -13,14 +13,13 @@ import json
 import time
 
 import redis
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType
 
 from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
-from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.spark_session import build_session
+from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 from talent_pulse.stream.source import kafka_options
 

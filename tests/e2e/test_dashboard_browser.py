@@ -28,7 +28,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from serving_support import delete_namespace
 
 from talent_pulse.serving import redis_client
