@@ -9,19 +9,26 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import charts  # noqa: E402  (dashboard/ is not a package; Streamlit runs this file as a script)
-import views  # noqa: E402
-from views import Filters, Reference  # noqa: E402
+import charts
+import views
+from views import Filters, Reference
 
-from talent_pulse.queries import QueryError, named_queries, open_backend, run_named  # noqa: E402
-from talent_pulse.settings import Settings  # noqa: E402
+from talent_pulse.queries import HistoryBackend, QueryError, QueryResult, named_queries, open_backend, run_named
+from talent_pulse.settings import Settings
+
+if TYPE_CHECKING:
+    import redis
+
+    from talent_pulse.serving import Snapshot
 
 REFRESH_SECONDS = 1.0  # the hot path lands a posting in Redis within about a second
 
@@ -41,13 +48,13 @@ def reference() -> Reference:
 
 
 @st.cache_resource
-def redis_connection(config: Settings):
+def redis_connection(config: Settings) -> redis.Redis[str]:
     from talent_pulse.serving import redis_client
 
     return redis_client(config)
 
 
-def read_live(read: views.LiveRead):
+def read_live(read: views.LiveRead) -> Snapshot | None:
     """The snapshot, or None after showing why there is none (never a traceback)."""
     import redis
 
@@ -153,7 +160,7 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
 def world_map(frames: views.LiveFrames, map_skill: str) -> None:
     title, pick = st.columns([3, 1])
     title.subheader("Live demand on the map")
-    options = [""] + list(dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])]))
+    options = ["", *dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])])]
     pick.selectbox("Skill on the map", options, key="map_skill", format_func=lambda s: s or "All postings",
                    help="bubble area: postings per city; with a skill, colour: that skill's share of them")
     if frames.map.empty:
@@ -206,12 +213,12 @@ _history_lock = threading.Lock()  # one DuckDB connection, shared by every brows
 
 
 @st.cache_resource
-def history_backend(config: Settings):
+def history_backend(config: Settings) -> HistoryBackend:
     return open_backend(config)
 
 
 @st.cache_data(ttl=120, show_spinner="Querying history…")
-def cached_history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
+def cached_history(config: Settings, name: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
     with _history_lock:
         backend = history_backend(config)
         if hasattr(backend, "refresh_views"):
@@ -219,7 +226,7 @@ def cached_history(config: Settings, name: str, params: tuple[tuple[str, str], .
         return run_named(backend, name, dict(params))
 
 
-def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
+def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
     """A named query's result, cached for 2 minutes unless empty (failures raise and are never cached)."""
     result = cached_history(config, name, params)
     if not result.rows:
@@ -228,7 +235,8 @@ def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]):
     return result
 
 
-def history_section(name: str, params: dict[str, str], chart=None, narrow=None) -> pd.DataFrame | None:
+def history_section(name: str, params: dict[str, str], chart: Callable[[pd.DataFrame], None] | None = None,
+                    narrow: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame | None:
     """One named query as a chart or table; ``narrow`` applies filters the query cannot bind (categories)."""
     query = named_queries()[name]
     st.subheader(query.title)

@@ -106,12 +106,13 @@ def world_map(frame: Any, skill: str = "") -> Spec:
     sizes = [max(4.0, MAP_MAX_MARKER_PX * (n / largest) ** 0.5) for n in frame["postings"]]
     if skill:
         hover = [f"<b>{loc}</b><br>{n:,} postings<br>{skill}: {k:,} ({pct:.1f}%)" for loc, n, k, pct in
-                 zip(frame["location"], frame["postings"], frame["skill_postings"], frame["share_pct"])]
+                 zip(frame["location"], frame["postings"], frame["skill_postings"], frame["share_pct"],
+                     strict=True)]
         marker = {"size": sizes, "color": list(frame["share_pct"]), "colorscale": "Blues", "cmin": 0,
                   "showscale": True, "colorbar": {"title": {"text": f"% {skill}"}, "ticksuffix": "%", "thickness": 12},
                   "line": {"width": 0.6, "color": "#1b1f24"}, "opacity": 0.9}
     else:
-        hover = [f"<b>{loc}</b><br>{n:,} postings" for loc, n in zip(frame["location"], frame["postings"])]
+        hover = [f"<b>{loc}</b><br>{n:,} postings" for loc, n in zip(frame["location"], frame["postings"], strict=True)]
         marker = {"size": sizes, "color": "#1f6feb", "opacity": 0.55, "line": {"width": 0.6, "color": "#0b3d91"}}
     return {
         "data": [{"type": "scattergeo", "lat": list(frame["lat"]), "lon": list(frame["lon"]), "mode": "markers",

@@ -6,8 +6,9 @@ No Streamlit and no Redis here, so every number on screen is testable on its own
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -74,7 +75,8 @@ def load_reference() -> Reference:
         skill_category={skill.name: skill.category for skill in load_taxonomy().skills},
         location_region={loc.slug: loc.region for loc in gazetteer.locations},
         location_label={loc.slug: (loc.city or loc.slug.replace("-", " ").title()) for loc in gazetteer.locations},
-        location_point={loc.slug: (loc.lat, loc.lon) for loc in gazetteer.locations if loc.lat is not None},
+        location_point={loc.slug: (loc.lat, loc.lon) for loc in gazetteer.locations
+                        if loc.lat is not None and loc.lon is not None},
     )
 
 
@@ -268,7 +270,7 @@ def map_frame(snapshot: Any, reference: Reference, places: Iterable[str], skill:
     With a skill, only cities whose exact count was read are drawn (never a made-up 0).
     """
     locations = dict(snapshot.locations)
-    rows = []
+    rows: list[tuple[str, str, float, float, int, int | None, float | None]] = []
     for slug in places:
         total = int(locations.get(slug, 0))
         lat, lon = reference.location_point[slug]

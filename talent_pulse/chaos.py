@@ -12,12 +12,18 @@ from __future__ import annotations
 import json
 import random
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from talent_pulse.contract import MAX_DESCRIPTION_CHARS, MAX_RECORD_BYTES, REQUIRED_FIELDS, encode_event, \
-    parse_timestamp
+from talent_pulse.contract import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_RECORD_BYTES,
+    REQUIRED_FIELDS,
+    encode_event,
+    parse_timestamp,
+)
 from talent_pulse.generator import Posting, iso_utc
 
 CLEAN = "clean"
@@ -37,57 +43,57 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _malformed_json(rng: random.Random, event: dict) -> bytes:
+def _malformed_json(rng: random.Random, event: dict[str, Any]) -> bytes:
     text = _json(event).decode("utf-8")
     return text[: rng.randrange(1, len(text) - 1)].encode("utf-8")
 
 
-def _not_an_object(rng: random.Random, event: dict) -> bytes:
+def _not_an_object(rng: random.Random, event: dict[str, Any]) -> bytes:
     return _json(rng.choice(([event], "posting", 42)))
 
 
-def _missing_field(rng: random.Random, event: dict) -> bytes:
+def _missing_field(rng: random.Random, event: dict[str, Any]) -> bytes:
     dropped = rng.choice(REQUIRED_FIELDS)
     return _json({k: v for k, v in event.items() if k != dropped})
 
 
-def _wrong_type(rng: random.Random, event: dict) -> bytes:
+def _wrong_type(rng: random.Random, event: dict[str, Any]) -> bytes:
     name, value = rng.choice((("title", 12345), ("company", ["Acme"]), ("remote", "yes"), ("salary_min", "50k"),
                               ("description", {"text": "..."}), ("event_id", 7)))
     return _json({**event, name: value})
 
 
-def _bad_timestamp(rng: random.Random, event: dict) -> bytes:
+def _bad_timestamp(rng: random.Random, event: dict[str, Any]) -> bytes:
     stamp = rng.choice(("yesterday", "2025-13-45T10:00:00Z", event["event_time"].rstrip("Z"), "1717236000", "",
                         "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1989-12-31T23:59:59Z"))
     return _json({**event, "event_time": stamp})
 
 
-def _bad_value(rng: random.Random, event: dict) -> bytes:
+def _bad_value(rng: random.Random, event: dict[str, Any]) -> bytes:
     change = rng.choice(({"seniority": "wizard"}, {"salary_min": 90000.0, "salary_max": 50000.0}, {"title": "   "},
                          {"company": "\u200b\ufeff"}, {"title": "\u3164"}, {"event_id": "\x00"},
                          {"salary_currency": "€"}, {"salary_currency": "usd"}))
     return _json({**event, **change})
 
 
-def _huge_description(rng: random.Random, event: dict) -> bytes:
+def _huge_description(rng: random.Random, event: dict[str, Any]) -> bytes:
     # Either over the description limit or over the whole-record limit: both are too_large.
     size = rng.choice((MAX_DESCRIPTION_CHARS + 1000, MAX_RECORD_BYTES + 1000))
     body = (event["description"] + " ") * (size // (len(event["description"]) + 1) + 1)
     return _json({**event, "description": body[:size]})
 
 
-def _not_utf8(rng: random.Random, event: dict) -> bytes:
+def _not_utf8(rng: random.Random, event: dict[str, Any]) -> bytes:
     value = _json(event)
     garbage = rng.choice((b"\xff\xfe", b"\xc3\x28", b"\xe9t\xe9", b"\x80"))
     return value.replace(b'"description":"', b'"description":"' + garbage, 1)
 
 
-def _unknown_schema_version(rng: random.Random, event: dict) -> bytes:
+def _unknown_schema_version(rng: random.Random, event: dict[str, Any]) -> bytes:
     return _json({**event, "schema_version": rng.choice((0, 2, 99))})
 
 
-def _duplicate_key(rng: random.Random, event: dict) -> bytes:
+def _duplicate_key(rng: random.Random, event: dict[str, Any]) -> bytes:
     name = rng.choice(("schema_version", "title", "location", "event_id"))
     value = _json(event)
     repeated = _json({name: rng.choice((2, "Engineer", "Berlin"))})[1:-1]
@@ -95,7 +101,7 @@ def _duplicate_key(rng: random.Random, event: dict) -> bytes:
 
 
 # kind -> (contract reason code the validator must give, corruption)
-CORRUPTIONS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
+CORRUPTIONS: dict[str, tuple[str, Callable[[random.Random, dict[str, Any]], bytes]]] = {
     "malformed_json": ("malformed_json", _malformed_json),
     "not_an_object": ("not_an_object", _not_an_object),
     "missing_field": ("missing_field", _missing_field),

@@ -19,20 +19,22 @@ import random
 import re
 import uuid
 from bisect import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any, TypeVar
 
 import yaml
 
 from talent_pulse.contract import SCHEMA_VERSION
 from talent_pulse.gazetteer import Gazetteer, load_gazetteer, normalise_location
-from talent_pulse.skills import load_taxonomy
+from talent_pulse.skills import Skill, Taxonomy, load_taxonomy
 
-DRIFT_REFERENCE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T = TypeVar("T")
+DRIFT_REFERENCE = datetime(2025, 1, 1, tzinfo=UTC)
 WEIGHT_BUCKET_S = 60  # skill weights are recomputed once per minute of event time
 TREND_PERIOD_DAYS = 2.0  # rising skills climb for a day, then ease back for a day (and falling ones the reverse)
 
@@ -81,7 +83,7 @@ class Market:
             return 1.0
         phase = (days / TREND_PERIOD_DAYS) % 1.0
         height = 1.0 - abs(2.0 * phase - 1.0)  # 0 -> 1 over a day, back to 0 over the next
-        return self.trend_factor_per_day ** (direction * height)
+        return float(self.trend_factor_per_day ** (direction * height))
 
     def wave_multiplier(self, seconds: float, phase: float) -> float:
         return math.exp(self.wave_amplitude * math.sin(2 * math.pi * seconds / self.wave_period_s + phase))
@@ -92,8 +94,8 @@ def load_market() -> Market:
     return _market(_data("market.yaml"), load_taxonomy().skills)
 
 
-def _market(raw: dict[str, Any], skills: Iterable) -> Market:
-    skills = tuple(skills)
+def _market(raw: dict[str, Any], skill_list: Iterable[Skill]) -> Market:
+    skills = tuple(skill_list)
     by_lower = _lookup_by_spelling(skills)
     categories = {skill.category for skill in skills}
     unknown: list[str] = []
@@ -135,7 +137,8 @@ def _market(raw: dict[str, Any], skills: Iterable) -> Market:
 
 @lru_cache(maxsize=1)
 def _text() -> dict[str, Any]:
-    return _data("posting_text.yaml")
+    text: dict[str, Any] = _data("posting_text.yaml")
+    return text
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class Posting:
 
 def iso_utc(moment: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and a ``Z``, as scrapers stamp events."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -170,22 +173,22 @@ class _Place:
 
 @dataclass(frozen=True)
 class _WeightedChoice:
-    items: tuple
+    items: tuple[Any, ...]
     cumulative: tuple[float, ...]
 
     @classmethod
-    def of(cls, weighted: Iterable[tuple[Any, float]]) -> "_WeightedChoice":
+    def of(cls, weighted: Iterable[tuple[Any, float]]) -> _WeightedChoice:
         pairs = [(item, w) for item, w in weighted if w > 0]
         return cls(tuple(p[0] for p in pairs), tuple(accumulate(p[1] for p in pairs)))
 
-    def pick(self, rng: random.Random):
+    def pick(self, rng: random.Random) -> Any:
         return self.items[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 class PostingGenerator:
     """Deterministic under ``seed``: the n-th call with the same event time gives the same posting."""
 
-    def __init__(self, seed: int = 0, taxonomy=None, gazetteer: Gazetteer | None = None):
+    def __init__(self, seed: int = 0, taxonomy: Taxonomy | None = None, gazetteer: Gazetteer | None = None):
         self.rng = random.Random(seed)
         skills = (taxonomy or load_taxonomy()).skills
         self.market = market = load_market() if taxonomy is None else _market(_data("market.yaml"), skills)
@@ -310,7 +313,7 @@ class PostingGenerator:
         return _one(rng, others) if others and rng.random() < 0.3 else canonical
 
 
-def _one(rng: random.Random, options):
+def _one(rng: random.Random, options: Sequence[T]) -> T:
     """``rng.choice`` from one float draw: several times faster, equally deterministic."""
     return options[int(rng.random() * len(options))]
 
@@ -330,7 +333,7 @@ def _title(rng: random.Random, family: RoleFamily, prefixes: tuple[str, ...], co
     """A title and the skills it names."""
     templates = [t for t in family.titles if "{skill}" not in t or core_skills]
     template = _one(rng, templates)
-    named = (core_skills[0],) if "{skill}" in template else ()
+    named: tuple[str, ...] = (core_skills[0],) if "{skill}" in template else ()
     title = template.format(skill=named[0] if named else "")
     named += title_skills.get(template, ())
     prefix = _one(rng, prefixes)
@@ -348,13 +351,13 @@ def _salary(rng: random.Random, pay: dict[str, Any], place: _Place, region: str,
     return {"salary_min": float(low), "salary_max": float(max(low, high)), "salary_currency": currency}
 
 
-def _named_skills(text: str, skills: Iterable) -> tuple[str, ...]:
+def _named_skills(text: str, skills: Iterable[Skill]) -> tuple[str, ...]:
     """Skills a title names outright (e.g. "Machine Learning Engineer"), by their unambiguous forms."""
     padded = f" {re.sub(r'[,;:()/|]', ' ', text).lower()} "
     return tuple(skill.name for skill in skills if any(f" {form.lower()} " in padded for form in skill.safe_forms))
 
 
-def _spellings(skill, skill_forms: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+def _spellings(skill: Skill, skill_forms: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     """How postings write a skill: the usual spelling and the alternatives.
 
     Forms that count only with the skill's own context words ("Jenkins" near "pipelines")
@@ -369,7 +372,7 @@ def _spellings(skill, skill_forms: dict[str, str]) -> tuple[str, tuple[str, ...]
     return usual, tuple(dict.fromkeys(f for f in forms if f != usual))
 
 
-def _lookup_by_spelling(skills: Iterable) -> dict[str, str]:
+def _lookup_by_spelling(skills: Iterable[Skill]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for skill in skills:
         for spelling in (skill.name, *skill.aliases, *skill.ambiguous):
@@ -378,7 +381,7 @@ def _lookup_by_spelling(skills: Iterable) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _raw_location_entries() -> dict[str, dict]:
+def _raw_location_entries() -> dict[str, dict[str, Any]]:
     text = resources.files("talent_pulse").joinpath("data/locations.json").read_text("utf-8")
     return {entry["slug"]: entry for entry in json.loads(text)["locations"]}
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from talent_pulse.settings import Settings
 
 if TYPE_CHECKING:
+    from confluent_kafka import KafkaError, Message
+
     from talent_pulse.chaos import Record
 
 COMPRESSION_CODECS = ("lz4", "zstd", "snappy", "gzip", "none")
@@ -47,11 +50,12 @@ class DeliveryStats:
     def total_failed(self) -> int:
         return self.failed + self.unconfirmed
 
-    def record(self, err, msg) -> None:
+    def record(self, err: KafkaError | None, msg: Message) -> None:
         if err is None:
             self.delivered += 1
-            if self.latencies_s is not None:
-                self.latencies_s.append(msg.latency())
+            latency = msg.latency()  # set on every delivered message
+            if self.latencies_s is not None and latency is not None:
+                self.latencies_s.append(latency)
             return
         self.failed += 1
         if len(self.errors) < MAX_ERROR_SAMPLES:
@@ -62,7 +66,8 @@ class DeliveryStats:
                 "unconfirmed": self.unconfirmed, "errors": list(self.errors)}
 
 
-def msk_iam_token_callback(region: str, sign: Callable[[str], tuple[str, int]] | None = None):
+def msk_iam_token_callback(region: str, sign: Callable[[str], tuple[str, int]] | None = None,
+                           ) -> Callable[[str], tuple[str, float]]:
     """librdkafka ``oauth_cb``: an MSK IAM auth token and its expiry in epoch seconds.
 
     The signer returns the expiry in milliseconds; librdkafka wants seconds.
@@ -125,13 +130,13 @@ class PostingProducer:
         self.stats = DeliveryStats(latencies_s=[] if self.track_latency else None)
         return self.stats
 
-    def _on_delivery(self, err, msg) -> None:
+    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         self.stats.record(err, msg)
 
     def poll(self, timeout_s: float = 0.0) -> None:
         self._producer.poll(timeout_s)
 
-    def _client_error(self, err) -> None:
+    def _client_error(self, err: KafkaError) -> None:
         if len(self.client_errors) < MAX_ERROR_SAMPLES:
             self.client_errors.append(err.str())
 
@@ -167,8 +172,8 @@ def publish_records(producer: PostingProducer, records: Iterable[Record], rate: 
     Writes each record's ground truth to ``truth_out``; Ctrl-C or SIGTERM stops early and still flushes.
     Returns delivery counts, records by chaos kind and the rejections the contract must produce.
     """
-    kinds: Counter = Counter()
-    expected: Counter = Counter()
+    kinds: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
     truths = 0
     started = time.monotonic()
     deadline = started + duration_s if duration_s else None

@@ -19,12 +19,13 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import yaml
@@ -48,6 +49,8 @@ DUCKDB_TYPES = {
     "string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN", "double": "DOUBLE",
     "int": "INTEGER", "bigint": "BIGINT", "binary": "BLOB", "array<string>": "VARCHAR[]",
 }
+
+T = TypeVar("T")
 
 
 class QueryError(Exception):
@@ -75,7 +78,7 @@ class NamedQuery:
 @dataclass
 class QueryResult:
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     elapsed_seconds: float
     bytes_scanned: int | None
     backend: str
@@ -83,11 +86,12 @@ class QueryResult:
     truncated: bool = False
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     @property
     def note(self) -> str:
-        scanned = "bytes scanned unknown" if self.bytes_scanned is None else f"{human_bytes(self.bytes_scanned)} scanned"
+        scanned = ("bytes scanned unknown" if self.bytes_scanned is None
+                   else f"{human_bytes(self.bytes_scanned)} scanned")
         extra = f", first {len(self.rows)} rows" if self.truncated else ""
         return f"{self.backend}: {len(self.rows)} rows, {scanned}, {self.elapsed_seconds:.2f} s{extra}"
 
@@ -101,7 +105,7 @@ def human_bytes(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-@lru_cache(maxsize=None)
+@cache
 def named_queries() -> dict[str, NamedQuery]:
     raw = yaml.safe_load(resources.files("talent_pulse").joinpath("data/history_queries.yaml").read_text("utf-8"))
     queries = {}
@@ -174,7 +178,7 @@ def open_backend(settings: Settings) -> HistoryBackend:
 
 def duckdb_extension_path(name: str) -> Path:
     """A DuckDB extension from its pinned wheel (duckdb-ext-<name>): DuckDB never downloads extensions here."""
-    import duckdb_ext  # namespace package shipped by the duckdb-ext-* wheels
+    import duckdb_ext  # type: ignore[import-untyped]  # namespace package of the duckdb-ext-* wheels, no types
 
     for root in duckdb_ext.__path__:
         candidate = Path(root) / EXTENSIONS_DIR / f"{name}.duckdb_extension"
@@ -235,7 +239,7 @@ class DuckDBBackend:
                 raise QueryError(f"cannot read {location}: {_first_line(exc)} — is the S3 emulator up "
                                  "(`pulse local status`) and AWS_ENDPOINT_URL set?") from exc
 
-    def _execute(self, sql: str, args: Sequence[Any], fetch):
+    def _execute(self, sql: str, args: Sequence[Any], fetch: Callable[[Any], T]) -> T:
         import duckdb
 
         try:
@@ -252,11 +256,11 @@ class DuckDBBackend:
         return QueryResult(columns, [tuple(r) for r in rows[:MAX_ROWS]], elapsed, self._bytes_read(),
                            self.name, truncated=len(rows) > MAX_ROWS)
 
-    def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
+    def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query (no MAX_ROWS cap), for the lake's own tools (reconcile, rebuild)."""
         return self._execute(sql, args, lambda cursor: cursor.fetchall())
 
-    def fetch_arrow(self, sql: str, args: Sequence[Any] = ()):
+    def fetch_arrow(self, sql: str, args: Sequence[Any] = ()) -> Any:
         """A query's result as an Arrow table."""
         return self._execute(sql, args, lambda cursor: cursor.fetch_arrow_table())
 
@@ -321,7 +325,7 @@ class AthenaBackend:
     timeout_seconds: float = ATHENA_TIMEOUT_SECONDS
     name: str = field(default="Athena", init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.client is None:
             import boto3
 
@@ -354,7 +358,7 @@ class AthenaBackend:
     def _wait(self, query_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout_seconds
         while True:
-            execution = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+            execution: dict[str, Any] = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
             state = execution["Status"]["State"]
             if state == "SUCCEEDED":
                 return execution
@@ -367,10 +371,10 @@ class AthenaBackend:
                                  "it was cancelled — narrow the date range")
             time.sleep(self.poll_seconds)
 
-    def _results(self, query_id: str) -> tuple[list[str], list[tuple], bool]:
+    def _results(self, query_id: str) -> tuple[list[str], list[tuple[Any, ...]], bool]:
         columns: list[str] = []
         converters: list[Any] = []
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         for page in self.client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
             result_set = page["ResultSet"]
             if not columns:
@@ -381,7 +385,8 @@ class AthenaBackend:
                 values = [d.get("VarCharValue") for d in raw["Data"]]
                 if not rows and values == columns:
                     continue  # the header row Athena puts first
-                rows.append(tuple(None if v is None else convert(v) for convert, v in zip(converters, values)))
+                rows.append(tuple(None if v is None else convert(v)
+                                  for convert, v in zip(converters, values, strict=True)))
                 if len(rows) > MAX_ROWS:
                     return columns, rows[:MAX_ROWS], True
         return columns, rows, False

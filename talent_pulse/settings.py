@@ -10,14 +10,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # Settings that name the services' hosts. When none is set, a shell has not been pointed anywhere and
 # `resolve_environment` may point it at the running local stack (names such as the topic or the lake
 # prefix do not say where the services are, so they may be set).
 ENDPOINT_SETTINGS = ("AWS_ENDPOINT_URL", "PULSE_KAFKA_BOOTSTRAP", "PULSE_REDIS_URL")
+# Every serving key is `{<namespace>}:<name>`: the namespace is a cluster hash tag (talent_pulse/serving/keys.py).
+NAMESPACE_RULE = "non-empty without braces, colons or spaces"
+
+
+def valid_namespace(namespace: str) -> bool:
+    """The one rule for a serving namespace: it fits in the `{<namespace>}` hash tag of every key."""
+    return bool(namespace) and not any(c in namespace for c in "{}: ")
 
 
 class SettingsError(ValueError):
@@ -64,7 +72,8 @@ class Settings:
     )
     lake_catalog_uri: str = _setting(
         "PULSE_LAKE_CATALOG_URI", "",
-        "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. One committing JVM at a time"
+        "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. "
+        "One committing JVM at a time"
     )
     lake_target_file_mb: int = _setting(
         "PULSE_LAKE_TARGET_FILE_MB", 128, "Target data file size of writes and of `pulse lake maintain` compaction"
@@ -120,7 +129,7 @@ class Settings:
     )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
@@ -128,7 +137,7 @@ class Settings:
             if raw is None:
                 continue
             try:
-                values[f.name] = type(f.default)(raw)
+                values[f.name] = type(f.default)(raw)  # type: ignore[misc]  # every field has a default
             except ValueError as exc:
                 raise SettingsError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
         values.update(overrides)
@@ -149,8 +158,8 @@ class Settings:
         if self.lake_retain_snapshots < 2:
             # Retaining a single snapshot after a compaction cuts the chain a replayed batch is checked against.
             raise ValueError(f"PULSE_LAKE_RETAIN_SNAPSHOTS must be at least 2, got {self.lake_retain_snapshots}")
-        if not self.serving_namespace or any(c in self.serving_namespace for c in "{}: "):
-            raise SettingsError("PULSE_SERVING_NAMESPACE must be non-empty without braces, colons or spaces")
+        if not valid_namespace(self.serving_namespace):
+            raise SettingsError(f"PULSE_SERVING_NAMESPACE must be {NAMESPACE_RULE}")
 
     @staticmethod
     def env_names() -> list[str]:
@@ -179,7 +188,7 @@ class Settings:
         import boto3
 
         client = boto3.client("secretsmanager", region_name=self.aws_region)
-        return client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"]
+        return str(client.get_secret_value(SecretId=self.redis_password_secret_arn)["SecretString"])
 
 
 @dataclass(frozen=True)

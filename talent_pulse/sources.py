@@ -1,11 +1,11 @@
-"""Where postings come from, behind one interface: ``source.postings()`` yields ``Posting``s.
+"""Where postings come from: each source has a ``name``, ``postings()`` yielding ``Posting``s and ``report()``.
 
 - ``synthetic``: the generator, stamped with the current time;
 - ``replay``: a JSON-lines file of postings (e.g. real scraped ads), filled in where a
   scraper leaves fields out and checked against the contract; lines that still break it
   are skipped and counted, never sent.
 
-A real scraper adapter is one more class with ``name`` and ``postings()``.
+A real scraper adapter is one more class with the same three members.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any
 
 from talent_pulse.contract import SCHEMA_VERSION, Rejection, validate_event
 from talent_pulse.gazetteer import normalise_location
@@ -27,15 +28,7 @@ MAX_SKIP_SAMPLES = 10
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class PostingSource(Protocol):
-    name: str
-
-    def postings(self) -> Iterator[Posting]: ...
-
-    def report(self) -> dict[str, Any]: ...
+    return datetime.now(UTC)
 
 
 class SyntheticSource:
@@ -67,7 +60,7 @@ class ReplaySource:
     retime: bool = False
     clock: Clock = utc_now
     name: str = "replay"
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
     skip_samples: list[str] = field(default_factory=list)
 
     def postings(self) -> Iterator[Posting]:
@@ -84,7 +77,7 @@ class ReplaySource:
         try:
             obj = json.loads(line)
         except (ValueError, RecursionError) as exc:
-            raise Rejection("malformed_json", str(exc)[:120])
+            raise Rejection("malformed_json", str(exc)[:120]) from exc
         if not isinstance(obj, dict):
             raise Rejection("not_an_object", f"a line must hold one JSON object, got {type(obj).__name__}")
         labels = obj.get("skills")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 # Iceberg partition transforms as Spark SQL and Athena (Trino) DDL spell them.
@@ -39,7 +39,7 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_tables() -> dict[str, Table]:
     raw = json.loads(resources.files("talent_pulse").joinpath("data/tables.json").read_text("utf-8"))
     tables = {}

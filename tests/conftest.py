@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from talent_pulse.jvm_build import streaming_job_jars
 from talent_pulse.lake.catalog import ICEBERG_EXTENSIONS
-from talent_pulse.local_stack.jars import streaming_job_jars
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment
 from talent_pulse.settings import Settings
 
@@ -25,21 +25,12 @@ os.environ.setdefault("PYSPARK_PYTHON", "python3")
 @pytest.fixture(scope="session")
 def spark():
     """A real local Spark session, configured like the streaming job (JVM skill matcher, Kafka, s3a, Iceberg)."""
-    from pyspark.sql import SparkSession
+    from talent_pulse.spark_session import base_conf, local_session
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.jars", ",".join(str(jar) for jar in streaming_job_jars(Path(Settings.from_env().cache_dir))))
-        .config("spark.sql.extensions", ICEBERG_EXTENSIONS)
-        .appName("talent-pulse-tests")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .getOrCreate()
-    )
+    jars = streaming_job_jars(Path(Settings.from_env().cache_dir))
+    session = local_session("talent-pulse-tests", jars, extra={
+        **base_conf(Settings.from_env()), "spark.sql.shuffle.partitions": "4",
+        "spark.sql.extensions": ICEBERG_EXTENSIONS})
     yield session
     session.stop()
 
@@ -84,8 +75,9 @@ def isolated_settings(local_stack, request) -> Settings:
 def remove_test_data(settings: Settings) -> None:
     """Delete a test's serving namespace and its lake and checkpoint prefix (the topic is its caller's)."""
     import boto3
+    from serving_support import delete_namespace
 
-    from talent_pulse.serving import delete_namespace, redis_client
+    from talent_pulse.serving import redis_client
 
     client = redis_client(settings)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from itertools import islice
+from typing import Any
 
 from talent_pulse.chaos import ChaosInjector
 from talent_pulse.producer import PostingProducer, publish_records
@@ -22,7 +23,7 @@ FLUSH_TIMEOUT_S = 30.0
 
 log = logging.getLogger("talent_pulse.producer")
 log.setLevel(logging.INFO)
-_warm: dict = {}
+_warm: dict[str, Any] = {}
 
 
 class DeliveryFailed(RuntimeError):
@@ -36,7 +37,7 @@ def _producer_and_source() -> tuple[PostingProducer, SyntheticSource]:
     return _warm["producer"], _warm["source"]
 
 
-def handler(event, context=None) -> dict:
+def handler(event: dict[str, Any] | None, context: object = None) -> dict[str, Any]:
     event = event or {}
     postings = int(event.get("postings", DEFAULT_POSTINGS))
     max_failed_share = float(event.get("max_failed_share", DEFAULT_MAX_FAILED_SHARE))

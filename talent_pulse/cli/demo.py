@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
+
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 from talent_pulse.cli.local import print_status, stop_and_report
-from talent_pulse.cli.main import CliError
 from talent_pulse.local_stack.demo import DemoPipeline
 from talent_pulse.local_stack.supervisor import LocalStack, local_settings
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="run the demo pipeline (stream, producer, dashboard) on the local stack")
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser("demo",
+                                   help="run the demo pipeline (stream, producer, dashboard) on the local stack")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("start", help="start the streaming job, a producer and the dashboard").set_defaults(
         handler=start)
@@ -21,7 +25,7 @@ def _pipeline() -> DemoPipeline:
     return DemoPipeline(local_settings())
 
 
-def start(args) -> int:
+def start(args: argparse.Namespace) -> int:
     settings = local_settings()
     if not all(s.answering for s in LocalStack(settings).status()):
         raise CliError("the local stack is not answering: run `pulse local up` first")
@@ -36,9 +40,9 @@ def start(args) -> int:
     return 0
 
 
-def stop(args) -> int:
+def stop(args: argparse.Namespace) -> int:
     return stop_and_report(_pipeline())
 
 
-def status(args) -> int:
+def status(args: argparse.Namespace) -> int:
     return 0 if print_status(_pipeline()) else 1

@@ -7,17 +7,22 @@ and start or cancel the STREAMING job run with boto3, which honours AWS_ENDPOINT
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.checkout import checkout_path
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 
-DEFAULT_INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
+T = TypeVar("T")
+INFRA_DIR = "infra"
 # CANCELLING is active: the run still holds its checkpoint until it reaches CANCELLED.
 ACTIVE_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED", "CANCELLING"]
 TERMINAL_STATES = {"SUCCESS", "FAILED", "CANCELLED"}
@@ -36,7 +41,7 @@ SUMMARY_OUTPUTS = (
 )
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("deploy", help="operate the AWS deployment made by `make deploy`")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -73,10 +78,11 @@ def register(subparsers) -> None:
     outputs.set_defaults(handler=show_outputs)
 
 
-def _add_output_source(parser) -> None:
-    parser.add_argument("--infra-dir", type=Path, default=DEFAULT_INFRA_DIR, help="Terraform root module (default: infra/)")
+def _add_output_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--infra-dir", type=Path, help="Terraform root module (default: the checkout's infra/)")
     parser.add_argument(
-        "--outputs-file", type=Path, help="read `terraform output -json` saved to this file instead of running Terraform"
+        "--outputs-file", type=Path,
+        help="read `terraform output -json` saved to this file instead of running Terraform"
     )
 
 
@@ -137,7 +143,7 @@ def start_job_run_request(job: dict[str, Any], max_failed_attempts_per_hour: int
 # --- edges --------------------------------------------------------------------------------
 
 
-def read_outputs(infra_dir: Path, outputs_file: Path | None) -> dict[str, Any]:
+def read_outputs(infra_dir: Path | None, outputs_file: Path | None) -> dict[str, Any]:
     if outputs_file is not None:
         try:
             return output_values(json.loads(outputs_file.read_text("utf-8")))
@@ -146,6 +152,8 @@ def read_outputs(infra_dir: Path, outputs_file: Path | None) -> dict[str, Any]:
     binary = shutil.which("terraform") or shutil.which("tofu")
     if binary is None:
         raise CliError("neither terraform nor tofu is on PATH: install one, or pass --outputs-file")
+    if infra_dir is None:
+        infra_dir = checkout_path(INFRA_DIR, "the Terraform root module")
     result = subprocess.run([binary, "output", "-json"], cwd=infra_dir, capture_output=True, text=True)
     if result.returncode != 0:
         raise CliError(f"`{Path(binary).name} output -json` failed in {infra_dir}:\n{result.stderr.strip()}")
@@ -162,16 +170,16 @@ def _stream_job(outputs: dict[str, Any]) -> dict[str, Any]:
     if not job.get("image_uri"):
         raise CliError("the EMR Serverless application has no runtime image (the job's jars and Python packages): "
                        "build and push it with `make image`, then `make deploy` again")
-    return job
+    return dict(job)
 
 
-def _client(job: dict[str, Any]):
+def _client(job: dict[str, Any]) -> Any:
     import boto3
 
     return boto3.client("emr-serverless", region_name=job["region"])
 
 
-def active_runs(client, job: dict[str, Any]) -> list[dict[str, Any]]:
+def active_runs(client: Any, job: dict[str, Any]) -> list[dict[str, Any]]:
     paginator = client.get_paginator("list_job_runs")
     runs = []
     for page in paginator.paginate(applicationId=job["application_id"], states=ACTIVE_STATES):
@@ -179,7 +187,7 @@ def active_runs(client, job: dict[str, Any]) -> list[dict[str, Any]]:
     return runs
 
 
-def start_stream(args) -> int:
+def start_stream(args: argparse.Namespace) -> int:
     job = _stream_job(read_outputs(args.infra_dir, args.outputs_file))
     client = _client(job)
     running = active_runs(client, job)
@@ -195,7 +203,9 @@ def start_stream(args) -> int:
     return 0
 
 
-def wait_until(poll, done, timeout: float, sleep=time.sleep, clock=time.monotonic, interval: float = POLL_SECONDS):
+def wait_until(poll: Callable[[], T], done: Callable[[T], bool], timeout: float,
+               sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+               interval: float = POLL_SECONDS) -> tuple[T, bool]:
     """Calls poll() until done(result) or timeout seconds have passed; returns (result, finished)."""
     deadline = clock() + timeout
     while True:
@@ -207,7 +217,8 @@ def wait_until(poll, done, timeout: float, sleep=time.sleep, clock=time.monotoni
         sleep(min(interval, max(deadline - clock(), 0)))
 
 
-def cancel_and_wait(client, job: dict[str, Any], timeout: float, sleep=time.sleep, clock=time.monotonic) -> None:
+def cancel_and_wait(client: Any, job: dict[str, Any], timeout: float, sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic) -> None:
     """Cancels every active run of the job and returns once all are terminal; CliError on timeout."""
     running = active_runs(client, job)
     if not running:
@@ -218,9 +229,9 @@ def cancel_and_wait(client, job: dict[str, Any], timeout: float, sleep=time.slee
             client.cancel_job_run(applicationId=job["application_id"], jobRunId=run["id"])
         print(f"cancelling streaming job run {run['id']} (was {run['state']})")
 
-    def states():
-        return {run["id"]: client.get_job_run(applicationId=job["application_id"], jobRunId=run["id"])["jobRun"]["state"]
-                for run in running}
+    def states() -> dict[str, str]:
+        return {run["id"]: client.get_job_run(applicationId=job["application_id"],
+                                              jobRunId=run["id"])["jobRun"]["state"] for run in running}
 
     final, finished = wait_until(states, lambda s: set(s.values()) <= TERMINAL_STATES, timeout, sleep, clock)
     if not finished:
@@ -234,7 +245,8 @@ def cancel_and_wait(client, job: dict[str, Any], timeout: float, sleep=time.slee
         print(f"streaming job run {run_id} is {state}; its checkpoint stays for the next start")
 
 
-def stop_application(client, job: dict[str, Any], timeout: float, sleep=time.sleep, clock=time.monotonic) -> None:
+def stop_application(client: Any, job: dict[str, Any], timeout: float, sleep: Callable[[float], None] = time.sleep,
+                     clock: Callable[[], float] = time.monotonic) -> None:
     """Stops the application (releasing its pre-initialised workers) and waits for STOPPED."""
     application_id = job["application_id"]
     state = client.get_application(applicationId=application_id)["application"]["state"]
@@ -249,7 +261,7 @@ def stop_application(client, job: dict[str, Any], timeout: float, sleep=time.sle
     print(f"application {application_id} is stopped")
 
 
-def stop_stream(args) -> int:
+def stop_stream(args: argparse.Namespace) -> int:
     job = _stream_job(read_outputs(args.infra_dir, args.outputs_file))
     client = _client(job)
     cancel_and_wait(client, job, args.timeout)
@@ -258,7 +270,7 @@ def stop_stream(args) -> int:
     return 0
 
 
-def show_outputs(args) -> int:
+def show_outputs(args: argparse.Namespace) -> int:
     outputs = read_outputs(args.infra_dir, args.outputs_file)
     if args.json:
         print(json.dumps(outputs, indent=2, sort_keys=True))

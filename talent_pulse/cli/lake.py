@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 from talent_pulse.settings import Settings
+
+if TYPE_CHECKING:
+    from talent_pulse.queries import DuckDBBackend
 
 SQLITE_BUSY_HINT = ("the SQLite catalog is locked by another JVM (the streaming job?): it allows one committing "
                     "process at a time — stop `pulse stream`, run `pulse lake maintain`, start the stream again")
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("lake", help="maintain, reconcile and rebuild from the Iceberg lake tables")
     commands = parser.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
     maintain = commands.add_parser(
@@ -35,12 +41,12 @@ def register(subparsers) -> None:
     rebuild.set_defaults(handler=run_rebuild)
 
 
-def run_maintain(args) -> int:
-    from py4j.protocol import Py4JJavaError
+def run_maintain(args: argparse.Namespace) -> int:
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]  # py4j ships no types
 
+    from talent_pulse.jvm_build import streaming_job_jars
     from talent_pulse.lake.maintenance import maintain
     from talent_pulse.lake.session import lake_session
-    from talent_pulse.local_stack.jars import streaming_job_jars
 
     settings = Settings.from_env()
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
@@ -66,7 +72,7 @@ def run_maintain(args) -> int:
     return 0
 
 
-def _open_lake(settings: Settings):
+def _open_lake(settings: Settings) -> DuckDBBackend:
     from talent_pulse.queries import DuckDBBackend, QueryError
 
     try:
@@ -75,7 +81,7 @@ def _open_lake(settings: Settings):
         raise CliError(str(exc)) from exc
 
 
-def run_reconcile(args) -> int:
+def run_reconcile(args: argparse.Namespace) -> int:
     from talent_pulse.lake.reconcile import compare, lake_totals, serving_totals
     from talent_pulse.serving import redis_client
 
@@ -100,7 +106,7 @@ def run_reconcile(args) -> int:
     return 0
 
 
-def run_rebuild(args) -> int:
+def run_rebuild(args: argparse.Namespace) -> int:
     from talent_pulse.lake.catalog import metadata_location
     from talent_pulse.lake.rebuild import rebuild_serving
     from talent_pulse.serving import Keys, redis_client

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.local_stack.jars import PrerequisiteMissing
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
+from talent_pulse.jvm_build import PrerequisiteMissing
 from talent_pulse.local_stack.supervisor import LocalStack, local_environment, local_settings
 from talent_pulse.settings import Settings
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("local", help="run the local stack: Kafka (KRaft), Redis, S3 emulator")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("up", help="start every service (idempotent) and create the topic and bucket").set_defaults(
@@ -28,7 +30,7 @@ def _stack() -> LocalStack:
     return LocalStack(local_settings())
 
 
-def up(args) -> int:
+def up(args: argparse.Namespace) -> int:
     stack = _stack()
     try:
         stack.up()
@@ -42,7 +44,7 @@ def up(args) -> int:
     return 0
 
 
-def down(args) -> int:
+def down(args: argparse.Namespace) -> int:
     return stop_and_report(_stack())
 
 
@@ -52,7 +54,7 @@ def stop_and_report(stack: LocalStack) -> int:
     return 0
 
 
-def status(args) -> int:
+def status(args: argparse.Namespace) -> int:
     stack = _stack()
     if args.json:
         print(json.dumps([dict(s.__dict__, log=str(s.log)) for s in stack.status()], indent=2))
@@ -71,7 +73,7 @@ def print_status(stack: LocalStack) -> bool:
     return all(row.answering for row in rows)
 
 
-def env(args) -> int:
+def env(args: argparse.Namespace) -> int:
     for key, value in local_environment(Settings.from_env()).items():
         print(f"export {key}={shlex.quote(value)}")
     return 0

@@ -8,9 +8,11 @@ import importlib
 import os
 import socket
 import sys
-from typing import Iterator
+from collections.abc import Iterator, MutableMapping
 from urllib.parse import urlparse
 
+from talent_pulse.checkout import CheckoutMissing
+from talent_pulse.cli.errors import CliError
 from talent_pulse.settings import Settings, SettingsError, resolve_environment
 
 # Each module registers its own sub-commands; add a module here to add a group.
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def resolved_environment(environ=os.environ) -> Iterator[str]:
+def resolved_environment(environ: MutableMapping[str, str] = os.environ) -> Iterator[str]:
     """This process's environment completed while a command runs (its children inherit it); yields a
     problem line or ''. The additions are taken back afterwards, for callers of `main` in-process.
 
@@ -94,16 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (CliError, SettingsError) as exc:
+    except (CliError, SettingsError, CheckoutMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-class CliError(Exception):
-    """An error the user can act on; printed without a traceback."""
-
-
 if __name__ == "__main__":
-    # `python -m` runs this file as __main__; the commands raise talent_pulse.cli.main.CliError, so run
-    # that module's main, whose `except CliError` is the same class.
-    sys.exit(importlib.import_module("talent_pulse.cli.main").main())
+    sys.exit(main())

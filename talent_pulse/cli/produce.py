@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import signal
@@ -9,16 +10,21 @@ import sys
 import time
 from itertools import islice
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.producer import COMPRESSION_CODECS, DeliveryStats, PostingProducer, publish_raw_lines, \
-    publish_records
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
+from talent_pulse.producer import COMPRESSION_CODECS, DeliveryStats, PostingProducer, publish_raw_lines, publish_records
 from talent_pulse.settings import Settings
+
+if TYPE_CHECKING:
+    from talent_pulse.sources import ReplaySource, SyntheticSource
 
 PROGRESS_BAR_WIDTH = 30
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "produce", help="publish postings to Kafka; prints a JSON summary",
         description="Publish postings to the postings topic: --count N as fast as possible, or --rate R "
@@ -43,7 +49,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=produce)
 
 
-def produce(args) -> int:
+def produce(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.raw:
         return _produce_raw(settings, args)
@@ -72,7 +78,7 @@ def produce(args) -> int:
     return _report({**summary, "source": source.name, **source.report()}, topic)
 
 
-def _source(args):
+def _source(args: argparse.Namespace) -> SyntheticSource | ReplaySource:
     from talent_pulse.sources import ReplaySource, SyntheticSource
 
     if args.source == "synthetic":
@@ -84,7 +90,7 @@ def _source(args):
     return ReplaySource(args.from_file, retime=args.retime)
 
 
-def _interrupt(signum, frame) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -121,7 +127,7 @@ class Progress:
             print(file=sys.stderr)
 
 
-def _produce_raw(settings: Settings, args) -> int:
+def _produce_raw(settings: Settings, args: argparse.Namespace) -> int:
     if args.from_file is None:
         raise CliError("--raw needs --from-file FILE (a JSON-lines file; each line becomes one record)")
     if not args.from_file.is_file():
@@ -133,7 +139,7 @@ def _produce_raw(settings: Settings, args) -> int:
     return _report({**stats.summary(), "duration_ms": round((time.monotonic() - started) * 1000)}, topic)
 
 
-def _report(summary: dict, topic: str) -> int:
+def _report(summary: dict[str, Any], topic: str) -> int:
     summary = {**summary, "topic": topic}
     print(json.dumps(summary))
     if summary["failed"]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 from talent_pulse.queries import QueryError, named_queries, open_backend, run_named
 from talent_pulse.settings import Settings
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     names = ", ".join(named_queries())
     parser = subparsers.add_parser(
         "query", help="run SQL over the history tables (postings, quarantine); rows as JSON lines",
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.list:
         for query in named_queries().values():
             print(f"{query.name}: {query.title}")

@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
+from typing import Any, TypeVar
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.checkout import CheckoutMissing, checkout_path
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 from talent_pulse.skills import TaxonomyError, default_matcher, load_taxonomy
 from talent_pulse.skills.evaluation import CaseFileError, LabelledCase, evaluate, load_cases, policies, report
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CASES = tuple(REPO_ROOT / "tests" / "unit" / name
-                      for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml"))
+DEFAULT_CASES = ("tests/unit/skill_cases.yaml", "tests/unit/skill_postings.yaml", "tests/unit/skill_open_cases.yaml")
+
+T = TypeVar("T")
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("skills", help="extract skills from text, or list the skill taxonomy")
     commands = parser.add_subparsers(dest="skills_command", required=True, metavar="SUBCOMMAND")
     extract = commands.add_parser(
@@ -46,19 +52,16 @@ def register(subparsers) -> None:
     quality.set_defaults(handler=run_eval)
 
 
-def posting_text(record: dict) -> str:
+def posting_text(record: dict[str, Any]) -> str:
     """The text a posting is matched on: `text`, or title and description joined by a newline."""
-    if "text" in record:
-        parts = [record["text"]]
-    else:
-        parts = [record.get("title"), record.get("description")]
+    parts = [record["text"]] if "text" in record else [record.get("title"), record.get("description")]
     for part in parts:
         if part is not None and not isinstance(part, str):
             raise ValueError(f"text fields must be strings, got {type(part).__name__}")
     return "\n".join(part for part in parts if part is not None)
 
 
-def run_extract(args) -> int:
+def run_extract(args: argparse.Namespace) -> int:
     matcher = _load(default_matcher)
     bad_lines = 0
     for line_number, line in enumerate(sys.stdin, start=1):
@@ -84,7 +87,7 @@ def run_extract(args) -> int:
     return 0
 
 
-def run_list(args) -> int:
+def run_list(args: argparse.Namespace) -> int:
     taxonomy = _load(load_taxonomy)
     skills = [skill for skill in taxonomy.skills if args.category in (None, skill.category)]
     if not skills:
@@ -102,10 +105,11 @@ def run_list(args) -> int:
     return 0
 
 
-def run_eval(args) -> int:
-    paths = args.cases or [path for path in DEFAULT_CASES if path.exists()]
-    if not paths:
-        raise CliError("no labelled cases found; pass --cases FILE (a YAML list of {text, skills})")
+def run_eval(args: argparse.Namespace) -> int:
+    try:
+        paths = args.cases or [checkout_path(path, "the labelled skill cases") for path in DEFAULT_CASES]
+    except CheckoutMissing as exc:
+        raise CliError(f"{exc}; or pass --cases FILE (a YAML list of {{text, skills}})") from exc
     try:
         cases = load_cases(paths)
     except CaseFileError as exc:
@@ -131,36 +135,32 @@ def run_eval(args) -> int:
     if args.no_jvm:
         return 0
     jvm = _jvm_skills([case.text for case in cases])
-    agree = sum(1 for mine, theirs in zip(python, jvm) if mine == theirs)
+    agree = sum(1 for mine, theirs in zip(python, jvm, strict=True) if mine == theirs)
     print(f"JVM/Python agreement: {agree}/{len(cases)} cases")
     return 0 if agree == len(cases) else 1
 
 
 def _generated_cases(count: int) -> list[LabelledCase]:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from talent_pulse.generator import PostingGenerator
 
     generator = PostingGenerator(seed=0)
-    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
     postings = [generator.generate(moment) for _ in range(count)]
-    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills),
+    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills or ()),
                          "generated", f"generated:{index}") for index, posting in enumerate(postings)]
 
 
 def _jvm_skills(texts: list[str]) -> list[list[str]]:
     """The JVM matcher's answers through the Spark path the streaming job uses (a local session)."""
-    from pyspark.sql import SparkSession
-
-    from talent_pulse.local_stack.jars import skill_matcher_jar
+    from talent_pulse.jvm_build import skill_matcher_jar
     from talent_pulse.settings import Settings
     from talent_pulse.skills.spark import with_skills
+    from talent_pulse.spark_session import local_session
 
     jar = skill_matcher_jar(Path(Settings.from_env().cache_dir), log=lambda message: print(message, file=sys.stderr))
-    spark = (SparkSession.builder.master("local[2]").appName("talent-pulse-skills-eval")
-             .config("spark.jars", str(jar)).config("spark.ui.enabled", "false")
-             .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-             .getOrCreate())
+    spark = local_session("talent-pulse-skills-eval", [jar])
     try:
         df = spark.createDataFrame(list(enumerate(texts)), "id long, text string")
         rows = with_skills(df, text_cols=("text",)).select("id", "skills").collect()
@@ -170,7 +170,7 @@ def _jvm_skills(texts: list[str]) -> list[list[str]]:
     return [by_id[index] for index in range(len(texts))]
 
 
-def _load(factory):
+def _load(factory: Callable[[], T]) -> T:
     try:
         return factory()
     except TaxonomyError as exc:

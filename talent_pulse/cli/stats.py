@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 
 import redis
 
-from talent_pulse.cli.main import CliError
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
 from talent_pulse.serving import Snapshot, read_snapshot, redacted_url, redis_client, stats_json
 from talent_pulse.settings import Settings
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("stats", help="print the live counters of the serving layer (Redis)")
     parser.add_argument("--json", action="store_true",
                         help="print all totals, every skill and every location as JSON")
@@ -20,7 +22,7 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise CliError("--top must be at least 1")
     settings = Settings.from_env()

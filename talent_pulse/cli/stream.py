@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-from talent_pulse.cli.main import CliError
-from talent_pulse.local_stack.jars import REPO_ROOT, streaming_job_jars
+from talent_pulse.checkout import checkout_path
+from talent_pulse.cli import Subparsers
+from talent_pulse.cli.errors import CliError
+from talent_pulse.jvm_build import streaming_job_jars
 from talent_pulse.settings import Settings
+from talent_pulse.spark_session import LOCAL_DRIVER_CONF, spark_home
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 
-ENTRY_POINT = REPO_ROOT / "glue_or_emr_jobs" / "streaming_job.py"
+ENTRY_POINT = "glue_or_emr_jobs/streaming_job.py"
 
 
-def register(subparsers) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("stream", help="run the streaming job (spark-submit --master local[2])")
     parser.add_argument("--until-idle", type=float, metavar="SECONDS",
                         help="stop cleanly once no new record has arrived for this long")
@@ -25,41 +30,40 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def spark_submit_command(settings: Settings, master: str, until_idle: float | None,
-                         script: Path = ENTRY_POINT) -> list[str]:
-    from pyspark.find_spark_home import _find_spark_home
+def entry_point() -> Path:
+    """The streaming job's spark-submit script (glue_or_emr_jobs/streaming_job.py in the checkout)."""
+    return checkout_path(ENTRY_POINT, "the streaming job's entry point")
 
+
+def spark_submit_command(settings: Settings, master: str, until_idle: float | None,
+                         script: Path | None = None) -> list[str]:
+    script = script or entry_point()
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
-    command = [
-        str(Path(_find_spark_home()) / "bin" / "spark-submit"),
-        "--master", master,
-        "--conf", "spark.driver.memory=1g",
-        "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.ui.enabled=false",
-        "--jars", ",".join(str(jar) for jar in jars),
-        str(script),
-    ]
+    conf = {"spark.driver.memory": "1g", "spark.ui.showConsoleProgress": "false", **LOCAL_DRIVER_CONF}
+    command = [str(Path(spark_home()) / "bin" / "spark-submit"), "--master", master]
+    for key, value in conf.items():
+        command += ["--conf", f"{key}={value}"]
+    command += ["--jars", ",".join(str(jar) for jar in jars), str(script)]
     if until_idle is not None:
         command += ["--until-idle", str(until_idle)]
     return command
 
 
-def batch_line(batch: dict) -> str:
+def batch_line(batch: dict[str, Any]) -> str:
     """A finished micro-batch for people: the hot path's counts, or the cold path's files."""
     if "rows_in" in batch:
         return (f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
                 f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
                 f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}")
-    return f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink{_trigger(batch)}"
+    return (f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink"
+            f"{_trigger(batch)}")
 
 
-def _trigger(batch: dict) -> str:
+def _trigger(batch: dict[str, Any]) -> str:
     return f", {batch['trigger_ms'] / 1000:.2f}s in all" if batch.get("trigger_ms") is not None else ""
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     on_s3 = [uri for uri in (settings.lake_uri, settings.checkpoint_uri) if urlparse(uri).scheme in ("s3", "s3a")]
     if on_s3 and not settings.aws_endpoint_url and args.master.startswith("local"):
@@ -76,7 +80,7 @@ def run(args) -> int:
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     with open(log_path, "ab") as spark_log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=spark_log, text=True, env=env)
-        for line in process.stdout:
+        for line in process.stdout or ():
             if line.startswith(PROGRESS_PREFIX):
                 print(batch_line(json.loads(line[len(PROGRESS_PREFIX):])), flush=True)
             else:

@@ -14,10 +14,14 @@ catalog file while the streaming job runs fails with SQLITE_BUSY. So the local
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from talent_pulse.settings import Settings
 from talent_pulse.tables import Table
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 CATALOG = "lake"
 SQLITE_FILE = "lake-catalog.db"
@@ -113,7 +117,7 @@ def create_table_sql(settings: Settings, table: Table, catalog: str = CATALOG) -
             f"USING iceberg PARTITIONED BY ({partitions}) TBLPROPERTIES ({properties})")
 
 
-def ensure_tables(spark, settings: Settings, catalog: str = CATALOG) -> None:
+def ensure_tables(spark: SparkSession, settings: Settings, catalog: str = CATALOG) -> None:
     """Create the namespace and every table of tables.json unless they exist (the job does this at start)."""
     from talent_pulse.tables import load_tables
 
@@ -144,7 +148,8 @@ def metadata_location(settings: Settings, table: Table) -> str | None:
             found = glue.get_table(DatabaseName=settings.glue_database, Name=table.name)
         except glue.exceptions.EntityNotFoundException:
             return None
-        return found["Table"].get("Parameters", {}).get("metadata_location")
+        location: str | None = found["Table"].get("Parameters", {}).get("metadata_location")
+        return location
     import sqlite3
 
     path = sqlite_path(settings)

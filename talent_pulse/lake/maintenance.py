@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from pyspark.sql import SparkSession
 
@@ -58,7 +59,7 @@ def _identifier_in_catalog(name: str) -> str:
 def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalog: str = CATALOG,
                    now: datetime | None = None) -> TableReport:
     started = time.monotonic()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     name = table_name(settings, table, catalog)
     report = TableReport(table.name, files_per_partition(spark, name))
     if table.name == "quarantine" and settings.lake_quarantine_retention_days > 0:
@@ -68,6 +69,7 @@ def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalo
         f"CALL {catalog}.system.rewrite_data_files(table => '{_identifier_in_catalog(name)}', strategy => 'binpack', "
         f"options => map('target-file-size-bytes', '{target_bytes}', 'min-input-files', '{MIN_INPUT_FILES}'))"
     ).first()
+    assert rewrite is not None, "a CALL returns one row"
     report.rewritten_files, report.added_files = rewrite.rewritten_data_files_count, rewrite.added_data_files_count
     expire_before = now - timedelta(hours=settings.lake_snapshot_max_age_hours)
     expire = spark.sql(
@@ -75,6 +77,7 @@ def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalo
         f"older_than => TIMESTAMP '{expire_before:%Y-%m-%d %H:%M:%S}', "
         f"retain_last => {settings.lake_retain_snapshots})"
     ).first()
+    assert expire is not None, "a CALL returns one row"
     report.expired_data_files = expire.deleted_data_files_count
     report.orphan_files_removed = remove_orphan_files(
         spark, name, now - timedelta(hours=settings.lake_orphan_min_age_hours))
@@ -90,7 +93,7 @@ def delete_old_quarantine(spark: SparkSession, name: str, now: datetime, retenti
     metadata instead of rewriting files; their files go when the snapshots expire.
     """
     cut = (now - timedelta(days=retention_days)).strftime("%Y-%m-%d 00:00:00")
-    doomed = spark.sql(f"SELECT count(*) AS n FROM {name} WHERE ingested_at < TIMESTAMP '{cut}'").first().n
+    doomed: int = spark.sql(f"SELECT count(*) AS n FROM {name} WHERE ingested_at < TIMESTAMP '{cut}'").collect()[0].n
     if doomed:
         spark.sql(f"DELETE FROM {name} WHERE ingested_at < TIMESTAMP '{cut}'")
     return doomed
@@ -102,7 +105,7 @@ def remove_orphan_files(spark: SparkSession, name: str, older_than: datetime) ->
     Uses Iceberg's action rather than the procedure: the procedure refuses ages
     under 24 h, and S3 needs prefix listing (there are no directories to walk).
     """
-    jvm = spark.sparkContext._jvm
+    jvm = cast(Any, spark.sparkContext._jvm)
     action = jvm.org.apache.iceberg.spark.actions.SparkActions.get(spark._jsparkSession)
     result = (action.deleteOrphanFiles(load_iceberg_table(spark, name))
               .olderThan(int(older_than.timestamp() * 1000))

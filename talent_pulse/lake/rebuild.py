@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -46,7 +47,7 @@ class RebuildReport:
     rejected: int
 
 
-def rebuild_serving(backend: DuckDBBackend, client: redis.Redis, namespace: str, fence_id: str,
+def rebuild_serving(backend: DuckDBBackend, client: redis.Redis[Any], namespace: str, fence_id: str,
                     log: Callable[[str], None] = print) -> RebuildReport:
     """Apply the lake's counts to `namespace`, one fenced batch per day; `fence_id` names what was read."""
     days = [row[0] for row in backend.fetch_all(DAYS)]

@@ -9,7 +9,9 @@ idle for longer than PULSE_COLD_TRIGGER_SECONDS.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -47,15 +49,15 @@ def lake_totals(backend: DuckDBBackend) -> dict[str, dict[str, int]]:
     return {view: {str(key): int(count) for key, count in backend.fetch_all(sql)} for view, sql in LAKE_TOTALS.items()}
 
 
-def _scores(rows) -> dict[str, int]:
+def _scores(rows: Iterable[tuple[Any, Any]]) -> dict[str, int]:
     return {(m.decode() if isinstance(m, bytes) else m): int(score) for m, score in rows}
 
 
-def _hash(raw: dict) -> dict[str, int]:
+def _hash(raw: dict[Any, Any]) -> dict[str, int]:
     return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
 
-def serving_totals(client: redis.Redis, namespace: str) -> dict[str, dict[str, int]]:
+def serving_totals(client: redis.Redis[Any], namespace: str) -> dict[str, dict[str, int]]:
     keys = Keys(namespace)
     stats = stats_json(client, namespace)
     pipe = client.pipeline(transaction=True)

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from talent_pulse.lake.catalog import prepare_local_catalog, spark_conf
 from talent_pulse.settings import Settings
+from talent_pulse.spark_session import build_session
 
 
-def lake_session(settings: Settings, jars: list[Path] = (), master: str | None = None,
+def lake_session(settings: Settings, jars: Iterable[Path] = (), master: str | None = None,
                  app_name: str = "talent-pulse-lake") -> SparkSession:
     """`jars`: the Iceberg runtime and friends for a plain pyspark install; empty on EMR, which ships Iceberg."""
-    prepare_local_catalog(settings)
-    builder = SparkSession.builder.appName(app_name)
-    if master:
-        builder = builder.master(master)
-    conf = {
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
-        "spark.ui.enabled": "false",
-        **spark_conf(settings),
-    }
-    if jars:
-        conf["spark.jars"] = ",".join(str(jar) for jar in jars)
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
+    return build_session(settings, app_name, master=master, jars=jars, extra={"spark.ui.enabled": "false"})

@@ -12,18 +12,21 @@ expires them: keeping one would cut that chain right after a compaction.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from pyspark.sql import DataFrame, SparkSession
 
 from talent_pulse.lake.catalog import CATALOG, ensure_tables, table_name
+from talent_pulse.settings import Settings
 from talent_pulse.tables import postings_table, quarantine_table
 
 QUERY_ID_PROPERTY = "pulse.streaming.query-id"
 BATCH_ID_PROPERTY = "pulse.streaming.batch-id"
 
 
-def load_iceberg_table(spark: SparkSession, name: str):
+def load_iceberg_table(spark: SparkSession, name: str) -> Any:
     """The JVM `org.apache.iceberg.Table` behind a Spark identifier, refreshed to its latest metadata."""
-    jvm = spark.sparkContext._jvm
+    jvm = cast(Any, spark.sparkContext._jvm)
     table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
     table.refresh()
     return table
@@ -71,7 +74,7 @@ class BatchAppender:
 class LakeBatchWriter:
     """One micro-batch's postings and quarantine rows -> their Iceberg tables, each table exactly once."""
 
-    def __init__(self, spark: SparkSession, settings, catalog: str = CATALOG):
+    def __init__(self, spark: SparkSession, settings: Settings, catalog: str = CATALOG):
         ensure_tables(spark, settings, catalog)
         self.postings = BatchAppender(spark, table_name(settings, postings_table(), catalog))
         self.quarantine = BatchAppender(spark, table_name(settings, quarantine_table(), catalog))

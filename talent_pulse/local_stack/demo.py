@@ -9,8 +9,11 @@ from __future__ import annotations
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+from talent_pulse.jvm_build import Log
 from talent_pulse.local_stack.supervisor import LocalStack, Service
+from talent_pulse.settings import Settings
 
 DEMO_RATE = 40  # postings per second: enough to make the live charts move
 DEMO_CHAOS = 0.02
@@ -45,8 +48,8 @@ class Producer(Service):
 class Dashboard(Service):
     name = "dashboard"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
         self.port = self.settings.dashboard_port
 
     def command(self) -> list[str]:
@@ -58,7 +61,7 @@ class Dashboard(Service):
 
 
 class DemoPipeline(LocalStack):
-    def __init__(self, settings, log=print):
+    def __init__(self, settings: Settings, log: Log = print):
         super().__init__(settings, log)
         self.services = [cls(settings, self.data_dir, log) for cls in (StreamingJob, Producer, Dashboard)]
 

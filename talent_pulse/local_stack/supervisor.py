@@ -9,6 +9,7 @@ whose pid files it wrote.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -18,18 +19,34 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any
 from urllib.parse import urlparse
 
-from talent_pulse.local_stack.jars import PrerequisiteMissing, kafka_broker_jars, streaming_job_jars
+from talent_pulse.jvm_build import Log, PrerequisiteMissing, resolve_jars, streaming_job_jars
 from talent_pulse.settings import Settings
 
 LOCAL_S3_ENDPOINT = "http://127.0.0.1:4566"
-LOCAL_BUCKET = "talent-pulse-local"
 LOCAL_AWS_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 KAFKA_HEAP = "-Xmx768m"
+
+
+def _package_file(name: str, dest: Path) -> Path:
+    """A file shipped in this package (importlib.resources), copied to ``dest`` for a tool that wants a path."""
+    text = resources.files(__package__).joinpath(name).read_text("utf-8")
+    if not dest.exists() or dest.read_text("utf-8") != text:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, "utf-8")
+    return dest
+
+
+def kafka_broker_jars(cache_dir: Path, log: Log = print) -> list[Path]:
+    """The Kafka broker's jars (Apache Kafka by Maven coordinates in kafka-broker.pom.xml)."""
+    pom = _package_file("kafka-broker.pom.xml", cache_dir / "jars" / "kafka-broker.pom.xml")
+    return resolve_jars(pom, cache_dir / "jars" / "kafka-broker", log=log)
 
 
 def local_environment(settings: Settings) -> dict[str, str]:
@@ -74,7 +91,8 @@ def _require_java17() -> str:
     output = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
     match = re.search(r'version "(\d+)', output)
     if not match or int(match.group(1)) < 17:
-        raise PrerequisiteMissing(f"Java 17+ not found (java -version says: {output.splitlines()[0] if output else '?'}): "
+        first_line = output.splitlines()[0] if output else "?"
+        raise PrerequisiteMissing(f"Java 17+ not found (java -version says: {first_line}): "
                                   "install openjdk-17-jdk-headless or put a JDK 17+ first on PATH")
     return java
 
@@ -145,7 +163,7 @@ class Service:
             return False, "port closed"
         try:
             return True, self.probe()
-        except Exception as exc:  # noqa: BLE001 - any failure means "not answering", with its reason
+        except Exception as exc:
             return False, f"{type(exc).__name__}: {str(exc)[:160]}"
 
     def start(self, timeout: float = 90.0) -> None:
@@ -224,10 +242,8 @@ class Service:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def kraft_cluster_id() -> str:
@@ -244,8 +260,8 @@ class KafkaBroker(Service):
 
     name = "kafka"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
         self.host, self.port = _host_port(self.settings.kafka_bootstrap.split(",")[0], 9092)
         self.controller_port = self.port + 1
         self.jar_dir = Path(self.settings.cache_dir) / "jars" / "kafka-broker"
@@ -290,14 +306,14 @@ class KafkaBroker(Service):
             raise RuntimeError(f"formatting Kafka storage failed: {result.stdout}{result.stderr}")
 
     def command(self) -> list[str]:
-        log_config = Path(__file__).with_name("kafka-log4j2.properties")
+        log_config = _package_file("kafka-log4j2.properties", self.state_dir / "log4j2.properties")
         return [
             _require_java17(), KAFKA_HEAP, "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={log_config}", "-cp", f"{self.jar_dir}/*",
             "kafka.Kafka", str(self.state_dir / "server.properties"),
         ]
 
-    def _admin(self):
+    def _admin(self) -> Any:
         from confluent_kafka.admin import AdminClient
 
         return AdminClient({"bootstrap.servers": self.address, "socket.timeout.ms": 3000, "log_level": 0})
@@ -308,7 +324,7 @@ class KafkaBroker(Service):
         return f"{len(metadata.brokers)} broker, topics: {', '.join(topics) or 'none'}"
 
     def provision(self) -> None:
-        from confluent_kafka.admin import NewTopic
+        from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]  # not re-exported in its stubs
 
         admin = self._admin()
         topic = self.settings.postings_topic
@@ -323,9 +339,10 @@ class KafkaBroker(Service):
 class RedisServer(Service):
     name = "redis"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.host, self.port = _host_port(self.settings.redis_url, 6379)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
+        self.host, self.redis_port = _host_port(self.settings.redis_url, 6379)
+        self.port = self.redis_port
 
     def command(self) -> list[str]:
         binary = _require("redis-server", "apt-get install -y redis-server")
@@ -338,7 +355,7 @@ class RedisServer(Service):
     def probe(self) -> str:
         import redis
 
-        client = redis.Redis(host=self.host, port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        client = redis.Redis(host=self.host, port=self.redis_port, socket_timeout=2, socket_connect_timeout=2)
         client.ping()
         return f"PONG, redis {client.info('server')['redis_version']}"
 
@@ -348,15 +365,15 @@ class S3Emulator(Service):
 
     name = "s3"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, settings: Settings, data_dir: Path, log: Log = print):
+        super().__init__(settings, data_dir, log)
         self.endpoint = self.settings.aws_endpoint_url or LOCAL_S3_ENDPOINT
         self.host, self.port = _host_port(self.endpoint, 4566)
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)]
 
-    def _client(self):
+    def _client(self) -> Any:
         import boto3
         from botocore.config import Config
 

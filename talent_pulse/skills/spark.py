@@ -6,7 +6,7 @@ on the JVM, so no row crosses to a Python worker. That is what makes it fast:
 moving each posting to Python and back costs more than matching it
 (tests/bench/bench_skills.py prints the numbers). The jar must be on the Spark
 classpath: `pulse stream`, the test session and `make jars` build it
-(talent_pulse/local_stack/jars.py).
+(talent_pulse/jvm_build.py).
 """
 
 from __future__ import annotations

@@ -15,20 +15,17 @@ everything comes from `Settings` (environment variables).
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from talent_pulse.lake import catalog as lake_catalog
 from talent_pulse.serving import record_progress, redis_client
 from talent_pulse.settings import Settings
+from talent_pulse.spark_session import build_session
 from talent_pulse.stream.cold_path import start_cold_query
 from talent_pulse.stream.hot_path import start_hot_query
 from talent_pulse.stream.metrics import BatchMetricsPublisher
@@ -36,58 +33,6 @@ from talent_pulse.stream.progress import BatchReports, ProgressListener
 
 ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
 COLD_RESTART_PAUSE_SECONDS = 30.0
-
-
-def spark_conf(settings: Settings) -> dict[str, str]:
-    """Session configuration; s3:// goes through s3a only when an emulator endpoint is set."""
-    conf = {
-        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-        "spark.sql.sources.partitionOverwriteMode": "static",
-        # each query runs in its own scheduler pool (see Pipeline.in_pool); the hot pool's tasks go first
-        # (scheduler_pools), so a long cold batch does not queue the hot batch's tasks behind it
-        "spark.scheduler.mode": "FAIR",
-    }
-    if settings.aws_endpoint_url:
-        endpoint = urlparse(settings.aws_endpoint_url)
-        for scheme in ("s3", "s3a"):
-            conf[f"spark.hadoop.fs.{scheme}.impl"] = "org.apache.hadoop.fs.s3a.S3AFileSystem"
-        conf.update({
-            "spark.hadoop.fs.s3a.endpoint": settings.aws_endpoint_url,
-            "spark.hadoop.fs.s3a.endpoint.region": settings.aws_region,
-            "spark.hadoop.fs.s3a.path.style.access": "true",
-            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
-            "spark.hadoop.fs.s3a.change.detection.mode": "none",
-        })
-    conf.update(lake_catalog.spark_conf(settings))
-    return conf
-
-
-# FAIR scheduling serves a pool below its minShare (running tasks) first: the hot pool's minShare is above any
-# executor count, so whenever hot tasks wait they get the next free core; the cold pool takes what is left.
-SCHEDULER_POOLS = """<?xml version="1.0"?>
-<allocations>
-  <pool name="hot"><schedulingMode>FIFO</schedulingMode><weight>100</weight><minShare>10000</minShare></pool>
-  <pool name="cold"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>0</minShare></pool>
-</allocations>
-"""
-
-
-def scheduler_pools_file() -> str:
-    """SCHEDULER_POOLS as the driver-local file spark.scheduler.allocation.file names."""
-    path = Path(tempfile.gettempdir()) / "talent-pulse-scheduler-pools.xml"
-    path.write_text(SCHEDULER_POOLS)
-    return str(path)
-
-
-def build_session(settings: Settings, app_name: str = "talent-pulse-stream") -> SparkSession:
-    lake_catalog.prepare_local_catalog(settings)
-    builder = SparkSession.builder.appName(app_name).config("spark.scheduler.allocation.file", scheduler_pools_file())
-    for key, value in spark_conf(settings).items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
 
 
 @dataclass

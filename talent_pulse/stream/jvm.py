@@ -3,7 +3,7 @@
 Python holds the one definition of each rule set (the contract, the gazetteer);
 the JVM applies the compiled tables, so no record crosses to a Python worker.
 The jar must be on the Spark classpath: `pulse stream`, the test session and
-`make jars` build it (talent_pulse/local_stack/jars.py).
+`make jars` build it (talent_pulse/jvm_build.py).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from pyspark.sql import types as T
 
 from talent_pulse.contract import compiled_rules
 from talent_pulse.gazetteer import load_gazetteer
+from talent_pulse.remote_words import REMOTE_PATTERN, REMOTE_PHRASES
 from talent_pulse.stream.jvm import apply_udf
 from talent_pulse.stream.schema import parsed_schema, table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
@@ -40,8 +41,8 @@ SENIORITY_PATTERNS = (
     ("senior", r"(?i)\b(senior|sr\.?|snr)\b|\bIII\b"),
     ("junior", r"(?i)\b(junior|jr\.?|graduate|entry[- ]level)\b"),
 )
-REMOTE_WORDS = ("remote", "work from home", "wfh", "anywhere")
-REMOTE_PATTERN = rf"(?i)\b({'|'.join(REMOTE_WORDS)})\b"
+# A match of REMOTE_PATTERN contains its phrase's first word, lower-cased: the cheap test that runs first.
+_REMOTE_FIRST_WORDS = tuple(sorted({phrase[0] for phrase in REMOTE_PHRASES}))
 
 
 def parse_records(kafka_rows: DataFrame) -> DataFrame:
@@ -97,10 +98,10 @@ def _derived_seniority() -> Column:
 
 def _states_remote(text: Column) -> Column:
     """`text` rlike REMOTE_PATTERN. A regex run over a whole description costs as much as the skill matcher, so
-    a substring test on the lower-cased text (true whenever the pattern matches) first skips most texts."""
+    a substring test on the lower-cased text (true whenever the pattern matches) skips most texts first."""
     lowered = F.lower(text)
-    mentions_a_word = reduce(lambda either, word: either | lowered.contains(word), REMOTE_WORDS[1:],
-                             lowered.contains(REMOTE_WORDS[0]))
+    mentions_a_word = reduce(lambda either, word: either | lowered.contains(word), _REMOTE_FIRST_WORDS[1:],
+                             lowered.contains(_REMOTE_FIRST_WORDS[0]))
     return F.when(~mentions_a_word, F.lit(False)).otherwise(text.rlike(REMOTE_PATTERN))
 
 

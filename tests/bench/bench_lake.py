@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from talent_pulse.gazetteer import location_slugs  # noqa: E402
+from talent_pulse.jvm_build import streaming_job_jars  # noqa: E402
 from talent_pulse.lake.catalog import ensure_tables, table_name  # noqa: E402
 from talent_pulse.lake.maintenance import files_per_partition, maintain_table  # noqa: E402
 from talent_pulse.lake.session import lake_session  # noqa: E402
-from talent_pulse.local_stack.jars import streaming_job_jars  # noqa: E402
 from talent_pulse.local_stack.supervisor import local_environment  # noqa: E402
 from talent_pulse.queries import DuckDBBackend, run_named  # noqa: E402
 from talent_pulse.settings import Settings  # noqa: E402

@@ -26,11 +26,15 @@ import sys
 import time
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 
-from talent_pulse.serving import BatchDelta, Keys, _build_plan, apply_batch, delete_namespace, read_snapshot, redis_client
+from talent_pulse.serving import BatchDelta, Keys, apply_batch, build_plan, read_snapshot, redis_client
 from talent_pulse.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: serving_support
+from serving_support import delete_namespace  # noqa: E402
 
 SKILLS = 300
 LOCATIONS = 150
@@ -117,7 +121,7 @@ def percentiles(samples: list[float]) -> str:
 
 def reference_write(client, namespace: str, delta: BatchDelta) -> None:
     """The same increments as apply_batch, sent as a plain pipeline: no fence, not atomic."""
-    builder = _build_plan(Keys(namespace), "reference", delta)
+    builder = build_plan(Keys(namespace), "reference", delta)
     keys, plan, pipe = builder.keys, builder.plan, client.pipeline(transaction=False)
     for index, items, ttl in plan["z"]:
         for member, count in zip(items[::2], items[1::2]):
@@ -180,7 +184,7 @@ def main() -> int:
         ours_ms, reference_ms, script_usec, payload_bytes = [], [], 0, 0
         for batch_id, first in enumerate(range(0, args.postings, args.batch)):
             delta = stream.batch(first, min(args.batch, args.postings - first))
-            payload_bytes = max(payload_bytes, len(json.dumps(_build_plan(Keys(namespace), "b", delta).plan)))
+            payload_bytes = max(payload_bytes, len(json.dumps(build_plan(Keys(namespace), "b", delta).plan)))
             usec_before = commandstats_usec(client, "evalsha")
             started = time.perf_counter()
             apply_batch(client, namespace, "bench", batch_id, delta)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from talent_pulse.local_stack.jars import skill_matcher_jar
+from talent_pulse.jvm_build import skill_matcher_jar
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher, load_taxonomy
 

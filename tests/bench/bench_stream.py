@@ -44,18 +44,19 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from talent_pulse.cli.stream import ENTRY_POINT, spark_submit_command
+from talent_pulse.cli.stream import entry_point, spark_submit_command
 from talent_pulse.contract import encode_event
 from talent_pulse.generator import PostingGenerator, iso_utc
 from talent_pulse.producer import PostingProducer
-from talent_pulse.serving import Keys, delete_namespace, redis_client
+from talent_pulse.serving import Keys, redis_client
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]  # tests/bench: the reference job; tests/: serving_support
 from reference_stream_job import reference_key  # noqa: E402
+from serving_support import delete_namespace  # noqa: E402
 
 LIVE_TITLE = "Python Developer"
 LIVE_SENTENCE = " We build our services in Python 3.12."
@@ -327,7 +328,7 @@ def main() -> None:
     if "Python" not in default_matcher().extract(LIVE_TITLE + "\n" + LIVE_SENTENCE):
         raise SystemExit(f"the live postings must name Python for the taxonomy: {LIVE_TITLE!r}")
     base = Settings.from_env()
-    scripts = {"ours": ENTRY_POINT, "reference": BENCH / "reference_stream_job.py"}
+    scripts = {"ours": entry_point(), "reference": BENCH / "reference_stream_job.py"}
     unknown = set(args.designs) - set(scripts)
     if unknown:
         parser.error(f"unknown design(s) {', '.join(sorted(unknown))}: choose from {', '.join(scripts)}")

@@ -13,14 +13,13 @@ import json
 import time
 
 import redis
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, StringType
 
 from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
+from talent_pulse.spark_session import build_session
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
-from talent_pulse.stream.job import spark_conf
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 from talent_pulse.stream.source import kafka_options
 
@@ -40,10 +39,7 @@ def substring_skills(text):
 
 def main() -> None:
     settings = Settings.from_env()
-    builder = SparkSession.builder.appName("reference-stream")
-    for key, value in spark_conf(settings).items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = build_session(settings, "reference-stream")
     offsets = OffsetLog(Storage(spark), settings.checkpoint_uri)
     client = redis.Redis.from_url(settings.redis_url)
     postings = (spark.readStream.format("kafka").options(**kafka_options(settings)).load()

@@ -28,8 +28,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from serving_support import delete_namespace
 
-from talent_pulse.serving import delete_namespace, redis_client
+from talent_pulse.serving import redis_client
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dashboard"))

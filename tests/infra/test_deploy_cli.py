@@ -9,7 +9,8 @@ import pytest
 from botocore.stub import Stubber
 
 from talent_pulse.cli.deploy import cancel_and_wait, spark_submit_parameters, start_job_run_request
-from talent_pulse.cli.main import CliError, main
+from talent_pulse.cli.errors import CliError
+from talent_pulse.cli.main import main
 from talent_pulse.settings import Settings
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/talent-pulse/job-runtime:rt-0123456789ab"

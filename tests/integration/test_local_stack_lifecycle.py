@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from talent_pulse.local_stack.jars import PrerequisiteMissing
+from talent_pulse.jvm_build import PrerequisiteMissing
 from talent_pulse.local_stack.supervisor import LocalStack, RedisServer, kraft_cluster_id
 from talent_pulse.settings import Settings
 

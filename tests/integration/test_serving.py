@@ -20,6 +20,7 @@ from dataclasses import replace
 import pytest
 import redis
 from redis.crc import key_slot
+from serving_support import delete_namespace
 
 from talent_pulse.serving import (
     HOUR_BUCKET_TTL_SECONDS,
@@ -28,7 +29,6 @@ from talent_pulse.serving import (
     Focus,
     Keys,
     apply_batch,
-    delete_namespace,
     read_snapshot,
     redis_client,
     stats_json,

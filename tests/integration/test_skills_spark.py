@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
-from talent_pulse.local_stack.jars import skill_matcher_jar
+from talent_pulse.jvm_build import skill_matcher_jar
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher, load_taxonomy
 from talent_pulse.skills.spark import SkillMatcherJarMissing, with_skills
