@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 from pyspark.sql import SparkSession
 
@@ -11,22 +12,22 @@ class Storage:
     """Small text files through the JVM's Hadoop FileSystem: checkpoints, manifests."""
 
     def __init__(self, spark: SparkSession):
-        self._jvm = spark.sparkContext._jvm
+        self._jvm = cast(Any, spark.sparkContext._jvm)
         self._conf = spark.sparkContext._jsc.hadoopConfiguration()
 
-    def _path(self, uri: str):
+    def _path(self, uri: str) -> tuple[Any, Any]:
         path = self._jvm.org.apache.hadoop.fs.Path(uri)
         return path.getFileSystem(self._conf), path
 
     def exists(self, uri: str) -> bool:
         fs, path = self._path(uri)
-        return fs.exists(path)
+        return bool(fs.exists(path))
 
     def read_text(self, uri: str) -> str:
         fs, path = self._path(uri)
         stream = fs.open(path)
         try:
-            return self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+            return str(self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
         finally:
             stream.close()
 
@@ -47,7 +48,8 @@ class Storage:
 def _offsets_line(text: str) -> dict[str, dict[str, int]]:
     """The source offsets of an offset-log or initial-offsets file (last JSON line)."""
     lines = [line for line in text.replace("\x00", "").splitlines() if line.strip()]
-    return json.loads(lines[-1])
+    offsets: dict[str, dict[str, int]] = json.loads(lines[-1])
+    return offsets
 
 
 class OffsetLog:
@@ -83,4 +85,4 @@ class OffsetLog:
 
     def query_id(self) -> str:
         """The query id Spark keeps in the checkpoint: stable across restarts, the hot path's fence."""
-        return json.loads(self.storage.read_text(f"{self.root}/metadata"))["id"]
+        return str(json.loads(self.storage.read_text(f"{self.root}/metadata"))["id"])

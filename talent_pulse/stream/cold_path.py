@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.lake.writer import LakeBatchWriter
 from talent_pulse.settings import Settings

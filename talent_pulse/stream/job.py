@@ -21,7 +21,7 @@ from typing import Any
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.serving import record_progress, redis_client
 from talent_pulse.settings import Settings
@@ -73,10 +73,11 @@ class Pipeline:
         if path == "hot":
             self.metrics.publish(report)
 
-    def reports_of(self, query_name: str) -> BatchReports | None:
+    def reports_of(self, query_name: str | None) -> BatchReports | None:
         for path, query in list(self.queries.items()):
             if query.name == query_name:
-                return self.sinks[path].reports
+                reports: BatchReports = self.sinks[path].reports
+                return reports
         return None
 
     def idle(self) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,7 +84,7 @@ class BatchMetricsPublisher:
     and keeps the buffer: the caller decides whether a missing metric may stop anything.
     """
 
-    def __init__(self, settings: Settings, client: Any = None, clock=time.monotonic):
+    def __init__(self, settings: Settings, client: Any = None, clock: Callable[[], float] = time.monotonic):
         self.namespace = settings.metrics_namespace
         self.dimensions = parse_dimensions(settings.metrics_dimensions)
         self.flush_seconds = settings.metrics_flush_seconds
@@ -98,7 +98,7 @@ class BatchMetricsPublisher:
     def enabled(self) -> bool:
         return bool(self.namespace)
 
-    def _cloudwatch(self):
+    def _cloudwatch(self) -> Any:
         if self._client is None:
             import boto3
 

@@ -13,7 +13,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from pyspark.sql.streaming import StreamingQueryListener
+from pyspark.sql.streaming.listener import (
+    QueryIdleEvent,
+    QueryProgressEvent,
+    QueryStartedEvent,
+    QueryTerminatedEvent,
+    StreamingQueryListener,
+)
 
 PROGRESS_PREFIX = "PULSE_BATCH "
 KEPT_REPORTS = 64
@@ -48,15 +54,15 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
 class ProgressListener(StreamingQueryListener):
     """Prints each finished batch that a sink reported on, as `PULSE_BATCH {json}`."""
 
-    def __init__(self, reports_of: Callable[[str], BatchReports | None],
+    def __init__(self, reports_of: Callable[[str | None], BatchReports | None],
                  publish: Callable[[dict[str, Any]], None] = lambda report: None):
         self.reports_of = reports_of
         self.publish = publish
 
-    def onQueryStarted(self, event) -> None:
+    def onQueryStarted(self, event: QueryStartedEvent) -> None:
         pass
 
-    def onQueryProgress(self, event) -> None:
+    def onQueryProgress(self, event: QueryProgressEvent) -> None:
         progress = event.progress
         reports = self.reports_of(progress.name)
         sink_report = reports.take(progress.batchId) if reports is not None else None
@@ -66,8 +72,8 @@ class ProgressListener(StreamingQueryListener):
         print(PROGRESS_PREFIX + json.dumps(report), flush=True)
         self.publish(report)
 
-    def onQueryIdle(self, event) -> None:
+    def onQueryIdle(self, event: QueryIdleEvent) -> None:
         pass
 
-    def onQueryTerminated(self, event) -> None:
+    def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:
         pass
