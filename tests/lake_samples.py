@@ -7,7 +7,7 @@ streaming job's, so a sample lake has exactly the shape the job writes.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from talent_pulse.lake.catalog import ensure_tables, prepare_local_catalog, spark_conf, table_name
 from talent_pulse.settings import Settings
@@ -17,7 +17,7 @@ from talent_pulse.tables import Table, postings_table, quarantine_table
 
 def posting(event_id: str, day: date, location: str, skills: list[str], *, hour: int = 12, remote: bool = False,
             region: str = "Europe", salary: tuple[float, float] | None = None, title: str = "Engineer") -> dict:
-    moment = datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    moment = datetime.combine(day, time(hour), tzinfo=UTC)
     return {
         "event_id": event_id, "event_time": moment, "source": "sample", "job_id": event_id, "title": title,
         "company": "Acme", "location_raw": location, "city": location.title(), "country": "DE",
@@ -29,7 +29,7 @@ def posting(event_id: str, day: date, location: str, skills: list[str], *, hour:
 
 
 def quarantined(reason_code: str, day: date, raw_value: bytes, offset: int) -> dict:
-    moment = datetime.combine(day, time(9), tzinfo=timezone.utc) + timedelta(seconds=offset)
+    moment = datetime.combine(day, time(9), tzinfo=UTC) + timedelta(seconds=offset)
     return {
         "reason_code": reason_code, "reason": f"{reason_code}: sample", "raw_key": b"k", "raw_value": raw_value,
         "topic": "job-postings", "kafka_partition": 0, "kafka_offset": offset, "ingested_at": moment,

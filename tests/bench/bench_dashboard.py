@@ -26,13 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dashboard"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: serving_support
 
-import charts  # noqa: E402
-from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes  # noqa: E402
-import views  # noqa: E402
-from serving_support import delete_namespace  # noqa: E402
+import charts
+import views
+from serving_support import delete_namespace
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 
-from talent_pulse.serving import BatchDelta, Keys, apply_batch, read_snapshot, redis_client  # noqa: E402
-from talent_pulse.settings import Settings  # noqa: E402
+from talent_pulse.serving import BatchDelta, Keys, apply_batch, read_snapshot, redis_client
+from talent_pulse.settings import Settings
 
 SKILLS_PER_POSTING = 6
 BATCHES = 10

@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from talent_pulse.serving import BatchDelta, Keys, apply_batch, build_plan, read
 from talent_pulse.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: serving_support
-from serving_support import delete_namespace  # noqa: E402
+from serving_support import delete_namespace
 
 SKILLS = 300
 LOCATIONS = 150
@@ -91,7 +91,7 @@ class Stream:
             remote=self._counts(rng.integers(0, len(REMOTE), size), REMOTE),
             seniority=self._counts(rng.integers(0, len(SENIORITY), size), SENIORITY),
             rejected_reasons={"invalid_json": size // 200, "missing_field": size // 100 - size // 200},
-            last_event_time=datetime.fromtimestamp(event_time[-1], tz=timezone.utc).isoformat(),
+            last_event_time=datetime.fromtimestamp(event_time[-1], tz=UTC).isoformat(),
         )
 
     @staticmethod
@@ -143,7 +143,7 @@ class OneRoundTripPerCommand:
     def __init__(self, client):
         self.client = client
 
-    def pipeline(self, transaction: bool = True) -> "OneRoundTripPerCommand._Immediate":
+    def pipeline(self, transaction: bool = True) -> OneRoundTripPerCommand._Immediate:
         return self._Immediate(self.client)
 
     class _Immediate:

@@ -144,7 +144,7 @@ def explained_by(pipeline: Pipeline):
         yield
     except pytest.fail.Exception:
         raise
-    except Exception as exc:  # noqa: BLE001 — re-raised as a failure with the logs attached
+    except Exception as exc:  # re-raised as a failure with the logs attached
         pipeline.fail(f"{exc.__class__.__name__}: {exc}")
 
 

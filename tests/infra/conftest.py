@@ -6,7 +6,6 @@ import json
 import socket
 
 import pytest
-
 from infra_support import REGION, require_tool
 
 

@@ -11,8 +11,8 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-
 from infra_support import INFRA, REPO, all_blocks, locals_of, require_tool, run, tf_files, unquote, variables_of
+
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
 
@@ -166,7 +166,7 @@ def test_every_iam_statement_is_scoped():
         resources = [unquote(r) for r in statement.get("resources", [])]
         effect = unquote(statement.get("effect", "Allow"))
         where = f"{block.address} {statement.get('sid', '')}"
-        if any(a == "*" or a.endswith(":*") and block.name != "kms_platform" for a in actions) and effect == "Allow":
+        if any(a == "*" or (a.endswith(":*") and block.name != "kms_platform") for a in actions) and effect == "Allow":
             problems.append(f"{where}: wildcard action {actions}")
         if "*" in resources and effect == "Allow" and block.name != "kms_platform":
             unscopable = set(actions) - UNSCOPABLE_ACTIONS

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import boto3
-
 from infra_support import INFRA, REPO, hcl_loads, require_tool, run, unquote
 
 DOC = REPO / "docs" / "deploy.md"

@@ -6,7 +6,6 @@ import re
 import shutil
 
 import pytest
-
 from infra_support import INFRA, hcl_loads, run, unquote, variables_of
 
 

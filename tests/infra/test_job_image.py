@@ -20,7 +20,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from infra_support import REPO, require_tool, run
 
 IMAGE_DIR = REPO / "glue_or_emr_jobs" / "image"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-
 from infra_support import PROVIDER_MIRROR, REGION, copy_for_terraform, require_gazetteer, require_tool, run
+
 from talent_pulse.queries import named_queries
 from talent_pulse.settings import Settings
 

@@ -15,8 +15,8 @@ import time
 
 import pytest
 import redis
-
 from infra_support import locals_of, unquote
+
 from talent_pulse.serving import BatchDelta, apply_batch, read_snapshot, redis_client
 from talent_pulse.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -12,7 +12,7 @@ from talent_pulse.stream.metrics import BatchMetricsPublisher, batch_metric_data
 
 PROGRESS = {"batch": 7, "rows_in": 120, "accepted": 110, "quarantined": 5, "duplicates": 5, "seconds": 0.8,
             "query": "hot", "late": False, "source": "kafka"}
-NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def test_each_numeric_key_becomes_a_metric_of_the_query():
@@ -57,7 +57,7 @@ def test_publisher_puts_the_batch_to_cloudwatch(moto_env, monkeypatch):
     clock = [0.0]
     publisher = BatchMetricsPublisher(settings, clock=lambda: clock[0])
     cloudwatch = boto3.client("cloudwatch")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     publisher.publish(PROGRESS, timestamp=now)
     assert cloudwatch.list_metrics(Namespace="TalentPulse/Stream")["Metrics"] == [], "buffered until 30 s passed"
     clock[0] = 30.0
@@ -82,7 +82,7 @@ def test_flush_puts_the_rest_in_chunks_cloudwatch_accepts(moto_env, monkeypatch)
     # botocore gzips large PutMetricData bodies; moto's server cannot read them (AWS can).
     monkeypatch.setenv("AWS_DISABLE_REQUEST_COMPRESSION", "true")
     publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Chunks", metrics_flush_seconds=3600.0))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for batch in range(200):  # 6 data per batch: 1,200 data, more than one put may carry
         publisher.publish({**PROGRESS, "batch": batch}, timestamp=now)
     publisher.flush()

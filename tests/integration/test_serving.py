@@ -385,10 +385,10 @@ def test_stats_json_shape_and_totals(isolated_settings, client, namespace):
         assert stats_json(bytes_client, namespace) == expected
 
     env = {**os.environ, "PULSE_REDIS_URL": isolated_settings.redis_url, "PULSE_SERVING_NAMESPACE": namespace}
-    printed = subprocess.run(PULSE + ["stats", "--json"], env=env,
+    printed = subprocess.run([*PULSE, "stats", "--json"], env=env,
                              capture_output=True, text=True, check=True)
     assert json.loads(printed.stdout) == expected
-    table = subprocess.run(PULSE + ["stats", "--top", "2"], env=env,
+    table = subprocess.run([*PULSE, "stats", "--top", "2"], env=env,
                            capture_output=True, text=True, check=True).stdout
     top_skill, top_count = read_snapshot(client, namespace, top_n=1).top_skills[0]
     assert f"postings {truth['meta']['postings']}" in table
@@ -400,7 +400,7 @@ def test_pulse_stats_explains_an_unreachable_redis():
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
     env = {**os.environ, "PULSE_REDIS_URL": f"redis://:hunter2@127.0.0.1:{free_port}/0"}
-    result = subprocess.run(PULSE + ["stats"], env=env,
+    result = subprocess.run([*PULSE, "stats"], env=env,
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert f"cannot reach Redis at redis://:****@127.0.0.1:{free_port}/0" in result.stderr
@@ -469,7 +469,7 @@ def test_redis_client_speaks_tls_and_auth(secured_redis):
     with redis_client(replace(settings, redis_password="wrong")) as client, pytest.raises(redis.AuthenticationError):
         client.ping()
     env = {**os.environ, "PULSE_REDIS_URL": secured_redis, "PULSE_REDIS_PASSWORD": "wrong"}
-    result = subprocess.run(PULSE + ["stats"], env=env,
+    result = subprocess.run([*PULSE, "stats"], env=env,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "refused the credentials" in result.stderr
 

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from confluent_kafka import Producer
 
@@ -56,7 +56,7 @@ def bad_records(now: datetime) -> list[bytes | None]:
 
 def produce_dataset(settings, valid: int, duplicates: int, first: int = 0) -> list[bytes | None]:
     """Postings evt-<first>... (valid, then `duplicates` of them again, then 20 late ones) and bad records."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     values = [encode_event(_event(n, now))[1] for n in range(first, first + valid)]
     values += values[:duplicates]  # the same postings sent again
     values += [encode_event({**_event(n, now), "event_time": (now - timedelta(days=3)).isoformat()})[1]

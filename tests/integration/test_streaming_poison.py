@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from confluent_kafka import Producer
@@ -54,7 +54,7 @@ def poison_pills(now: datetime) -> dict[str, bytes]:
 
 
 def test_poison_pills_among_good_records_are_quarantined_or_counted_and_reconcile(isolated_settings):
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     good = [encode_event(_event(n, now))[1] for n in range(80)]
     pills = poison_pills(now)
     values = good[:40] + list(pills.values()) + good[40:]

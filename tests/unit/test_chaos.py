@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from talent_pulse.chaos import CHAOS_KINDS, CLEAN, CORRUPTIONS, EXPECTED_CODE, V
 from talent_pulse.contract import REASON_CODES, Rejection, parse_timestamp, validate_record
 from talent_pulse.generator import PostingGenerator
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from talent_pulse.gazetteer import load_gazetteer, normalise_location
 from talent_pulse.generator import PostingGenerator
 from talent_pulse.skills import load_taxonomy
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _batch(seed: int, count: int, start: datetime = START):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from talent_pulse.generator import DRIFT_REFERENCE, TREND_PERIOD_DAYS, PostingGenerator, _market, _data, load_market
+from talent_pulse.generator import DRIFT_REFERENCE, TREND_PERIOD_DAYS, PostingGenerator, _data, _market, load_market
 from talent_pulse.skills import load_taxonomy
 
 POSTINGS = 10_000
@@ -63,7 +63,7 @@ def test_no_skill_grows_more_than_the_stated_factor_within_a_day():
     family, region = market.families[0], "north-america"
     step_s, day_steps = 600, 24 * 6
     start = (TROUGH - DRIFT_REFERENCE).total_seconds()
-    moving = sorted(market.trend_direction) + ["JavaScript", "Python"]
+    moving = [*sorted(market.trend_direction), "JavaScript", "Python"]
     for skill in moving:
         weights = [generator.skill_weight(skill, family, region, start + i * step_s) for i in range(4 * day_steps)]
         worst = max(max(weights[i:i + day_steps + 1]) / min(weights[i:i + day_steps + 1])

@@ -9,7 +9,12 @@ import pytest
 from lake_samples import register_catalog, sample_lake_rows, write_lake
 
 from talent_pulse.queries import (
-    DuckDBBackend, QueryError, athena_literal, bind_params, named_queries, run_named,
+    DuckDBBackend,
+    QueryError,
+    athena_literal,
+    bind_params,
+    named_queries,
+    run_named,
 )
 from talent_pulse.settings import Settings
 

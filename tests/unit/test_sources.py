@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from talent_pulse.contract import encode_event, validate_record
 from talent_pulse.sources import ReplaySource, SyntheticSource
 
-FIXED = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+FIXED = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 AD = {"title": "Data Engineer", "company": "Acme", "location": "Berlin, Germany", "job_id": "A-1",
       "description": "We use Apache Kafka and Python.", "skills": ["Python", "Apache Kafka"]}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
 import pytest
@@ -13,9 +13,9 @@ from pyspark.sql import functions as F
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
-from talent_pulse.stream.schema import table_schema
-from talent_pulse.stream.job import failure_summary
 from talent_pulse.stream.hot_path import summarise_facts
+from talent_pulse.stream.job import failure_summary
+from talent_pulse.stream.schema import table_schema
 from talent_pulse.stream.transforms import (
     accepted,
     dedup_key,
@@ -30,7 +30,7 @@ from talent_pulse.stream.transforms import (
 )
 from talent_pulse.tables import postings_table, quarantine_table
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def _event(n: int, **overrides) -> dict:
@@ -91,7 +91,7 @@ def _expected_reason(value: bytes | None) -> str | None:
 
 
 def test_parse_gives_the_python_validators_reason_for_every_record(spark):
-    values = [_valid(1), _valid(2, remote=True, seniority="lead", salary_min=1.0, salary_max=2.0)] + BAD_VALUES
+    values = [_valid(1), _valid(2, remote=True, seniority="lead", salary_min=1.0, salary_max=2.0), *BAD_VALUES]
     parsed = parse_records(_kafka_frame(spark, values)).orderBy("kafka_offset").collect()
     assert [row.reason_code for row in parsed] == [_expected_reason(v) for v in values]
     assert len({row.reason_code for row in parsed if row.reason_code}) >= 8
@@ -102,7 +102,7 @@ def test_parse_gives_the_python_validators_reason_for_every_record(spark):
 
 
 def test_split_and_quarantine_rows_have_exactly_the_table_columns(spark):
-    parsed = parse_records(_kafka_frame(spark, [_valid(1)] + BAD_VALUES))
+    parsed = parse_records(_kafka_frame(spark, [_valid(1), *BAD_VALUES]))
     assert accepted(parsed).count() == 1
     quarantine = to_quarantine_rows(rejected(parsed), batch_id=7)
     assert _types(quarantine.schema) == _types(table_schema(quarantine_table()))
