@@ -70,7 +70,7 @@ def _schema_of(interface_fqn: str, types: dict[str, Any], seen: frozenset[str]) 
 def extract(jsii: dict[str, Any]) -> dict[str, Any]:
     types = jsii["types"]
     out: dict[str, Any] = {"provider_version": None, "resource": {}, "data": {}}
-    for fqn, item in types.items():
+    for item in types.values():
         if item.get("kind") != "class" or item.get("base") not in ("cdktn.TerraformResource", "cdktn.TerraformDataSource"):
             continue
         match = CLASS_LINK.search(item.get("docs", {}).get("summary", ""))

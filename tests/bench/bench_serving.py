@@ -26,6 +26,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +88,7 @@ class Stream:
             minute_postings=self._counts(minute, None),
             hour_postings=self._counts(hour, None),
             pairs={(self.skill_names[x], self.skill_names[y]): n
-                   for (x, y), n in zip(*np.unique(np.stack([low, high], 1), axis=0, return_counts=True))},
+                   for (x, y), n in zip(*np.unique(np.stack([low, high], 1), axis=0, return_counts=True), strict=True)},
             remote=self._counts(rng.integers(0, len(REMOTE), size), REMOTE),
             seniority=self._counts(rng.integers(0, len(SENIORITY), size), SENIORITY),
             rejected_reasons={"invalid_json": size // 200, "missing_field": size // 100 - size // 200},
@@ -98,12 +99,12 @@ class Stream:
     def _counts(values: np.ndarray, names: np.ndarray | None) -> dict:
         unique, counts = np.unique(values, return_counts=True)
         labels = names[unique] if names is not None else unique
-        return {label.item(): int(n) for label, n in zip(labels, counts)}
+        return {label.item(): int(n) for label, n in zip(labels, counts, strict=True)}
 
     def _nested(self, outer: np.ndarray, outer_names: np.ndarray | None, skill: np.ndarray) -> dict:
         result: dict = {}
         pairs, counts = np.unique(np.stack([outer, skill], 1), axis=0, return_counts=True)
-        for (outer_value, skill_index), n in zip(pairs, counts):
+        for (outer_value, skill_index), n in zip(pairs, counts, strict=True):
             label = outer_names[outer_value] if outer_names is not None else outer_value
             result.setdefault(label.item(), {})[self.skill_names[skill_index]] = int(n)
         return result
@@ -124,12 +125,12 @@ def reference_write(client, namespace: str, delta: BatchDelta) -> None:
     builder = build_plan(Keys(namespace), "reference", delta)
     keys, plan, pipe = builder.keys, builder.plan, client.pipeline(transaction=False)
     for index, items, ttl in plan["z"]:
-        for member, count in zip(items[::2], items[1::2]):
+        for member, count in zip(items[::2], items[1::2], strict=True):
             pipe.zincrby(keys[index - 1], count, member)
         if ttl:
             pipe.expire(keys[index - 1], ttl)
     for index, items in plan["h"]:
-        for field, count in zip(items[::2], items[1::2]):
+        for field, count in zip(items[::2], items[1::2], strict=True):
             pipe.hincrby(keys[index - 1], field, count)
     for index, count, ttl in plan["s"]:
         pipe.incrby(keys[index - 1], count)
@@ -207,7 +208,7 @@ def main() -> int:
         for label, kwargs in (("top_n=20, 6 trend skills", {"top_n": 20, "trend_skills": top}),
                               ("top_n=200, 6 trend skills", {"top_n": 200, "trend_skills": top}),
                               ("top_n=20, per-bucket top", {"top_n": 20})):
-            samples, server_ms = timed_reads(client, lambda: read_snapshot(client, namespace, **kwargs), args.reads)
+            samples, server_ms = timed_reads(client, partial(read_snapshot, client, namespace, **kwargs), args.reads)
             print(f"read_snapshot {label:<27} {percentiles(samples)}   server {server_ms:.2f} ms/read")
         unpipelined = OneRoundTripPerCommand(client)
         samples, _ = timed_reads(client, lambda: read_snapshot(unpipelined, namespace, top_n=20, trend_skills=top),

@@ -105,7 +105,8 @@ class Job:
     def __init__(self, script: Path, settings: Settings, env: dict[str, str], run: Run):
         command = spark_submit_command(settings, "local[2]", None, script)
         self.run = run
-        self.log = open(Path(settings.data_dir) / "logs" / f"bench-stream-{run.design}.log", "w")
+        log_path = Path(settings.data_dir) / "logs" / f"bench-stream-{run.design}.log"
+        self.log = open(log_path, "w")  # noqa: SIM115 — lives as long as the job; stop() closes it
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True,
                                         start_new_session=True)
         self.done = threading.Event()

@@ -98,6 +98,6 @@ def test_a_failed_put_is_loud_and_keeps_the_data(moto_env, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_flush_seconds=0.0))
-    with pytest.raises(Exception, match="(?i)connect"):
+    with pytest.raises(Exception, match=r"(?i)connect"):
         publisher.publish(PROGRESS)
     assert len(publisher._buffer) == 6, "nothing is dropped: the next flush retries it"

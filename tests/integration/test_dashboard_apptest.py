@@ -224,7 +224,7 @@ def test_history_runs_every_query_over_iceberg_tables_in_the_s3_emulator(seeded,
     rising = next(d.value for d in at.dataframe if "share_change_pts" in d.value.columns)
     assert rising["skill"].iloc[0] == "Rust"
     compared = next(d.value for d in at.dataframe if "skill_share_pct" in d.value.columns)
-    assert dict(zip(compared["location"], compared["postings"])) == {
+    assert dict(zip(compared["location"], compared["postings"], strict=True)) == {
         loc: sum(p["location"] == loc for p in postings) for loc in {p["location"] for p in postings}}
 
     at.text_input(key="history_skill").input("Java").run()
@@ -263,7 +263,7 @@ def test_health_shows_batches_and_quarantine(seeded, lake):
     at = run_app("Health")
     assert metric(at, "Last batch id") == "1"
     live_reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
-    assert dict(zip(live_reasons["reason"], live_reasons["records"])) == {"malformed_json": 3, "missing_field": 1}
+    assert dict(zip(live_reasons["reason"], live_reasons["records"], strict=True)) == {"malformed_json": 3, "missing_field": 1}
     assert list(live_reasons["share_pct"]) == [75.0, 25.0]
     by_reason = next(d.value for d in at.dataframe if "reason_code" in d.value.columns and "records" in d.value.columns)
     assert by_reason["records"].sum() == len(quarantine)
@@ -283,7 +283,7 @@ def test_world_map_shows_postings_per_city_and_a_chosen_skills_share(seeded, ref
     [points] = figure["data"]
     cities = [slug for slug in seeded["places"] if slug in reference.location_point]
     assert cities, "the seeded places include a city"
-    drawn = {(round(lat, 4), round(lon, 4)) for lat, lon in zip(points["lat"], points["lon"])}
+    drawn = {(round(lat, 4), round(lon, 4)) for lat, lon in zip(points["lat"], points["lon"], strict=True)}
     assert {tuple(round(c, 4) for c in reference.location_point[slug]) for slug in cities} <= drawn
     assert len(points["lat"]) == len(cities)  # remote and country-level places are not points
     assert figure["layout"]["geo"]["showland"] and not figure["layout"]["geo"]["showocean"]

@@ -54,8 +54,9 @@ def test_duplicates_resend_an_earlier_clean_record_byte_for_byte(postings):
 
 
 def test_late_events_are_hours_old_and_keep_their_truth(postings):
-    records = list(ChaosInjector(1.0, seed=5, kinds=["late_event"]).records(postings[:50]))
-    for record, posting in zip(records, postings):
+    sample = postings[:50]
+    records = list(ChaosInjector(1.0, seed=5, kinds=["late_event"]).records(sample))
+    for record, posting in zip(records, sample, strict=True):
         lag = parse_timestamp(posting.event["event_time"]) - parse_timestamp(validate_record(record.value)["event_time"])
         assert timedelta(hours=2) <= lag <= timedelta(hours=48)
         assert record.truth == posting.truth()
@@ -63,7 +64,7 @@ def test_late_events_are_hours_old_and_keep_their_truth(postings):
 
 def test_empty_description_truth_keeps_only_the_title_skills(postings):
     records = list(ChaosInjector(1.0, seed=5, kinds=["empty_description"]).records(postings))
-    for record, posting in zip(records, postings):
+    for record, posting in zip(records, postings, strict=True):
         assert validate_record(record.value)["description"] == ""
         assert record.truth["skills"] == list(posting.title_skills)
 

@@ -30,7 +30,7 @@ def test_same_seed_and_times_give_the_same_postings_and_another_seed_does_not():
     first, again, other = _batch(4, 200), _batch(4, 200), _batch(5, 200)
     assert [p.event for p in first] == [p.event for p in again]
     assert [p.truth() for p in first] == [p.truth() for p in again]
-    assert sum(a.event["description"] == b.event["description"] for a, b in zip(first, other)) < 5
+    assert sum(a.event["description"] == b.event["description"] for a, b in zip(first, other, strict=True)) < 5
 
 
 def test_every_posting_passes_the_contract_with_unique_ids(postings):
