@@ -23,7 +23,10 @@ import re
 import sys
 from typing import Any
 
-CLASS_LINK = re.compile(r"hashicorp/aws/(?P<version>[\d.]+)/docs/(?P<kind>resources|data-sources)/\S+ (?P<type>aws_\w+)\}")
+CLASS_LINK = re.compile(
+    r"hashicorp/aws/(?P<version>[\d.]+)/docs/(?P<kind>resources|data-sources)/\S+ (?P<type>aws_\w+)\}"
+)
+TERRAFORM_BASES = ("cdktn.TerraformResource", "cdktn.TerraformDataSource")
 PROPERTY_LINK = re.compile(r"#(?P<name>[a-z0-9_]+) \w+#(?P=name)\}")
 
 
@@ -71,7 +74,7 @@ def extract(jsii: dict[str, Any]) -> dict[str, Any]:
     types = jsii["types"]
     out: dict[str, Any] = {"provider_version": None, "resource": {}, "data": {}}
     for item in types.values():
-        if item.get("kind") != "class" or item.get("base") not in ("cdktn.TerraformResource", "cdktn.TerraformDataSource"):
+        if item.get("kind") != "class" or item.get("base") not in TERRAFORM_BASES:
             continue
         match = CLASS_LINK.search(item.get("docs", {}).get("summary", ""))
         # The constructor's config parameter (jsii renames it, e.g. ...ConfigA, when names clash).

@@ -68,7 +68,8 @@ def seed(client, namespace: str, postings: int, reference: views.Reference, now:
             skills=skills, locations=locations,
             location_skills={slug: {s: share(w * lw * SKILLS_PER_POSTING) for s, w in skill_w.items()}
                              for slug, lw in loc_w.items()},
-            hour_skills={h: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()} for h, n in hours.items()},
+            hour_skills={h: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()}
+                         for h, n in hours.items()},
             minute_skills={m: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()}
                            for m, n in minutes.items()},
             hour_postings=hours, minute_postings=minutes,

@@ -209,7 +209,8 @@ def isolated(base: Settings, design: str, batch_size: int, checkpoints: str) -> 
                                  lake_uri=f"s3://talent-pulse-local/bench/{name}/lake", checkpoint_uri=checkpoint_uri,
                                  max_offsets_per_trigger=batch_size, data_dir=str(Path(base.data_dir).resolve()))
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
-    admin.create_topics([NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)])[name].result(30)
+    topic = NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
+    admin.create_topics([topic])[name].result(30)
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
                PULSE_POSTINGS_TOPIC=name, PULSE_SERVING_NAMESPACE=name, PULSE_LAKE_URI=settings.lake_uri,
                PULSE_CHECKPOINT_URI=settings.checkpoint_uri, PULSE_MAX_OFFSETS_PER_TRIGGER=str(batch_size),
@@ -298,14 +299,19 @@ def report(runs: list[Run], args) -> None:
     for run in runs:
         seconds = [batch_seconds(batch) for batch in run.batches if batch["rows_in"]] or [float("nan")]
         live = "".join(
-            f" {percentile(run.latencies.get(rate, []), 0.5):>10.2f}s /{percentile(run.latencies.get(rate, []), 0.95):>9.2f}s "
+            f" {percentile(run.latencies.get(rate, []), 0.5):>10.2f}s"
+            f" /{percentile(run.latencies.get(rate, []), 0.95):>9.2f}s "
             f"{len(run.latencies.get(rate, [])):>5}/{run.live_sent.get(rate, 0):<5}" for rate in args.rates)
         print(f"{labels[run.design]:<52} {drain_rate(run):>11,.0f} {statistics.median(seconds):>9.2f}s "
               f"{percentile(seconds, 0.95):>9.2f}s{live} {run.peak_rss_mb:>6,.0f} MB")
     if [run.design for run in runs] == ["ours", "reference"]:
         ours, reference = runs
+        def visible_p95(run: Run, rate: float) -> float:
+            return percentile(run.latencies.get(rate, []), 0.95)
+
         print(f"ratio ours/reference: postings/s {drain_rate(ours) / max(drain_rate(reference), 1e-9):.2f}x; "
-              + "; ".join(f"visible p95 @{rate:g}/s {percentile(ours.latencies.get(rate, []), 0.95) / max(percentile(reference.latencies.get(rate, []), 0.95), 1e-9):.2f}x"
+              + "; ".join(f"visible p95 @{rate:g}/s "
+                          f"{visible_p95(ours, rate) / max(visible_p95(reference, rate), 1e-9):.2f}x"
                           for rate in args.rates))
 
 

@@ -66,8 +66,8 @@ class Pipeline:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ)
         self.env.update({row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"})
-        self.env.update({"PULSE_DASHBOARD_PORT": str(self.port), "PULSE_TRIGGER_SECONDS": "1", "PULSE_COLD_TRIGGER_SECONDS": "5",
-                         "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
+        self.env.update({"PULSE_DASHBOARD_PORT": str(self.port), "PULSE_TRIGGER_SECONDS": "1",
+                         "PULSE_COLD_TRIGGER_SECONDS": "5", "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
                          "PULSE_DATA_DIR": str(folder / "data")})  # the Spark driver log of this job only
         self.processes: dict[str, subprocess.Popen] = {}
 

@@ -176,7 +176,8 @@ def test_every_iam_statement_is_scoped():
 
 
 def test_metric_publishing_is_limited_to_the_jobs_namespace():
-    statements = [s for _, s in _statements() if "cloudwatch:PutMetricData" in [unquote(a) for a in s.get("actions", [])]]
+    statements = [s for _, s in _statements()
+                  if "cloudwatch:PutMetricData" in [unquote(a) for a in s.get("actions", [])]]
     assert statements, "the job needs cloudwatch:PutMetricData for its per-batch metrics"
     for statement in statements:
         condition = statement["condition"][0]
@@ -193,7 +194,8 @@ def test_the_job_and_the_dashboard_get_different_redis_users():
     assert 'redis_urls["writer"]' in text("stream_job_env") and 'redis_auth["writer"]' in text("stream_job_env")
     assert 'redis_urls["reader"]' in text("dashboard_env")
     users = local["redis_users"]
-    assert "+@write" not in unquote(users["reader"]["access_string"]) and "+@write" in unquote(users["writer"]["access_string"])
+    assert "+@write" not in unquote(users["reader"]["access_string"])
+    assert "+@write" in unquote(users["writer"]["access_string"])
 
 
 def test_the_key_policy_wildcard_is_only_for_the_account_root():

@@ -16,7 +16,8 @@ SMALL = INFRA / "small.tfvars.example"
 
 
 def _cost_table(*tfvars) -> str:
-    return subprocess.run([sys.executable, COST_SCRIPT, *tfvars], capture_output=True, text=True, check=True).stdout.strip()
+    result = subprocess.run([sys.executable, COST_SCRIPT, *tfvars], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
 
 
 def _doc_table(name: str) -> str:
@@ -46,7 +47,8 @@ def test_the_tftest_small_run_uses_the_small_example_values():
     """infra/tests/variants.tftest.hcl plans the small example's variables; they must be the file's."""
     example = {k: v for k, v in hcl_loads(SMALL.read_text("utf-8")).items() if not k.startswith("__")}
     text = (INFRA / "tests" / "variants.tftest.hcl").read_text("utf-8")
-    block = re.search(r'run "the_small_example_is_the_cheap_shape" \{\n  command = plan\n\n  (variables \{.*?\n  \})', text, flags=re.S)
+    block = re.search(r'run "the_small_example_is_the_cheap_shape" \{\n  command = plan\n\n  (variables \{.*?\n  \})',
+                      text, flags=re.S)
     assert block, "the small-example run is missing from variants.tftest.hcl"
     planned = hcl_loads(block.group(1).replace("\n  ", "\n"))["variables"][0]
     assert {k: v for k, v in planned.items() if not k.startswith("__")} == example

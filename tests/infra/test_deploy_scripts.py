@@ -52,7 +52,8 @@ def test_runtime_image_needs_a_base_pinned_by_digest(image_tree):
 
 
 def test_runtime_image_tag_follows_its_inputs(image_tree):
-    (image_tree / "glue_or_emr_jobs" / "image" / "base-image.lock").write_text("example/emr-spark-8.0.0@sha256:" + "a" * 64 + "\n")
+    base_image_lock = image_tree / "glue_or_emr_jobs" / "image" / "base-image.lock"
+    base_image_lock.write_text("example/emr-spark-8.0.0@sha256:" + "a" * 64 + "\n")
     first = _job_image_tag(image_tree)
     assert first.returncode == 0, first.stderr
     assert re.fullmatch(r"rt-[0-9a-f]{16}\n", first.stdout)

@@ -130,8 +130,8 @@ def test_a_fresh_venv_of_exactly_the_pins_imports_the_job(tmp_path):
     # This interpreter's pip installs into the venv (no pip copied in); wheels only and no
     # resolver: the file is the whole closure. pip's wheel cache makes reruns fast.
     pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
-    install = subprocess.run([*pip, "install", "--quiet", "--no-deps", "--only-binary=:all:", "--requirement", REQUIREMENTS],
-                             capture_output=True, text=True)
+    install = subprocess.run([*pip, "install", "--quiet", "--no-deps", "--only-binary=:all:",
+                              "--requirement", REQUIREMENTS], capture_output=True, text=True)
     assert install.returncode == 0, install.stderr
     check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     assert check.returncode == 0, f"the pins are not a consistent closure:\n{check.stdout}{check.stderr}"
@@ -173,8 +173,8 @@ def test_hadolint_catches_a_planted_mistake(tmp_path):
 
 @pytest.mark.parametrize("dockerfile", ["glue_or_emr_jobs/image/Dockerfile", "dashboard/Dockerfile"])
 def test_dockerfile_passes_checkovs_dockerfile_checks(dockerfile):
-    result = run([require_tool("checkov"), "-f", dockerfile, "--framework", "dockerfile", "--skip-download", "--compact",
-                  "-o", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
+    result = run([require_tool("checkov"), "-f", dockerfile, "--framework", "dockerfile", "--skip-download",
+                  "--compact", "-o", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
     failed = [f"{c['check_id']}: {c['check_name']}" for c in report["results"]["failed_checks"]]

@@ -143,7 +143,8 @@ resource "aws_s3_bucket_policy" "this" {
 """,
         "utf-8",
     )
-    result = run([compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS], cwd=infra, env=moto_env)
+    result = run([compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS],
+                 cwd=infra, env=moto_env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     assert "Warning:" not in result.stdout + result.stderr, result.stdout[result.stdout.find("Warning:"):][:2000]
     shown = run([compat["tofu"], "show", "-json", "moto.plan"], cwd=infra, env=moto_env)
@@ -166,8 +167,9 @@ def _planned(plan: dict) -> dict[str, dict]:
 def test_plan_on_moto_covers_the_platform(moto_plan):
     types = {r["type"] for r in _planned(moto_plan).values()}
     expected = {
-        "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_vpc_endpoint", "aws_msk_cluster", "aws_emrserverless_application",
-        "aws_elasticache_replication_group", "aws_s3_bucket", "aws_glue_catalog_database", "aws_athena_workgroup",
+        "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_vpc_endpoint", "aws_msk_cluster",
+        "aws_emrserverless_application", "aws_elasticache_replication_group", "aws_s3_bucket",
+        "aws_glue_catalog_database", "aws_athena_workgroup",
         "aws_athena_named_query", "aws_lambda_function", "aws_scheduler_schedule", "aws_ecs_service", "aws_lb",
         "aws_lb_listener", "aws_ecr_repository", "aws_secretsmanager_secret", "aws_kms_key", "aws_iam_role",
     }
@@ -180,7 +182,8 @@ def test_planned_stream_job_uses_settings_names_and_the_lake_layout(moto_plan):
     environment = job["environment"]
     assert environment["PULSE_LAKE_CATALOG"] == "glue"
     databases = [r["values"] for r in _planned(moto_plan).values() if r["type"] == "aws_glue_catalog_database"]
-    assert [d["location_uri"] for d in databases] == [f"{environment['PULSE_LAKE_URI']}/{environment['PULSE_GLUE_DATABASE']}"]
+    expected_uri = f"{environment['PULSE_LAKE_URI']}/{environment['PULSE_GLUE_DATABASE']}"
+    assert [d["location_uri"] for d in databases] == [expected_uri]
     assert environment["PULSE_CHECKPOINT_URI"] == job["checkpoint_uri"]
     assert "jars" not in job, "the jars (EMR's own Iceberg runtime linked in) are in the runtime image"
     assert job["entry_point"].endswith("/streaming_job.py")
@@ -200,7 +203,8 @@ def test_plan_without_artifacts_says_how_to_build_them(compat, moto_env, tmp_pat
 
 
 def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
-    result = run([compat["tofu"], "apply", "-input=false", "-no-color", "moto.plan"], cwd=compat["infra"], env=moto_env, timeout=900)
+    result = run([compat["tofu"], "apply", "-input=false", "-no-color", "moto.plan"],
+                 cwd=compat["infra"], env=moto_env, timeout=900)
     failed = set(re.findall(r"with (aws_\w+)\.", result.stdout + result.stderr))
     assert failed <= NOT_EMULATED_BY_MOTO, (result.stdout + result.stderr)[-6000:]
     created = len(re.findall(r": Creation complete", result.stdout))
@@ -211,7 +215,8 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
         aws_secret_access_key=moto_env["AWS_SECRET_ACCESS_KEY"],
         region_name=REGION,
     )
-    clients = {name: session.client(name, endpoint_url=moto_env["AWS_ENDPOINT_URL"]) for name in ("s3", "glue", "iam", "ecr", "athena")}
+    clients = {name: session.client(name, endpoint_url=moto_env["AWS_ENDPOINT_URL"])
+               for name in ("s3", "glue", "iam", "ecr", "athena")}
     buckets = [b["Name"] for b in clients["s3"].list_buckets()["Buckets"]]
     data_bucket = next(b for b in buckets if "-data-" in b)
     assert clients["s3"].get_bucket_versioning(Bucket=data_bucket)["Status"] == "Enabled"
@@ -242,7 +247,8 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
 
 
 def _assert_only_designed_ports_reach_msk_and_redis(ec2) -> None:
-    groups = {g["GroupName"].split("-")[2]: g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith("talent-pulse-")}
+    groups = {g["GroupName"].split("-")[2]: g for g in ec2.describe_security_groups()["SecurityGroups"]
+              if g["GroupName"].startswith("talent-pulse-")}
     ids = {name: group["GroupId"] for name, group in groups.items()}
     for target, port, sources in (("msk", 9098, {"producer", "emr"}), ("redis", 6379, {"emr", "dashboard"})):
         permissions = groups[target]["IpPermissions"]

@@ -81,7 +81,8 @@ def test_flush_puts_the_rest_in_chunks_cloudwatch_accepts(moto_env, monkeypatch)
         monkeypatch.setenv(name, value)
     # botocore gzips large PutMetricData bodies; moto's server cannot read them (AWS can).
     monkeypatch.setenv("AWS_DISABLE_REQUEST_COMPRESSION", "true")
-    publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Chunks", metrics_flush_seconds=3600.0))
+    settings = Settings.from_env(metrics_namespace="TalentPulse/Chunks", metrics_flush_seconds=3600.0)
+    publisher = BatchMetricsPublisher(settings)
     now = datetime.now(UTC)
     for batch in range(200):  # 6 data per batch: 1,200 data, more than one put may carry
         publisher.publish({**PROGRESS, "batch": batch}, timestamp=now)
@@ -97,7 +98,8 @@ def test_a_failed_put_is_loud_and_keeps_the_data(moto_env, monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    publisher = BatchMetricsPublisher(Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_flush_seconds=0.0))
+    settings = Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_flush_seconds=0.0)
+    publisher = BatchMetricsPublisher(settings)
     with pytest.raises(Exception, match=r"(?i)connect"):
         publisher.publish(PROGRESS)
     assert len(publisher._buffer) == 6, "nothing is dropped: the next flush retries it"

@@ -263,7 +263,8 @@ def test_health_shows_batches_and_quarantine(seeded, lake):
     at = run_app("Health")
     assert metric(at, "Last batch id") == "1"
     live_reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
-    assert dict(zip(live_reasons["reason"], live_reasons["records"], strict=True)) == {"malformed_json": 3, "missing_field": 1}
+    records_by_reason = dict(zip(live_reasons["reason"], live_reasons["records"], strict=True))
+    assert records_by_reason == {"malformed_json": 3, "missing_field": 1}
     assert list(live_reasons["share_pct"]) == [75.0, 25.0]
     by_reason = next(d.value for d in at.dataframe if "reason_code" in d.value.columns and "records" in d.value.columns)
     assert by_reason["records"].sum() == len(quarantine)
@@ -293,7 +294,8 @@ def test_world_map_shows_postings_per_city_and_a_chosen_skills_share(seeded, ref
     assert not at.exception, [e.value for e in at.exception]
     [points] = plotly_figures(at)[0]["data"]
     first = seeded["places"][0]
-    at_first = [i for i, lat in enumerate(points["lat"]) if round(lat, 4) == round(reference.location_point[first][0], 4)]
+    first_lat = round(reference.location_point[first][0], 4)
+    at_first = [i for i, lat in enumerate(points["lat"]) if round(lat, 4) == first_lat]
     assert [points["marker"]["color"][i] for i in at_first] == [75.0]  # 60 of its 80 postings, one decimal
 
 

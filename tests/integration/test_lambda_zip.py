@@ -74,7 +74,8 @@ def test_the_unpacked_handler_produces_to_the_local_broker_from_a_clean_interpre
 def _records_in_topic(settings) -> int:
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": "count"})
     try:
-        partitions = consumer.list_topics(settings.postings_topic, timeout=10).topics[settings.postings_topic].partitions
+        topics = consumer.list_topics(settings.postings_topic, timeout=10).topics
+        partitions = topics[settings.postings_topic].partitions
         return sum(consumer.get_watermark_offsets(TopicPartition(settings.postings_topic, p), timeout=10)[1]
                    for p in partitions)
     finally:

@@ -38,7 +38,8 @@ def test_posting_round_trips_through_kafka(isolated_settings):
     key, value = encode_event(event)
     producer = Producer({"bootstrap.servers": isolated_settings.kafka_bootstrap, "enable.idempotence": True})
     delivered = []
-    producer.produce(isolated_settings.postings_topic, key=key, value=value, on_delivery=lambda e, m: delivered.append(e))
+    producer.produce(isolated_settings.postings_topic, key=key, value=value,
+                     on_delivery=lambda e, m: delivered.append(e))
     producer.flush(30)
     assert delivered == [None]
 
