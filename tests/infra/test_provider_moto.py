@@ -138,7 +138,10 @@ provider "aws" {
 # the uploads made over its plain HTTP: upload the artifacts before the policy exists. (An
 # override may not set depends_on; the empty substring adds the dependency, not a value.)
 resource "aws_s3_bucket_policy" "this" {
-  policy = "${data.aws_iam_policy_document.bucket_tls_only[each.key].json}${substr(join("", concat(values(aws_s3_object.artifacts)[*].id, aws_s3_object.lambda_zip[*].id)), 0, 0)}"
+  policy = join("", [
+    data.aws_iam_policy_document.bucket_tls_only[each.key].json,
+    substr(join("", concat(values(aws_s3_object.artifacts)[*].id, aws_s3_object.lambda_zip[*].id)), 0, 0),
+  ])
 }
 """,
         "utf-8",
