@@ -78,6 +78,7 @@ class BatchAppender:
             return 0
         (clustered_by_partition(rows, self.table).writeTo(self.name)
          .option("distribution-mode", "none")
+         .option("fanout-enabled", "false")  # the rows are clustered: one open file at a time, not one per partition
          .option(f"snapshot-property.{QUERY_ID_PROPERTY}", query_id)
          .option(f"snapshot-property.{BATCH_ID_PROPERTY}", str(batch_id))
          .append())
