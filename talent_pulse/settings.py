@@ -109,7 +109,8 @@ class Settings:
         "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
     )
     shuffle_partitions: int = _setting(
-        "PULSE_SHUFFLE_PARTITIONS", 4, "spark.sql.shuffle.partitions (fixed at the first checkpoint)"
+        "PULSE_SHUFFLE_PARTITIONS", 2,
+        "spark.sql.shuffle.partitions: the dedup state's partitions (fixed at the first checkpoint)",
     )
     aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region")
     aws_endpoint_url: str = _setting("AWS_ENDPOINT_URL", "", "AWS endpoint override (emulators); empty on AWS")
