@@ -59,7 +59,8 @@ def test_a_batch_is_appended_once_across_restarts_and_compactions(spark, lake):
     assert writer.append(_rows(spark, 0, 30), "query-a", 0) == 6  # one file per (day, location)
     assert writer.append(_rows(spark, 0, 30), "query-a", 0) == 0  # replay in the same process
     assert BatchAppender(spark, postings_table(), name).append(_rows(spark, 30, 30), "query-a", 1) == 6
-    restarted = BatchAppender(spark, postings_table(), name)  # a new driver looks the last batch up in the snapshot chain
+    # A new driver looks the last batch up in the snapshot chain.
+    restarted = BatchAppender(spark, postings_table(), name)
     assert restarted.append(_rows(spark, 30, 30), "query-a", 1) == 0
     spark.sql(f"CALL {catalog}.system.rewrite_data_files(table => '{name.split('.', 1)[1]}', "
               "options => map('min-input-files', '2'))").collect()
@@ -67,7 +68,8 @@ def test_a_batch_is_appended_once_across_restarts_and_compactions(spark, lake):
               "older_than => current_timestamp(), retain_last => 2)").collect()
     assert last_committed_batch(spark, name, "query-a") == 1  # walked past the compaction's snapshot
     assert BatchAppender(spark, postings_table(), name).append(_rows(spark, 30, 30), "query-a", 1) == 0
-    assert BatchAppender(spark, postings_table(), name).append(_rows(spark, 60, 5), "query-b", 1) > 0  # another query is not fenced
+    other_query = BatchAppender(spark, postings_table(), name)
+    assert other_query.append(_rows(spark, 60, 5), "query-b", 1) > 0  # another query is not fenced
     assert writer.append(_rows(spark, 0, 0), "query-a", 7) == 0  # nothing to write: no empty snapshot
     ids = [r.event_id for r in spark.table(name).collect()]
     assert sorted(ids) == sorted(f"e{n}" for n in range(65))
