@@ -1,5 +1,8 @@
 package io.talentpulse.skills;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -8,6 +11,8 @@ import java.util.Arrays;
  * ASCII text, and text without a mapped code point, is returned as it is: no copy.
  */
 final class CodePointMap {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
     private final int[] codePoints; // sorted
     private final byte[][] replacements; // UTF-8, possibly empty
 
@@ -23,6 +28,9 @@ final class CodePointMap {
     byte[] apply(byte[] utf8) {
         int length = utf8.length;
         int i = 0;
+        while (i + Long.BYTES <= length && ((long) LONGS.get(utf8, i) & HIGH_BITS) == 0) { // eight ASCII bytes
+            i += Long.BYTES;
+        }
         while (i < length && utf8[i] >= 0) {
             i++;
         }
