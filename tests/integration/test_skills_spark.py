@@ -17,7 +17,8 @@ from pyspark.sql import functions as F
 from talent_pulse.local_stack.jars import skill_matcher_jar
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher, load_taxonomy
-from talent_pulse.skills.spark import SkillMatcherJarMissing, with_skills
+from talent_pulse.skills.spark import with_skills
+from talent_pulse.stream.jvm import JobJarMissing
 
 pytestmark = pytest.mark.integration
 
@@ -179,7 +180,7 @@ def test_session_without_the_jar_fails_with_what_to_do(tmp_path):
         "    print(type(exc).__name__, exc)\n"
         "spark.stop()\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert SkillMatcherJarMissing.__name__ in result.stdout
+    assert JobJarMissing.__name__ in result.stdout
     assert "make jars" in result.stdout and "--jars" in result.stdout
 
 
