@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 UNKNOWN_SLUG = "unknown"
 GLOBAL_REGION = "global"
@@ -72,6 +72,7 @@ _LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": 
 _BREAK_CHARS = frozenset(",;/|()[]{}•·+")
 _DASHES = frozenset("-–—")
 _MAX_CODE_POINT = 0x10FFFF
+_Found = TypeVar("_Found")
 
 
 class GazetteerError(ValueError):
@@ -433,19 +434,16 @@ class Gazetteer:
             if whole is not None:
                 mentions.append(_Mention(whole, unrecognised))
                 continue
-            i = 0
-            while i < len(tokens):
-                for n in range(min(self._max_name_tokens, len(tokens) - i), 0, -1):
-                    key = " ".join(tokens[i : i + n])
-                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
-                    if found is not None:
-                        mentions.append(_Mention(found, unrecognised))
-                        i += n
-                        break
-                else:
+            for i, found in _longest_matches(tokens, self._max_name_tokens, self._name_at):
+                if found is None:
                     unrecognised = unrecognised or not _is_noise(tokens[i])
-                    i += 1
+                else:
+                    mentions.append(_Mention(found, unrecognised))
         return mentions, remote
+
+    def _name_at(self, tokens: list[str], i: int, n: int) -> _Facts | None:
+        key = " ".join(tokens[i : i + n])
+        return self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
 
     def _trailing_code(self, tokens: list[str], i: int, n: int) -> _Facts | None:
         """A short last word after a name is a state code: "Paris TX", "London ON" (never "in", "or")."""
@@ -544,20 +542,39 @@ def _is_noise(word: str) -> bool:
     return word in _IGNORED_WORDS or any(ch.isdigit() for ch in word)
 
 
-def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
-    kept: list[str] = []
-    remote = False
+def _longest_matches(tokens: list[str], longest: int,
+                     lookup: Callable[[list[str], int, int], _Found | None]) -> Iterator[tuple[int, _Found | None]]:
+    """Left to right, the longest run of at most `longest` tokens that `lookup(tokens, start, length)` finds:
+    (start, found) for each run found, (i, None) for each token that starts none; runs do not overlap."""
     i = 0
     while i < len(tokens):
-        for n in range(min(_MAX_REMOTE_PHRASE, len(tokens) - i), 0, -1):
-            phrase = tuple(tokens[i : i + n])
-            if phrase in _REMOTE_PHRASES or phrase in _NOT_REMOTE_PHRASES:
-                remote = remote or phrase in _REMOTE_PHRASES
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            found = lookup(tokens, i, n)
+            if found is not None:
+                yield i, found
                 i += n
                 break
         else:
-            kept.append(tokens[i])
+            yield i, None
             i += 1
+
+
+def _remote_phrase_at(tokens: list[str], i: int, n: int) -> bool | None:
+    """True for a remote phrase, False for a negated one ("no remote"), None for neither."""
+    phrase = tuple(tokens[i : i + n])
+    if phrase in _REMOTE_PHRASES:
+        return True
+    return False if phrase in _NOT_REMOTE_PHRASES else None
+
+
+def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
+    kept: list[str] = []
+    remote = False
+    for i, found in _longest_matches(tokens, _MAX_REMOTE_PHRASE, _remote_phrase_at):
+        if found is None:
+            kept.append(tokens[i])
+        else:
+            remote = remote or found
     return kept, remote
 
 
