@@ -1,0 +1,43 @@
+package io.talentpulse.udf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The files Python writes for the JUnit tests (tests/integration/test_jvm_junit.py): the compiled tables,
+ * as the job broadcasts them, and labelled cases. The folder is the system property junit.data.
+ */
+public final class JunitData {
+    private JunitData() { }
+
+    public static String text(String name) {
+        try {
+            return Files.readString(file(name), StandardCharsets.UTF_8);
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    public static JsonNode json(String name) {
+        try {
+            return new ObjectMapper().readTree(file(name).toFile());
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    private static Path file(String name) {
+        String folder = System.getProperty("junit.data");
+        Path path = Path.of(folder == null ? "junit.data not set" : folder, name);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path + " is missing: run the JUnit tests through "
+                + "tests/integration/test_jvm_junit.py, which writes the tables and cases from Python");
+        }
+        return path;
+    }
+}

@@ -1,0 +1,60 @@
+"""The JUnit tests of the job's JVM classes (glue_or_emr_jobs/skill-matcher/src/test), run by Maven.
+
+They read what Python compiles, the way the job does: this test writes the skill tables, the gazetteer
+tables and the labelled cases of tests/unit into a folder, runs `mvn test` with `-Djunit.data=` that
+folder, and reads Surefire's reports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+import yaml
+
+from talent_pulse.gazetteer import load_gazetteer
+from talent_pulse.local_stack.jars import SKILL_MATCHER_DIR
+from talent_pulse.skills import default_matcher
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+import test_gazetteer  # noqa: E402  (the gazetteer's labelled cases)
+
+pytestmark = pytest.mark.integration
+UNIT = Path(__file__).resolve().parents[1] / "unit"
+# test class -> the tests it must have run
+EXPECTED_TESTS = {"io.talentpulse.skills.SkillMatcherTest": 5, "io.talentpulse.locations.GazetteerTest": 3}
+
+
+def _labelled(name: str) -> list[dict[str, object]]:
+    return [{"text": case["text"], "skills": case["skills"]}
+            for case in yaml.safe_load((UNIT / name).read_text("utf-8"))]
+
+
+def _write_data(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "skill-tables.txt").write_text(default_matcher().compiled_tables(), "utf-8")
+    cases = {"snippets": _labelled("skill_cases.yaml"), "postings": _labelled("skill_postings.yaml")}
+    (folder / "skill-cases.json").write_text(json.dumps(cases), "utf-8")
+    (folder / "gazetteer-tables.json").write_text(load_gazetteer().compiled_tables(), "utf-8")
+    locations = [*test_gazetteer.CASES, *test_gazetteer.TRAPS.items()]
+    (folder / "gazetteer-cases.json").write_text(json.dumps([{"text": text, "slug": slug}
+                                                             for text, slug in locations]), "utf-8")
+
+
+def test_junit_tests_of_the_jvm_classes_pass(tmp_path):
+    data, build = tmp_path / "junit-data", tmp_path / "build"
+    _write_data(data)
+    result = subprocess.run(["mvn", "-q", "-B", "-f", str(SKILL_MATCHER_DIR / "pom.xml"), "test",
+                             "-Dmaven.test.skip=false", f"-Djunit.data={data}", f"-Dmatcher.build.dir={build}"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    reports = {}
+    for report in (build / "surefire-reports").glob("TEST-*.xml"):
+        suite = ElementTree.parse(report).getroot()
+        reports[suite.get("name")] = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    assert reports == {name: {"tests": count, "failures": 0, "errors": 0, "skipped": 0}
+                       for name, count in EXPECTED_TESTS.items()}
