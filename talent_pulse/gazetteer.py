@@ -32,9 +32,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 UNKNOWN_SLUG = "unknown"
 GLOBAL_REGION = "global"
@@ -60,12 +60,13 @@ _NEGATIONS = ("no", "non", "not")
 # "no remote", "non-remote": the text says the job is NOT remote; the words are dropped without the flag
 _NOT_REMOTE_PHRASES = frozenset((negation, *phrase) for negation in _NEGATIONS for phrase in _REMOTE_PHRASES)
 _MAX_REMOTE_PHRASE = max(len(p) for p in _NOT_REMOTE_PHRASES)
-_IGNORED_WORDS = frozenset(
-    """hybrid hibrido hybride onsite on site in office person presencial based only area greater metro
-    metropolitan region within from the of or and und et y near around nearby preferred optional possible
-    ok friendly first fully flexible hq headquarters campus downtown centre center time zone timezone hours
-    multiple location locations any job role position""".split()
-)
+_IGNORED_WORDS = frozenset({
+    "hybrid", "hibrido", "hybride", "onsite", "on", "site", "in", "office", "person", "presencial", "based", "only",
+    "area", "greater", "metro", "metropolitan", "region", "within", "from", "the", "of", "or", "and", "und", "et",
+    "y", "near", "around", "nearby", "preferred", "optional", "possible", "ok", "friendly", "first", "fully",
+    "flexible", "hq", "headquarters", "campus", "downtown", "centre", "center", "time", "zone", "timezone", "hours",
+    "multiple", "location", "locations", "any", "job", "role", "position",
+})
 # Ignored words that, last after a name, are a state code: "London ON" is Ontario ("on site" is a phrase).
 _CODES_OVER_WORDS = frozenset({"on"})
 _LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
@@ -212,7 +213,7 @@ class _Mention:
         return bool(self.facts.cities) and not self.after_unrecognised_text
 
 
-def _append_new(items: list, item: Any) -> None:
+def _append_new(items: list[Any], item: Any) -> None:
     if item not in items:
         items.append(item)
 
@@ -224,20 +225,20 @@ class Gazetteer:
         _require(isinstance(raw, dict), "the file must hold one JSON object with 'regions' and 'locations'")
         self.regions: tuple[str, ...] = _validate_regions(raw.get("regions"))
         entries = raw.get("locations")
-        _require(isinstance(entries, list) and entries, "'locations' must be a non-empty list")
+        _require(isinstance(entries, list) and bool(entries), "'locations' must be a non-empty list")
         self.locations: tuple[Location, ...] = tuple(self._validate_entry(i, e) for i, e in enumerate(entries))
         self._subdivision_of = {e["slug"]: e.get("subdivision") for e in entries}
         self._by_slug = _unique_slugs(self.locations)
-        self.unknown = self._by_slug.get(UNKNOWN_SLUG)
-        _require(
-            self.unknown is not None and self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None,
-            "add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, 'region': 'unknown'}",
-        )
+        add_unknown = ("add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, "
+                       "'region': 'unknown'}")
+        self.unknown = _present(self._by_slug.get(UNKNOWN_SLUG), add_unknown)
+        _require(self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None, add_unknown)
         kinds = {e["slug"]: e["kind"] for e in entries}
         self._country_entry = self._index(kinds, "country", lambda loc: loc.country)
         self._remote_by_country = self._index(kinds, "remote", lambda loc: loc.country)
         self._remote_by_region = self._index(kinds, "remote", lambda loc: None if loc.country else loc.region)
-        _require(GLOBAL_REGION in self._remote_by_region, f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
+        _require(GLOBAL_REGION in self._remote_by_region,
+                 f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
         self._check_countries(kinds)
         subdivisions = _validate_subdivisions(raw.get("subdivisions", []), set(self._country_entry))
         self._check_city_subdivisions(subdivisions)
@@ -266,7 +267,8 @@ class Gazetteer:
         if kind == "city":
             _require(isinstance(city, str) and city.strip() != "", f"{where}: a city entry needs a city name")
             _require(country is not None, f"{where}: a city entry needs its country")
-            _require(slug.endswith(f"-{country.lower()}"), f"{where}: a city slug ends with its country, e.g. 'london-gb'")
+            _require(slug.endswith(f"-{country.lower()}"),
+                     f"{where}: a city slug ends with its country, e.g. 'london-gb'")
             _require(_is_coordinate(entry.get("lat"), 90) and _is_coordinate(entry.get("lon"), 180)
                      and (entry["lat"], entry["lon"]) != (0, 0),
                      f"{where}: a city needs its coordinates in decimal degrees, 'lat' in [-90, 90] and 'lon' in "
@@ -292,7 +294,8 @@ class Gazetteer:
         for loc in self.locations:
             value = by(loc)
             if kinds[loc.slug] == kind and value is not None:
-                _require(value not in found, f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
+                _require(value not in found,
+                         f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
                 found[value] = loc
         return found
 
@@ -300,14 +303,16 @@ class Gazetteer:
         for loc in self.locations:
             if loc.country is None:
                 continue
-            country = self._country_entry.get(loc.country)
-            _require(country is not None,
-                     f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' so text naming only the country resolves")
+            country = _present(self._country_entry.get(loc.country),
+                               f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' "
+                               "so text naming only the country resolves")
             _require(loc.region == country.region,
-                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; one country, one region")
+                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; "
+                     "one country, one region")
         for region in {c.region for c in self._country_entry.values()}:
             _require(region in self._remote_by_region,
-                     f"add a remote entry for region {region!r} (country null): remote text naming such a country falls back to it")
+                     f"add a remote entry for region {region!r} (country null): "
+                     "remote text naming such a country falls back to it")
 
     def _check_city_subdivisions(self, subdivisions: dict[tuple[str, str], list[str]]) -> None:
         countries_with_subdivisions = {cc for cc, _ in subdivisions}
@@ -323,7 +328,8 @@ class Gazetteer:
 
     # --- indexes ----------------------------------------------------------------------
 
-    def _build_facts(self, entries: list[dict], subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
+    def _build_facts(self, entries: list[dict[str, Any]],
+                     subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
         facts: dict[str, _Facts] = {}
 
         def at(name: str) -> _Facts:
@@ -344,7 +350,7 @@ class Gazetteer:
         for entry in entries:
             loc = by_slug[entry["slug"]]
             if entry["kind"] == "city":
-                _append_new(city_names.setdefault(match_key(loc.city), []), loc)
+                _append_new(city_names.setdefault(match_key(loc.city or ""), []), loc)
                 for name in [loc.city, *entry["aliases"]]:
                     _append_new(at(name).cities, loc)
             elif entry["kind"] == "remote":
@@ -354,7 +360,7 @@ class Gazetteer:
             if len(locs) > 1:
                 claimant = self._claims.get(key)
                 _require(claimant in locs,
-                         f"city name {locs[0].city!r} is shared by {', '.join(l.slug for l in locs)}: "
+                         f"city name {locs[0].city!r} is shared by {', '.join(loc.slug for loc in locs)}: "
                          "add it to the aliases of the one a bare name should mean")
         for key, claimant in self._claims.items():
             cities = facts[key].cities if key in facts else []
@@ -455,7 +461,8 @@ class Gazetteer:
     def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
         # A name that is also a state or country ("New York") after an unknown word
         # ("Rochester, New York") names the state, not the city.
-        city_mention = next((m for m in mentions if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
+        city_mention = next((m for m in mentions
+                             if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
         context = [m for m in mentions if m is not city_mention and m.facts.names_a_place]
         if city_mention is not None:
             for city in city_mention.facts.cities:
@@ -467,7 +474,8 @@ class Gazetteer:
             country = context[-1].facts.subdivisions[0][0]
         if country is not None:
             if remote:
-                return self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
+                return (self._remote_by_country.get(country)
+                        or self._remote_by_region[self._country_entry[country].region])
             return self._country_entry[country]
         scopes = [m.facts.scope for m in mentions if m.facts.scope is not None]
         specific = [s for s in scopes if s.region != GLOBAL_REGION]
@@ -486,23 +494,36 @@ def _is_coordinate(value: Any, limit: float) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and -limit <= value <= limit
 
 
+def _invalid(message: str) -> NoReturn:
+    raise GazetteerError(f"talent_pulse/data/locations.json: {message}")
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
-        raise GazetteerError(f"talent_pulse/data/locations.json: {message}")
+        _invalid(message)
+
+
+def _present(value: _Found | None, message: str) -> _Found:
+    """`value`, which the file must provide: `message` says what to add when it does not."""
+    if value is None:
+        _invalid(message)
+    return value
 
 
 def _validate_regions(regions: Any) -> tuple[str, ...]:
     _require(isinstance(regions, list) and all(isinstance(r, str) and SLUG_PATTERN.match(r) for r in regions),
              "'regions' must be a list of lowercase slugs")
     _require(len(set(regions)) == len(regions), "'regions' lists a region twice")
-    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions, f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
+    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions,
+             f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
     return tuple(regions)
 
 
 def _unique_slugs(locations: tuple[Location, ...]) -> dict[str, Location]:
     by_slug: dict[str, Location] = {}
     for loc in locations:
-        _require(loc.slug not in by_slug, f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
+        _require(loc.slug not in by_slug,
+                 f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
         by_slug[loc.slug] = loc
     return by_slug
 
@@ -512,7 +533,8 @@ def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str
     found: dict[tuple[str, str], list[str]] = {}
     for index, entry in enumerate(raw):
         where = f"subdivisions[{index}]"
-        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS, f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
+        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS,
+                 f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
         country, name, aliases = entry["country"], entry["name"], entry["aliases"]
         _require(country in countries, f"{where}: country {country!r} has no country entry in 'locations'")
         _require(isinstance(name, str) and name.strip() != "", f"{where}: name must be a non-empty string")
@@ -523,7 +545,7 @@ def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str
     return found
 
 
-def _claims(entries: list[dict], by_slug: dict[str, Location]) -> dict[str, Location]:
+def _claims(entries: list[dict[str, Any]], by_slug: dict[str, Location]) -> dict[str, Location]:
     claims: dict[str, Location] = {}
     for entry in entries:
         for alias in entry["aliases"]:
@@ -532,8 +554,9 @@ def _claims(entries: list[dict], by_slug: dict[str, Location]) -> dict[str, Loca
             owner = claims.get(key)
             if owner is not None:
                 _require(owner.slug != entry["slug"],
-                         f"{entry['slug']}: alias {alias!r} is listed twice (aliases compare without case, accents, punctuation)")
-                _require(False, f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
+                         f"{entry['slug']}: alias {alias!r} is listed twice "
+                         "(aliases compare without case, accents, punctuation)")
+                _invalid(f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
             claims[key] = by_slug[entry["slug"]]
     return claims
 
@@ -578,7 +601,7 @@ def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
     return kept, remote
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_gazetteer() -> Gazetteer:
     text = resources.files("talent_pulse").joinpath("data/locations.json").read_text("utf-8")
     try:
