@@ -28,9 +28,12 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+from pyspark.sql import Column, DataFrame
 
 from talent_pulse.local_stack.jars import skill_matcher_jar
 from talent_pulse.settings import Settings
@@ -58,14 +61,15 @@ WARM_RUNS = 3  # "warm" is the median of the last runs
 REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "docker", "kubernetes", "go")
 
 
-def synthetic_postings(count: int, seed: int = 7) -> list[dict]:
+def synthetic_postings(count: int, seed: int = 7) -> list[dict[str, Any]]:
     """Postings of ~1 KB: a third non-tech, the rest mixing safe skill forms, ambiguous forms in a
     technical context and tricky English. `expected` lists the skills written with a safe form."""
     rng = random.Random(seed)
     skills = load_taxonomy().skills
     postings = []
     for index in range(count):
-        parts, expected = [], set()
+        parts: list[str] = []
+        expected: set[str] = set()
         tech = rng.random() > 0.33
         if tech:
             forms = []
@@ -91,14 +95,14 @@ def synthetic_postings(count: int, seed: int = 7) -> list[dict]:
     return postings
 
 
-def reference_udf(skill_list):
+def reference_udf(skill_list: Sequence[str]) -> Callable[[Column], Column]:
     from pyspark.sql.functions import udf
     from pyspark.sql.types import ArrayType, StringType
 
     lowered = tuple(skill.lower() for skill in skill_list)
 
     @udf(ArrayType(StringType()))
-    def extract(text):
+    def extract(text: str | None) -> list[str]:
         if text is None:
             return []
         text = text.lower()
@@ -106,23 +110,23 @@ def reference_udf(skill_list):
     return extract
 
 
-def python_matcher_in_arrow(df, text_cols=("title", "description")):
+def python_matcher_in_arrow(df: DataFrame, text_cols: Sequence[str] = ("title", "description")) -> DataFrame:
     """The Python matcher in Spark via mapInArrow: the comparison that shows what the JVM path saves."""
     from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
     schema = StructType([*df.schema.fields, StructField("skills", ArrayType(StringType()))])
 
-    def add_skills(batches):
+    def add_skills(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         matcher = default_matcher()
         for batch in batches:
             columns = [batch.column(name).to_pylist() for name in text_cols]
-            texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns)]
+            texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns, strict=True)]
             skills = pa.array(matcher.extract_many(texts), type=pa.list_(pa.string()))
             yield pa.RecordBatch.from_arrays([*batch.columns, skills], names=schema.names)
     return df.mapInArrow(add_skills, schema)
 
 
-def count_skills(df):
+def count_skills(df: DataFrame) -> DataFrame:
     """The benchmarked job: postings per (location, skill)."""
     from pyspark.sql import functions as F
 
@@ -161,8 +165,8 @@ def main() -> None:
              .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
-    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"])
-                                     for i, p in enumerate(pool)], "pid long, title string, description string, location string")
+    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"]) for i, p in enumerate(pool)],
+                                    "pid long, title string, description string, location string")
     postings = (spark.range(args.postings).withColumn("pid", F.col("id") % len(pool))
                 .join(F.broadcast(pool_df), "pid").drop("pid").repartition(4).cache())
     count = postings.count()

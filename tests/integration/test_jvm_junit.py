@@ -7,9 +7,9 @@ folder, and reads Surefire's reports.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -19,9 +19,6 @@ import yaml
 from talent_pulse.gazetteer import load_gazetteer
 from talent_pulse.local_stack.jars import SKILL_MATCHER_DIR
 from talent_pulse.skills import default_matcher
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-import test_gazetteer  # noqa: E402  (the gazetteer's labelled cases)
 
 pytestmark = pytest.mark.integration
 UNIT = Path(__file__).resolve().parents[1] / "unit"
@@ -34,18 +31,26 @@ def _labelled(name: str) -> list[dict[str, object]]:
             for case in yaml.safe_load((UNIT / name).read_text("utf-8"))]
 
 
+def _gazetteer_cases() -> list[tuple[str, str]]:
+    """The labelled cases of tests/unit/test_gazetteer.py (one definition of them)."""
+    spec = importlib.util.spec_from_file_location("test_gazetteer", UNIT / "test_gazetteer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [*module.CASES, *module.TRAPS.items()]
+
+
 def _write_data(folder: Path) -> None:
     folder.mkdir()
     (folder / "skill-tables.txt").write_text(default_matcher().compiled_tables(), "utf-8")
     cases = {"snippets": _labelled("skill_cases.yaml"), "postings": _labelled("skill_postings.yaml")}
     (folder / "skill-cases.json").write_text(json.dumps(cases), "utf-8")
     (folder / "gazetteer-tables.json").write_text(load_gazetteer().compiled_tables(), "utf-8")
-    locations = [*test_gazetteer.CASES, *test_gazetteer.TRAPS.items()]
-    (folder / "gazetteer-cases.json").write_text(json.dumps([{"text": text, "slug": slug}
-                                                             for text, slug in locations]), "utf-8")
+    locations = [{"text": text, "slug": slug} for text, slug in _gazetteer_cases()]
+    (folder / "gazetteer-cases.json").write_text(json.dumps(locations), "utf-8")
 
 
-def test_junit_tests_of_the_jvm_classes_pass(tmp_path):
+def test_junit_tests_of_the_jvm_classes_pass(tmp_path: Path) -> None:
     data, build = tmp_path / "junit-data", tmp_path / "build"
     _write_data(data)
     result = subprocess.run(["mvn", "-q", "-B", "-f", str(SKILL_MATCHER_DIR / "pom.xml"), "test",
@@ -55,6 +60,7 @@ def test_junit_tests_of_the_jvm_classes_pass(tmp_path):
     reports = {}
     for report in (build / "surefire-reports").glob("TEST-*.xml"):
         suite = ElementTree.parse(report).getroot()
-        reports[suite.get("name")] = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+        counts = ("tests", "failures", "errors", "skipped")
+        reports[suite.get("name")] = {key: int(suite.get(key, "0")) for key in counts}
     assert reports == {name: {"tests": count, "failures": 0, "errors": 0, "skipped": 0}
                        for name, count in EXPECTED_TESTS.items()}
