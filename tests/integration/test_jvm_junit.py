@@ -23,7 +23,8 @@ from talent_pulse.skills import default_matcher
 pytestmark = pytest.mark.integration
 UNIT = Path(__file__).resolve().parents[1] / "unit"
 # test class -> the tests it must have run
-EXPECTED_TESTS = {"io.talentpulse.skills.SkillMatcherTest": 5, "io.talentpulse.locations.GazetteerTest": 3}
+EXPECTED_TESTS = {"io.talentpulse.skills.SkillMatcherTest": 5, "io.talentpulse.locations.GazetteerTest": 3,
+                  "io.talentpulse.text.CodePointMapTest": 2}
 
 
 def _labelled(name: str) -> list[dict[str, object]]:

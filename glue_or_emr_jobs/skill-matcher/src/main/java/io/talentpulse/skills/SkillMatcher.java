@@ -1,5 +1,6 @@
 package io.talentpulse.skills;
 
+import io.talentpulse.text.CodePointMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
