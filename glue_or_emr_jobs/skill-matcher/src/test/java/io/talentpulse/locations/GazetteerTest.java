@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.talentpulse.udf.JunitData;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,16 +22,9 @@ class GazetteerTest {
     @Test
     void everyTextResolvesToItsSlug() {
         JsonNode cases = JunitData.json("gazetteer-cases.json");
-        assertTrue(cases.size() >= 90, "the labelled cases of tests/unit/test_gazetteer.py, written by tests/integration/test_jvm_junit.py");
-        List<String> wrong = new ArrayList<>();
-        for (JsonNode entry : cases) {
-            String text = entry.get("text").asText();
-            String slug = gazetteer.normalise(text).slug();
-            if (!slug.equals(entry.get("slug").asText())) {
-                wrong.add(text + " -> " + slug + ", expected " + entry.get("slug").asText());
-            }
-        }
-        assertEquals(List.of(), wrong);
+        assertTrue(cases.size() >= 90, "the labelled cases of tests/unit/test_gazetteer.py");
+        assertEquals(List.of(), JunitData.wrongAnswers(cases, text -> gazetteer.normalise(text).slug(),
+            labelled -> labelled.get("slug").asText()));
     }
 
     @Test

@@ -38,15 +38,8 @@ class SkillMatcherTest {
     void everySnippetGivesExactlyItsLabels() {
         JsonNode snippets = cases.get("snippets");
         assertTrue(snippets.size() >= 400, "the snippets of tests/unit/skill_cases.yaml");
-        List<String> wrong = new ArrayList<>();
-        for (JsonNode snippet : snippets) {
-            String text = snippet.get("text").asText();
-            List<String> found = Arrays.asList(matcher.extract(text));
-            if (!found.equals(labels(snippet))) {
-                wrong.add(text + " -> " + found + ", labelled " + labels(snippet));
-            }
-        }
-        assertEquals(List.of(), wrong);
+        assertEquals(List.of(), JunitData.wrongAnswers(snippets, text -> Arrays.asList(matcher.extract(text)),
+            SkillMatcherTest::labels));
     }
 
     @Test

@@ -7,6 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The files Python writes for the JUnit tests (tests/integration/test_jvm_junit.py): the compiled tables,
@@ -29,6 +33,20 @@ public final class JunitData {
         } catch (IOException failure) {
             throw new UncheckedIOException(failure);
         }
+    }
+
+    /** "text -> answer, expected label" for each case whose answer is not its label. */
+    public static List<String> wrongAnswers(JsonNode cases, Function<String, Object> answer,
+                                            Function<JsonNode, Object> label) {
+        List<String> wrong = new ArrayList<>();
+        for (JsonNode labelled : cases) {
+            String text = labelled.get("text").asText();
+            Object got = answer.apply(text);
+            if (!Objects.equals(got, label.apply(labelled))) {
+                wrong.add(text + " -> " + got + ", expected " + label.apply(labelled));
+            }
+        }
+        return wrong;
     }
 
     private static Path file(String name) {
