@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * this one only has to agree with it, which tests/integration/test_skills_spark.py checks on the
  * labelled cases and on generated postings.
  *
- * <p>Speed: tokens are found in one pass over the UTF-8 bytes and never copied; words are numbered
+ * <p>Speed: tokens are found in one pass over the UTF-8 bytes, which also folds them into a per-thread
+ * buffer that every look-up reads; no token becomes a String; words are numbered
  * ({@link Vocabulary}) so the rules compare ints. Each token is looked up among the words that can start
  * or continue a match; the words only context rules read (context, not_followed_by, not_preceded_by) are
  * looked up for the few tokens around an ambiguous form, and glued-version forms only for tokens with a
@@ -216,7 +217,7 @@ public final class SkillMatcher {
      * A posting's tokens as matcher.py's normalise + split makes them, found in one pass over the UTF-8
      * bytes: bytes map through the separator table (a space or a kept byte); a '#' right after a space is
      * dropped (a hashtag); ',' and a '.' before a space are tokens of their own; spaces end tokens. A token
-     * is the range [start, end) of the input; its bytes are never copied.
+     * is the range [start, end) of the input and of {@code folded}, the input read through the folding map.
      */
     private final class Tokens {
         byte[] text;
