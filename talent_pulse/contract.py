@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 import re
 import unicodedata
-from bisect import bisect_right
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 SCHEMA_VERSION = 1
 MAX_RECORD_BYTES = 256 * 1024
@@ -27,20 +27,26 @@ MAX_TEXT_CHARS = 512
 MAX_NUMBER_CHARS = 100  # a longer JSON number literal is malformed (no field needs one)
 MAX_NESTING_DEPTH = 64  # deeper JSON is malformed (a posting is one flat object)
 SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal", "executive")
+_Number = TypeVar("_Number", int, float)
 # Active ISO-4217 codes (the currency list of the standard, as of 2025).
-CURRENCIES = tuple("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF
-CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
-GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
-LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
-PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT
-TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
-""".split())
+CURRENCIES = (
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF",
+    "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB",
+    "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR",
+    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD",
+    "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
+    "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
+    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP",
+    "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF",
+    "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+)
 # event_time: ISO-8601 date and time with seconds, up to 6 fraction digits and an explicit UTC offset, within a
 # plausible window, so every later stage (Spark, Parquet, pandas, DuckDB) can hold it.
 TIMESTAMP_PATTERN = (r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
                      r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))")
-EARLIEST_EVENT_TIME = datetime(1990, 1, 1, tzinfo=timezone.utc)
+EARLIEST_EVENT_TIME = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)  # clocks of scrapers run ahead; more than this is a bad timestamp
 # Characters that show nothing: text made only of them is empty. Categories, plus the letters and symbols that
 # render as blanks (Hangul fillers, the blank Braille pattern).
@@ -127,7 +133,7 @@ def parse_timestamp(value: str) -> datetime:
     local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
                      int((fraction or "0").ljust(6, "0")), tzinfo=timezone(offset))
     try:
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise ValueError("before year 1 in UTC") from None
 
@@ -176,13 +182,14 @@ def _check_field(spec: Field, value: Any, now: datetime) -> Any:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:  # a \ud800-style escape: valid JSON, but no UTF-8 writer accepts it
-                raise Rejection("not_utf8", f"{spec.name} contains an unpaired surrogate escape; send real UTF-8 text")
+                raise Rejection("not_utf8", f"{spec.name} contains an unpaired surrogate escape; "
+                                            "send real UTF-8 text") from None
         if spec.kind == "timestamp":
             try:
                 moment = parse_timestamp(value)
             except ValueError:
                 raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 "
-                                                 "(YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)")
+                                                 "(YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)") from None
             _check_window(spec.name, moment, now)
         if spec.needs_visible_text and not has_visible_character(value):
             raise Rejection("bad_value", f"{spec.name} is empty (no visible character)")
@@ -213,7 +220,7 @@ def validate_event(obj: Any, now: datetime | None = None) -> dict[str, Any]:
     """A decoded JSON value → the event as a dict of contract fields, or raise ``Rejection``."""
     if not isinstance(obj, dict):
         raise Rejection("not_an_object", f"top-level JSON value is a {type(obj).__name__}, not an object")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     version = obj.get("schema_version")
     if version is not None:
         if isinstance(version, bool) or not isinstance(version, int):
@@ -246,12 +253,16 @@ class _Decoded:
         obj = dict(pairs)
         if len(obj) != len(pairs) and self.duplicate is None:
             seen: set[str] = set()
-            self.duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+            for key, _ in pairs:
+                if key in seen:
+                    self.duplicate = key
+                    break
+                seen.add(key)
         return obj
 
     @staticmethod
-    def number(convert):
-        def bounded(literal: str):
+    def number(convert: Callable[[str], _Number]) -> Callable[[str], _Number]:
+        def bounded(literal: str) -> _Number:
             if len(literal) > MAX_NUMBER_CHARS:
                 raise ValueError(f"a number literal has {len(literal)} digits, limit {MAX_NUMBER_CHARS}")
             return convert(literal)
@@ -275,7 +286,7 @@ def decode_json(text: str) -> Any:
         obj = json.loads(text, object_pairs_hook=decoded.pairs, parse_int=_Decoded.number(int),
                          parse_float=_Decoded.number(float))
     except (ValueError, RecursionError) as exc:
-        raise Rejection("malformed_json", str(exc)[:120] or type(exc).__name__)
+        raise Rejection("malformed_json", str(exc)[:120] or type(exc).__name__) from exc
     if _nesting_depth(obj) > MAX_NESTING_DEPTH:
         raise Rejection("malformed_json", f"JSON nested deeper than {MAX_NESTING_DEPTH} levels")
     if decoded.duplicate is not None:
@@ -292,7 +303,7 @@ def validate_record(value: Any, now: datetime | None = None) -> dict[str, Any]:
         try:
             value = value.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise Rejection("not_utf8", f"unpaired surrogate at character {exc.start}")
+            raise Rejection("not_utf8", f"unpaired surrogate at character {exc.start}") from exc
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise Rejection("malformed_json", f"record value must be bytes, got {type(value).__name__}")
     value = bytes(value)
@@ -301,7 +312,7 @@ def validate_record(value: Any, now: datetime | None = None) -> dict[str, Any]:
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Rejection("not_utf8", f"invalid UTF-8 at byte {exc.start}")
+        raise Rejection("not_utf8", f"invalid UTF-8 at byte {exc.start}") from exc
     return validate_event(decode_json(text), now)
 
 

@@ -32,9 +32,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn, TypeVar
+
+from talent_pulse.remote_words import NEGATIONS as _NEGATIONS
+from talent_pulse.remote_words import REMOTE_PHRASES as _REMOTE_PHRASES
 
 UNKNOWN_SLUG = "unknown"
 GLOBAL_REGION = "global"
@@ -49,29 +52,23 @@ TABLES_FORMAT = "talent-pulse-gazetteer-tables"
 # Names shorter than this are only matched when they are a whole part ("Portland, OR"),
 # never inside running text, where "in", "or", "me" are words rather than states.
 _MIN_SCAN_CHARS = 3
-_REMOTE_PHRASES = frozenset(
-    {
-        ("remote",), ("remotely",), ("wfh",), ("telecommute",), ("telecommuting",), ("telework",),
-        ("teleworking",), ("teletrabajo",), ("remoto",), ("remota",), ("teletravail",), ("homeoffice",),
-        ("home", "office"), ("work", "from", "home"), ("working", "from", "home"), ("anywhere",),
-    }
-)
-_NEGATIONS = ("no", "non", "not")
 # "no remote", "non-remote": the text says the job is NOT remote; the words are dropped without the flag
 _NOT_REMOTE_PHRASES = frozenset((negation, *phrase) for negation in _NEGATIONS for phrase in _REMOTE_PHRASES)
 _MAX_REMOTE_PHRASE = max(len(p) for p in _NOT_REMOTE_PHRASES)
-_IGNORED_WORDS = frozenset(
-    """hybrid hibrido hybride onsite on site in office person presencial based only area greater metro
-    metropolitan region within from the of or and und et y near around nearby preferred optional possible
-    ok friendly first fully flexible hq headquarters campus downtown centre center time zone timezone hours
-    multiple location locations any job role position""".split()
-)
+_IGNORED_WORDS = frozenset({
+    "hybrid", "hibrido", "hybride", "onsite", "on", "site", "in", "office", "person", "presencial", "based", "only",
+    "area", "greater", "metro", "metropolitan", "region", "within", "from", "the", "of", "or", "and", "und", "et",
+    "y", "near", "around", "nearby", "preferred", "optional", "possible", "ok", "friendly", "first", "fully",
+    "flexible", "hq", "headquarters", "campus", "downtown", "centre", "center", "time", "zone", "timezone", "hours",
+    "multiple", "location", "locations", "any", "job", "role", "position",
+})
 # Ignored words that, last after a name, are a state code: "London ON" is Ontario ("on site" is a phrase).
 _CODES_OVER_WORDS = frozenset({"on"})
 _LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 _BREAK_CHARS = frozenset(",;/|()[]{}•·+")
 _DASHES = frozenset("-–—")
 _MAX_CODE_POINT = 0x10FFFF
+_Found = TypeVar("_Found")
 
 
 class GazetteerError(ValueError):
@@ -211,7 +208,7 @@ class _Mention:
         return bool(self.facts.cities) and not self.after_unrecognised_text
 
 
-def _append_new(items: list, item: Any) -> None:
+def _append_new(items: list[Any], item: Any) -> None:
     if item not in items:
         items.append(item)
 
@@ -223,20 +220,20 @@ class Gazetteer:
         _require(isinstance(raw, dict), "the file must hold one JSON object with 'regions' and 'locations'")
         self.regions: tuple[str, ...] = _validate_regions(raw.get("regions"))
         entries = raw.get("locations")
-        _require(isinstance(entries, list) and entries, "'locations' must be a non-empty list")
+        _require(isinstance(entries, list) and bool(entries), "'locations' must be a non-empty list")
         self.locations: tuple[Location, ...] = tuple(self._validate_entry(i, e) for i, e in enumerate(entries))
         self._subdivision_of = {e["slug"]: e.get("subdivision") for e in entries}
         self._by_slug = _unique_slugs(self.locations)
-        self.unknown = self._by_slug.get(UNKNOWN_SLUG)
-        _require(
-            self.unknown is not None and self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None,
-            "add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, 'region': 'unknown'}",
-        )
+        add_unknown = ("add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, "
+                       "'region': 'unknown'}")
+        self.unknown = _present(self._by_slug.get(UNKNOWN_SLUG), add_unknown)
+        _require(self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None, add_unknown)
         kinds = {e["slug"]: e["kind"] for e in entries}
         self._country_entry = self._index(kinds, "country", lambda loc: loc.country)
         self._remote_by_country = self._index(kinds, "remote", lambda loc: loc.country)
         self._remote_by_region = self._index(kinds, "remote", lambda loc: None if loc.country else loc.region)
-        _require(GLOBAL_REGION in self._remote_by_region, f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
+        _require(GLOBAL_REGION in self._remote_by_region,
+                 f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
         self._check_countries(kinds)
         subdivisions = _validate_subdivisions(raw.get("subdivisions", []), set(self._country_entry))
         self._check_city_subdivisions(subdivisions)
@@ -265,7 +262,8 @@ class Gazetteer:
         if kind == "city":
             _require(isinstance(city, str) and city.strip() != "", f"{where}: a city entry needs a city name")
             _require(country is not None, f"{where}: a city entry needs its country")
-            _require(slug.endswith(f"-{country.lower()}"), f"{where}: a city slug ends with its country, e.g. 'london-gb'")
+            _require(slug.endswith(f"-{country.lower()}"),
+                     f"{where}: a city slug ends with its country, e.g. 'london-gb'")
             _require(_is_coordinate(entry.get("lat"), 90) and _is_coordinate(entry.get("lon"), 180)
                      and (entry["lat"], entry["lon"]) != (0, 0),
                      f"{where}: a city needs its coordinates in decimal degrees, 'lat' in [-90, 90] and 'lon' in "
@@ -291,7 +289,8 @@ class Gazetteer:
         for loc in self.locations:
             value = by(loc)
             if kinds[loc.slug] == kind and value is not None:
-                _require(value not in found, f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
+                _require(value not in found,
+                         f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
                 found[value] = loc
         return found
 
@@ -299,14 +298,16 @@ class Gazetteer:
         for loc in self.locations:
             if loc.country is None:
                 continue
-            country = self._country_entry.get(loc.country)
-            _require(country is not None,
-                     f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' so text naming only the country resolves")
+            country = _present(self._country_entry.get(loc.country),
+                               f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' "
+                               "so text naming only the country resolves")
             _require(loc.region == country.region,
-                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; one country, one region")
+                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; "
+                     "one country, one region")
         for region in {c.region for c in self._country_entry.values()}:
             _require(region in self._remote_by_region,
-                     f"add a remote entry for region {region!r} (country null): remote text naming such a country falls back to it")
+                     f"add a remote entry for region {region!r} (country null): "
+                     "remote text naming such a country falls back to it")
 
     def _check_city_subdivisions(self, subdivisions: dict[tuple[str, str], list[str]]) -> None:
         countries_with_subdivisions = {cc for cc, _ in subdivisions}
@@ -322,7 +323,8 @@ class Gazetteer:
 
     # --- indexes ----------------------------------------------------------------------
 
-    def _build_facts(self, entries: list[dict], subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
+    def _build_facts(self, entries: list[dict[str, Any]],
+                     subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
         facts: dict[str, _Facts] = {}
 
         def at(name: str) -> _Facts:
@@ -343,7 +345,7 @@ class Gazetteer:
         for entry in entries:
             loc = by_slug[entry["slug"]]
             if entry["kind"] == "city":
-                _append_new(city_names.setdefault(match_key(loc.city), []), loc)
+                _append_new(city_names.setdefault(match_key(loc.city or ""), []), loc)
                 for name in [loc.city, *entry["aliases"]]:
                     _append_new(at(name).cities, loc)
             elif entry["kind"] == "remote":
@@ -353,7 +355,7 @@ class Gazetteer:
             if len(locs) > 1:
                 claimant = self._claims.get(key)
                 _require(claimant in locs,
-                         f"city name {locs[0].city!r} is shared by {', '.join(l.slug for l in locs)}: "
+                         f"city name {locs[0].city!r} is shared by {', '.join(loc.slug for loc in locs)}: "
                          "add it to the aliases of the one a bare name should mean")
         for key, claimant in self._claims.items():
             cities = facts[key].cities if key in facts else []
@@ -433,19 +435,16 @@ class Gazetteer:
             if whole is not None:
                 mentions.append(_Mention(whole, unrecognised))
                 continue
-            i = 0
-            while i < len(tokens):
-                for n in range(min(self._max_name_tokens, len(tokens) - i), 0, -1):
-                    key = " ".join(tokens[i : i + n])
-                    found = self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
-                    if found is not None:
-                        mentions.append(_Mention(found, unrecognised))
-                        i += n
-                        break
-                else:
+            for i, found in _longest_matches(tokens, self._max_name_tokens, self._name_at):
+                if found is None:
                     unrecognised = unrecognised or not _is_noise(tokens[i])
-                    i += 1
+                else:
+                    mentions.append(_Mention(found, unrecognised))
         return mentions, remote
+
+    def _name_at(self, tokens: list[str], i: int, n: int) -> _Facts | None:
+        key = " ".join(tokens[i : i + n])
+        return self._facts.get(key) if len(key) >= _MIN_SCAN_CHARS else self._trailing_code(tokens, i, n)
 
     def _trailing_code(self, tokens: list[str], i: int, n: int) -> _Facts | None:
         """A short last word after a name is a state code: "Paris TX", "London ON" (never "in", "or")."""
@@ -457,7 +456,8 @@ class Gazetteer:
     def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
         # A name that is also a state or country ("New York") after an unknown word
         # ("Rochester, New York") names the state, not the city.
-        city_mention = next((m for m in mentions if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
+        city_mention = next((m for m in mentions
+                             if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
         context = [m for m in mentions if m is not city_mention and m.facts.names_a_place]
         if city_mention is not None:
             for city in city_mention.facts.cities:
@@ -469,7 +469,8 @@ class Gazetteer:
             country = context[-1].facts.subdivisions[0][0]
         if country is not None:
             if remote:
-                return self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
+                return (self._remote_by_country.get(country)
+                        or self._remote_by_region[self._country_entry[country].region])
             return self._country_entry[country]
         scopes = [m.facts.scope for m in mentions if m.facts.scope is not None]
         specific = [s for s in scopes if s.region != GLOBAL_REGION]
@@ -488,23 +489,36 @@ def _is_coordinate(value: Any, limit: float) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and -limit <= value <= limit
 
 
+def _invalid(message: str) -> NoReturn:
+    raise GazetteerError(f"talent_pulse/data/locations.json: {message}")
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
-        raise GazetteerError(f"talent_pulse/data/locations.json: {message}")
+        _invalid(message)
+
+
+def _present(value: _Found | None, message: str) -> _Found:
+    """`value`, which the file must provide: `message` says what to add when it does not."""
+    if value is None:
+        _invalid(message)
+    return value
 
 
 def _validate_regions(regions: Any) -> tuple[str, ...]:
     _require(isinstance(regions, list) and all(isinstance(r, str) and SLUG_PATTERN.match(r) for r in regions),
              "'regions' must be a list of lowercase slugs")
     _require(len(set(regions)) == len(regions), "'regions' lists a region twice")
-    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions, f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
+    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions,
+             f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
     return tuple(regions)
 
 
 def _unique_slugs(locations: tuple[Location, ...]) -> dict[str, Location]:
     by_slug: dict[str, Location] = {}
     for loc in locations:
-        _require(loc.slug not in by_slug, f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
+        _require(loc.slug not in by_slug,
+                 f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
         by_slug[loc.slug] = loc
     return by_slug
 
@@ -514,7 +528,8 @@ def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str
     found: dict[tuple[str, str], list[str]] = {}
     for index, entry in enumerate(raw):
         where = f"subdivisions[{index}]"
-        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS, f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
+        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS,
+                 f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
         country, name, aliases = entry["country"], entry["name"], entry["aliases"]
         _require(country in countries, f"{where}: country {country!r} has no country entry in 'locations'")
         _require(isinstance(name, str) and name.strip() != "", f"{where}: name must be a non-empty string")
@@ -525,7 +540,7 @@ def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str
     return found
 
 
-def _claims(entries: list[dict], by_slug: dict[str, Location]) -> dict[str, Location]:
+def _claims(entries: list[dict[str, Any]], by_slug: dict[str, Location]) -> dict[str, Location]:
     claims: dict[str, Location] = {}
     for entry in entries:
         for alias in entry["aliases"]:
@@ -534,8 +549,9 @@ def _claims(entries: list[dict], by_slug: dict[str, Location]) -> dict[str, Loca
             owner = claims.get(key)
             if owner is not None:
                 _require(owner.slug != entry["slug"],
-                         f"{entry['slug']}: alias {alias!r} is listed twice (aliases compare without case, accents, punctuation)")
-                _require(False, f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
+                         f"{entry['slug']}: alias {alias!r} is listed twice "
+                         "(aliases compare without case, accents, punctuation)")
+                _invalid(f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
             claims[key] = by_slug[entry["slug"]]
     return claims
 
@@ -544,24 +560,43 @@ def _is_noise(word: str) -> bool:
     return word in _IGNORED_WORDS or any(ch.isdigit() for ch in word)
 
 
-def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
-    kept: list[str] = []
-    remote = False
+def _longest_matches(tokens: list[str], longest: int,
+                     lookup: Callable[[list[str], int, int], _Found | None]) -> Iterator[tuple[int, _Found | None]]:
+    """Left to right, the longest run of at most `longest` tokens that `lookup(tokens, start, length)` finds:
+    (start, found) for each run found, (i, None) for each token that starts none; runs do not overlap."""
     i = 0
     while i < len(tokens):
-        for n in range(min(_MAX_REMOTE_PHRASE, len(tokens) - i), 0, -1):
-            phrase = tuple(tokens[i : i + n])
-            if phrase in _REMOTE_PHRASES or phrase in _NOT_REMOTE_PHRASES:
-                remote = remote or phrase in _REMOTE_PHRASES
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            found = lookup(tokens, i, n)
+            if found is not None:
+                yield i, found
                 i += n
                 break
         else:
-            kept.append(tokens[i])
+            yield i, None
             i += 1
+
+
+def _remote_phrase_at(tokens: list[str], i: int, n: int) -> bool | None:
+    """True for a remote phrase, False for a negated one ("no remote"), None for neither."""
+    phrase = tuple(tokens[i : i + n])
+    if phrase in _REMOTE_PHRASES:
+        return True
+    return False if phrase in _NOT_REMOTE_PHRASES else None
+
+
+def _without_remote_words(tokens: list[str]) -> tuple[list[str], bool]:
+    kept: list[str] = []
+    remote = False
+    for i, found in _longest_matches(tokens, _MAX_REMOTE_PHRASE, _remote_phrase_at):
+        if found is None:
+            kept.append(tokens[i])
+        else:
+            remote = remote or found
     return kept, remote
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_gazetteer() -> Gazetteer:
     text = resources.files("talent_pulse").joinpath("data/locations.json").read_text("utf-8")
     try:

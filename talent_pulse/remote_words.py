@@ -1,4 +1,4 @@
-"""The words that say a job is remote, from ``data/remote_words.yaml`` (the one list).
+"""The words that say a job is remote, from ``data/remote_words.json`` (the one list).
 
 The gazetteer matches them as token phrases in location text; the streaming job matches
 ``REMOTE_PATTERN``, the same phrases as one case-insensitive regular expression (Java syntax,
@@ -7,14 +7,13 @@ for Spark's ``rlike``), in titles and descriptions.
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 
-import yaml
-
 
 def _load() -> tuple[frozenset[tuple[str, ...]], tuple[str, ...]]:
-    raw = yaml.safe_load(resources.files("talent_pulse").joinpath("data/remote_words.yaml").read_text("utf-8"))
+    raw = json.loads(resources.files("talent_pulse").joinpath("data/remote_words.json").read_text("utf-8"))
     phrases = frozenset(tuple(str(phrase).split()) for phrase in raw["phrases"])
     negations = tuple(str(word) for word in raw["negations"])
     return phrases, negations

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from talent_pulse.skills.taxonomy import Skill
+
 
 @dataclass(frozen=True)
 class LabelledCase:
@@ -79,7 +81,8 @@ def load_cases(paths: Iterable[Path]) -> list[LabelledCase]:
         for index, entry in enumerate(entries):
             if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)
                     and isinstance(entry.get("skills"), list)):
-                raise CaseFileError(f"{path} entry {index}: needs `text` (a string) and `skills` (a list); got {entry!r}")
+                raise CaseFileError(f"{path} entry {index}: needs `text` (a string) and `skills` (a list); "
+                                    f"got {entry!r}")
             cases.append(LabelledCase(entry["text"], frozenset(entry["skills"]),
                                       str(entry.get("rule") or entry.get("trade") or "-"), f"{path}:{index}"))
     return cases
@@ -109,13 +112,15 @@ def evaluate(cases: Sequence[LabelledCase], predictions: Sequence[Iterable[str]]
 def report(evaluation: Evaluation, policies: dict[str, str], top: int | None = None) -> list[str]:
     """The printed report: overall scores, then one line per skill, most frequent first."""
     overall = evaluation.overall
-    lines = [f"overall (micro, {evaluation.cases} cases): precision {overall.precision:.4f}  recall {overall.recall:.4f}  "
+    lines = [f"overall (micro, {evaluation.cases} cases): precision {overall.precision:.4f}  "
+             f"recall {overall.recall:.4f}  "
              f"F1 {overall.f1:.4f}  (tp {overall.true_positives}, fp {overall.false_positives}, "
              f"fn {overall.false_negatives})"]
     top20 = evaluation.most_frequent(20)
     if top20:
         worst = min(top20, key=lambda name: evaluation.per_skill[name].recall)
-        lines.append(f"top-20 skills by labelled frequency: lowest recall {evaluation.per_skill[worst].recall:.4f} ({worst})")
+        lines.append("top-20 skills by labelled frequency: "
+                     f"lowest recall {evaluation.per_skill[worst].recall:.4f} ({worst})")
     names = sorted(evaluation.per_skill, key=lambda name: (-evaluation.per_skill[name].support,
                                                            -evaluation.per_skill[name].false_positives, name))
     lines.append(f"{'skill':<28} {'policy':<9} {'support':>7} {'tp':>5} {'fp':>4} {'fn':>4} "
@@ -128,7 +133,7 @@ def report(evaluation: Evaluation, policies: dict[str, str], top: int | None = N
     return lines
 
 
-def policies(skills) -> dict[str, str]:
+def policies(skills: Iterable[Skill]) -> dict[str, str]:
     """Skill name -> how its context-dependent forms are decided: "dominant", "context", "mixed"; absent: none."""
     result = {}
     for skill in skills:

@@ -30,12 +30,20 @@ in Python. Rules (see talent_pulse/data/skills.yaml for the data):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from talent_pulse.skills.taxonomy import (
-    SENTENCE_END, SEPARATOR_BYTES, Skill, Taxonomy, code_point_map, load_taxonomy, normalise, tokenize)
+    SENTENCE_END,
+    SEPARATOR_BYTES,
+    Skill,
+    Taxonomy,
+    code_point_map,
+    load_taxonomy,
+    normalise,
+    tokenize,
+)
 
 VERSION_TOKEN = re.compile(r"v?[0-9]{1,2}(?:\.[0-9]+){0,2}(?:\.x)?")
 NEIGHBOUR_AMBIGUOUS_WINDOW = 3
@@ -92,7 +100,8 @@ class SkillMatcher:
         self._inner = frozenset(token for entries in self._phrases.values() for form, _ in entries
                                 for token in form[1:])
         # The forms a "&"/"+"-glued token may be made of, with the spellings they must keep (None: any case).
-        self._glued = {form[0]: (name, None) for entries in self._phrases.values() for form, name in entries
+        self._glued: dict[str, tuple[str, frozenset[str] | None]] = {
+            form[0]: (name, None) for entries in self._phrases.values() for form, name in entries
                        if len(form) == 1}
         self._glued.update((lowered, (rule.name, rule.accepted)) for lowered, rule in self._ambiguous.items())
 
@@ -181,13 +190,14 @@ class SkillMatcher:
         lines += [f"unversioned\t{token}\t{ids[name]}" for token, name in self._unversioned.items()]
         lines += [f"positional\t{token}" for token in sorted(self._positional)]
         lines += [f"inner\t{token}" for token in sorted(self._inner)]
-        lines += [f"glued\t{token}\t{ids[name]}\t{_spellings(accepted)}" for token, (name, accepted) in self._glued.items()]
+        lines += [f"glued\t{token}\t{ids[name]}\t{_spellings(accepted)}"
+                  for token, (name, accepted) in self._glued.items()]
         # Code point -> replacement, both as UTF-8 hex (the replacement may be empty).
         lines += [f"code_point\t{chr(code_point).encode().hex()}\t{replacement.encode().hex()}"
                   for code_point, replacement in sorted(code_point_map().items())]
         return "\n".join(lines) + "\n"
 
-    def _attached(self, normalised: str, lowered_text: str, lowered: list[str], hits: set[str]) -> set[str]:
+    def _attached(self, normalised: str, lowered_text: str, lowered: list[str], hits: frozenset[str]) -> set[str]:
         """Skills named only with a glued version or a compound suffix ("Python3.11", "Python-based"),
         or glued to another form by "&" or "+" ("HTML&CSS", "Java+Spring")."""
         digitless = lowered_text.encode("ascii").translate(None, _DIGITS).decode("ascii").split()
@@ -251,7 +261,7 @@ def _blocked(index: int, rule: _AmbiguousRule, lowered: list[str]) -> bool:
     return following in rule.not_followed_by or preceding in rule.not_preceded_by
 
 
-def _positions(tokens: list[str], token: str):
+def _positions(tokens: list[str], token: str) -> Iterator[int]:
     index = -1
     try:
         while True:
@@ -275,7 +285,7 @@ def _spellings(accepted: frozenset[str] | None) -> str:
     return "*" if accepted is None else "\x1f".join(sorted(accepted))
 
 
-def _ambiguous_rules(skill: Skill, context_words: frozenset[str]):
+def _ambiguous_rules(skill: Skill, context_words: frozenset[str]) -> Iterator[tuple[str, _AmbiguousRule]]:
     context = frozenset(word.lower() for word in skill.context)
     if not skill.own_context_only:
         context |= context_words

@@ -156,8 +156,8 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     if not isinstance(document, dict) or not isinstance(document.get("skills"), list):
         raise TaxonomyError(f"{source} must be a mapping with a `skills:` list")
     problems: list[str] = []
-    skills = [_parse_skill(entry, index, problems) for index, entry in enumerate(document["skills"])]
-    skills = [skill for skill in skills if skill is not None]
+    parsed = [_parse_skill(entry, index, problems) for index, entry in enumerate(document["skills"])]
+    skills = [skill for skill in parsed if skill is not None]
     _check_unique_forms(skills, problems)
     window = document.get("context_window", 6)
     if not isinstance(window, int) or window < 1:
@@ -172,7 +172,7 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     return Taxonomy(tuple(skills), frozenset(word.lower() for word in context_words), window)
 
 
-def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
+def _parse_skill(entry: object, index: int, problems: list[str]) -> Skill | None:
     where = f"skills[{index}]"
     if not isinstance(entry, dict):
         problems.append(f"{where}: expected a mapping with name, category, aliases; got {entry!r}")
@@ -188,7 +188,8 @@ def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
     if entry.get("category") not in CATEGORIES:
         problems.append(f"{where}: category {entry.get('category')!r} is not one of {list(CATEGORIES)}")
     lists = {}
-    for key in ("aliases", "ambiguous", "dominant", "context", "not_followed_by", "not_preceded_by", "negative_context"):
+    for key in ("aliases", "ambiguous", "dominant", "context", "not_followed_by", "not_preceded_by",
+                "negative_context"):
         value = entry.get(key, [])
         if not _is_string_list(value):
             problems.append(f"{where}: `{key}` must be a list of strings, got {value!r}")
@@ -209,7 +210,7 @@ def _parse_skill(entry, index: int, problems: list[str]) -> Skill | None:
                         "`not_followed_by` or `not_preceded_by`")
     if entry.get("own_context_only") and not lists["context"]:
         problems.append(f"{where}: own_context_only needs a `context` list")
-    return Skill(name=name, category=entry.get("category"), aliases=lists["aliases"],
+    return Skill(name=name, category=str(entry.get("category")), aliases=lists["aliases"],
                  ambiguous=(*lists["ambiguous"], *lists["dominant"]), dominant=lists["dominant"],
                  case_sensitive=bool(entry.get("case_sensitive", False)),
                  context=lists["context"], own_context_only=bool(entry.get("own_context_only", False)),
@@ -233,5 +234,5 @@ def _check_unique_forms(skills: list[Skill], problems: list[str]) -> None:
                                 "keep it in one skill only")
 
 
-def _is_string_list(value) -> bool:
+def _is_string_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)

@@ -18,6 +18,11 @@ has been running a while sees (the JVM takes a few hundred thousand postings
 to compile the hot code and settle its garbage collector). Also prints pure-Python matcher
 speed on one core. Target: ours >= 60k postings/s on 2 cores.
 
+On a shared machine wall time says as much about the neighbours as about the job, and the
+Python approaches get a larger share of a busy machine (more processes to schedule), so each
+run also reads the CPU time of the Spark JVM and its Python workers from /proc: "warm
+postings/CPU-s" is postings per CPU-second spent, the fair comparison under load.
+
     python tests/bench/bench_skills.py [--postings 200000]
 """
 
@@ -28,9 +33,12 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+from pyspark.sql import Column, DataFrame
 
 from talent_pulse.jvm_build import skill_matcher_jar
 from talent_pulse.settings import Settings
@@ -55,17 +63,19 @@ TECH_CONTEXT = ("Hands-on experience with {0} in production.", "You have shipped
                 "Our stack: {0} and {1}.", "Strong {0} skills; {1} is a plus.", "#{0} #{1}",
                 "- {0} ({1})", "Proficiency in {0}, {1}.")
 WARM_RUNS = 3  # "warm" is the median of the last runs
+PROC = Path("/proc")
 REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "docker", "kubernetes", "go")
 
 
-def synthetic_postings(count: int, seed: int = 7) -> list[dict]:
+def synthetic_postings(count: int, seed: int = 7) -> list[dict[str, Any]]:
     """Postings of ~1 KB: a third non-tech, the rest mixing safe skill forms, ambiguous forms in a
     technical context and tricky English. `expected` lists the skills written with a safe form."""
     rng = random.Random(seed)
     skills = load_taxonomy().skills
     postings = []
     for index in range(count):
-        parts, expected = [], set()
+        parts: list[str] = []
+        expected: set[str] = set()
         tech = rng.random() > 0.33
         if tech:
             forms = []
@@ -91,14 +101,14 @@ def synthetic_postings(count: int, seed: int = 7) -> list[dict]:
     return postings
 
 
-def reference_udf(skill_list):
+def reference_udf(skill_list: Sequence[str]) -> Callable[[Column], Column]:
     from pyspark.sql.functions import udf
     from pyspark.sql.types import ArrayType, StringType
 
     lowered = tuple(skill.lower() for skill in skill_list)
 
     @udf(ArrayType(StringType()))
-    def extract(text):
+    def extract(text: str | None) -> list[str]:
         if text is None:
             return []
         text = text.lower()
@@ -106,23 +116,40 @@ def reference_udf(skill_list):
     return extract
 
 
-def python_matcher_in_arrow(df, text_cols=("title", "description")):
+def python_matcher_in_arrow(df: DataFrame, text_cols: Sequence[str] = ("title", "description")) -> DataFrame:
     """The Python matcher in Spark via mapInArrow: the comparison that shows what the JVM path saves."""
     from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
     schema = StructType([*df.schema.fields, StructField("skills", ArrayType(StringType()))])
 
-    def add_skills(batches):
+    def add_skills(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         matcher = default_matcher()
         for batch in batches:
             columns = [batch.column(name).to_pylist() for name in text_cols]
-            texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns)]
+            texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns, strict=True)]
             skills = pa.array(matcher.extract_many(texts), type=pa.list_(pa.string()))
             yield pa.RecordBatch.from_arrays([*batch.columns, skills], names=schema.names)
     return df.mapInArrow(add_skills, schema)
 
 
-def count_skills(df):
+def process_tree_cpu_seconds(root: int) -> float:
+    """CPU seconds spent so far by process `root` and its descendants (Linux /proc; reaped children count)."""
+    parents, spent = {}, {}
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            spent[int(entry.name)] = sum(int(ticks) for ticks in fields[11:15])  # utime stime cutime cstime
+    tree = {root}
+    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return sum(spent.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def count_skills(df: DataFrame) -> DataFrame:
     """The benchmarked job: postings per (location, skill)."""
     from pyspark.sql import functions as F
 
@@ -161,8 +188,8 @@ def main() -> None:
              .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
-    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"])
-                                     for i, p in enumerate(pool)], "pid long, title string, description string, location string")
+    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"]) for i, p in enumerate(pool)],
+                                    "pid long, title string, description string, location string")
     postings = (spark.range(args.postings).withColumn("pid", F.col("id") % len(pool))
                 .join(F.broadcast(pool_df), "pid").drop("pid").repartition(4).cache())
     count = postings.count()
@@ -182,18 +209,23 @@ def main() -> None:
     ]
     print(f"{count} postings, mean {mean_bytes:.0f} bytes, local[2]; pure-Python matcher on one core: "
           f"{python_rate:,.0f} postings/s")
+    jvm_pid = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]  # py4j's launcher process
     print(f"{'approach':38} {'taxonomy':>11} {'postings':>9} {'cold s':>7} {'warm s':>7} "
-          f"{'cold postings/s':>16} {'warm postings/s':>16} {'(location, skill) rows':>23}")
+          f"{'cold postings/s':>16} {'warm postings/s':>16} {'warm postings/CPU-s':>20} "
+          f"{'(location, skill) rows':>23}")
     for label, size, df in jobs:
         rows_in = df.count()
-        seconds = []
+        seconds, cpu_seconds = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), process_tree_cpu_seconds(jvm_pid)
             rows = count_skills(df).collect()
             seconds.append(time.perf_counter() - started)
-        warm = statistics.median(seconds[-WARM_RUNS:]) if len(seconds) > WARM_RUNS else min(seconds)
+            cpu_seconds.append(process_tree_cpu_seconds(jvm_pid) - cpu_before)
+        warm, warm_cpu = (statistics.median(values[-WARM_RUNS:]) if len(values) > WARM_RUNS else min(values)
+                          for values in (seconds, cpu_seconds))
         print(f"{label:38} {size:>11} {rows_in:>9} {seconds[0]:7.2f} {warm:7.2f} "
-              f"{rows_in / seconds[0]:16,.0f} {rows_in / warm:16,.0f} {len(rows):>23}")
+              f"{rows_in / seconds[0]:16,.0f} {rows_in / warm:16,.0f} {rows_in / warm_cpu:20,.0f} {len(rows):>23}")
+    print(f"load average (1, 5, 15 min): {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     spark.stop()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,11 +27,11 @@ from talent_pulse.stream.transforms import normalise_location as spark_locations
 from talent_pulse.stream.transforms import parse_records
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-import test_contract  # noqa: E402  (the contract's unit cases)
-import test_gazetteer  # noqa: E402  (the gazetteer's unit cases)
+import test_contract
+import test_gazetteer
 
 pytestmark = pytest.mark.integration
-START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 KAFKA_SCHEMA = "key binary, value binary, topic string, partition int, offset long, timestamp timestamp"
 
 
@@ -57,7 +57,7 @@ def assert_same_verdicts(spark, values: list) -> int:
     expected = [python_verdict(value) for value in values]
     actual = jvm_verdicts(spark, values)
     differences = [(value[:120] if value else value, want, got)
-                   for value, want, got in zip(values, expected, actual) if want != got]
+                   for value, want, got in zip(values, expected, actual, strict=True) if want != got]
     assert not differences, f"{len(differences)} of {len(values)} differ, e.g. {differences[:3]}"
     return len(values)
 
@@ -125,7 +125,7 @@ def assert_same_locations(spark, texts: list[str]) -> int:
     frame = spark.createDataFrame([(i, text) for i, text in enumerate(texts)], "i long, location string")
     rows = spark_locations(frame).orderBy("i").collect()
     differences = []
-    for text, row in zip(texts, rows):
+    for text, row in zip(texts, rows, strict=True):
         expected = normalise_location(text)
         got = (row.location, row.city, row.country, row.region)
         if got != (expected.slug, expected.city, expected.country, expected.region):
@@ -143,4 +143,4 @@ def test_gazetteer_cases_aliases_and_variants_get_the_same_locations(spark):
 @given(st.lists(st.text(max_size=40) | st.sampled_from(sorted(load_gazetteer()._claims)).map(str.title),
                 min_size=100, max_size=100))
 def test_random_unicode_locations_get_the_same_locations(spark, texts):
-    assert_same_locations(spark, [a + ", " + b for a, b in zip(texts, reversed(texts))] + texts)
+    assert_same_locations(spark, [a + ", " + b for a, b in zip(texts, reversed(texts), strict=True)] + texts)

@@ -17,7 +17,8 @@ from pyspark.sql import functions as F
 from talent_pulse.jvm_build import skill_matcher_jar
 from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher, load_taxonomy
-from talent_pulse.skills.spark import SkillMatcherJarMissing, with_skills
+from talent_pulse.skills.spark import with_skills
+from talent_pulse.stream.jvm import JobJarMissing
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,8 @@ def test_labelled_cases_agree_with_python(spark):
     """Every labelled snippet and posting: the JVM gives Python's answer (the snippets' labels are exact)."""
     rows = [(index, None, case["text"]) for index, case in enumerate(CASES)]
     got = _spark_skills(spark, rows)
-    assert [got[index] for index in range(len(CASES))] == default_matcher().extract_many([case["text"] for case in CASES])
+    python = default_matcher().extract_many([case["text"] for case in CASES])
+    assert [got[index] for index in range(len(CASES))] == python
     snippets = [index for index, case in enumerate(CASES) if "rule" in case]
     assert [got[index] for index in snippets] == [sorted(CASES[index]["skills"]) for index in snippets]
 
@@ -69,9 +71,9 @@ def test_ten_thousand_generated_postings_agree(spark):
     got = _spark_skills(spark, rows)
     matcher = default_matcher()
     python = matcher.extract_many([p["title"] + "\n" + p["description"] for p in postings])
-    mismatches = [p["id"] for p, skills in zip(postings, python) if got[p["id"]] != skills]
+    mismatches = [p["id"] for p, skills in zip(postings, python, strict=True) if got[p["id"]] != skills]
     assert mismatches == []
-    missed = [p["id"] for p, skills in zip(postings, python) if not set(p["expected"]) <= set(skills)]
+    missed = [p["id"] for p, skills in zip(postings, python, strict=True) if not set(p["expected"]) <= set(skills)]
     assert missed == []
     assert sum(map(len, python)) > 10_000  # the generated postings do carry skills
 
@@ -81,7 +83,8 @@ def test_output_column_type_and_custom_columns(spark):
     out = with_skills(df, text_cols=("body",), out_col="tech")
     assert out.schema["tech"].dataType.simpleString() == "array<string>"
     assert out.select("tech").first()["tech"] == ["AWS", "Terraform"]
-    with pytest.raises(ValueError, match=r"column\(s\) \['title', 'description'\] not in the DataFrame \(has \['job', 'body'\]\)"):
+    with pytest.raises(ValueError, match=r"column\(s\) \['title', 'description'\] not in the DataFrame "
+                                         r"\(has \['job', 'body'\]\)"):
         with_skills(df)
 
 
@@ -147,7 +150,8 @@ def test_adversarial_texts_agree(spark):
     texts = _adversarial_texts(20_000)
     got = _spark_skills(spark, [(index, None, text) for index, text in enumerate(texts)])
     python = default_matcher().extract_many(texts)
-    mismatches = [(texts[index], python[index], got[index]) for index in range(len(texts)) if got[index] != python[index]]
+    mismatches = [(texts[index], python[index], got[index]) for index in range(len(texts))
+                  if got[index] != python[index]]
     assert mismatches[:5] == [] and len(mismatches) == 0
     assert sum(map(len, python)) > 20_000  # the texts do carry skills
 
@@ -159,7 +163,8 @@ def test_jvm_matcher_refuses_tables_from_another_release(spark):
     with pytest.raises(IllegalArgumentException, match="skill tables must start with 'talent-pulse-skill-tables 2'"):
         matcher_class("talent-pulse-skill-tables\t0\n")
     newer = default_matcher().compiled_tables() + "synonym\tk8s\t1\n"
-    with pytest.raises(IllegalArgumentException, match="unknown record 'synonym'; the jar and the Python package are from"):
+    with pytest.raises(IllegalArgumentException,
+                       match="unknown record 'synonym'; the jar and the Python package are from"):
         matcher_class(newer)
 
 
@@ -179,14 +184,15 @@ def test_session_without_the_jar_fails_with_what_to_do(tmp_path):
         "    print(type(exc).__name__, exc)\n"
         "spark.stop()\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert SkillMatcherJarMissing.__name__ in result.stdout
+    assert JobJarMissing.__name__ in result.stdout
     assert "make jars" in result.stdout and "--jars" in result.stdout
 
 
 def test_jvm_matcher_time_per_kb_on_worst_case_texts_is_bounded(tmp_path):
     """Issue 12 item 2 for the JVM: each worst-case text costs at most 20x ordinary postings per KB."""
     linear = _module(TESTS / "unit" / "test_skills_linear.py")
-    groups = {"postings": linear.ordinary_postings(), **{label: [text] for label, text in linear.worst_case_texts().items()}}
+    groups = {"postings": linear.ordinary_postings(),
+              **{label: [text] for label, text in linear.worst_case_texts().items()}}
     tables = tmp_path / "tables.txt"
     tables.write_text(default_matcher().compiled_tables(), "utf-8")
     files = []
@@ -199,7 +205,7 @@ def test_jvm_matcher_time_per_kb_on_worst_case_texts_is_bounded(tmp_path):
         result = subprocess.run(["java", "-cp", str(jar), str(Path(__file__).with_name("SkillMatcherTiming.java")),
                                  str(tables), *map(str, files)], capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
-        per_kb = dict(zip(groups, (int(line.split("\t")[1]) for line in result.stdout.splitlines())))
+        per_kb = dict(zip(groups, (int(line.split("\t")[1]) for line in result.stdout.splitlines()), strict=True))
         ratios = {label: min(ratios[label], round(nanos / per_kb["postings"], 1)) for label, nanos in per_kb.items()}
     print("JVM time per KB / ordinary postings:", ratios)
     assert len(ratios) == len(groups)
@@ -213,9 +219,10 @@ def _fuzz_texts():
     forms = sorted({form for skill in taxonomy.skills for form in (skill.name, *skill.aliases, *skill.ambiguous)})
     rule_words = sorted(taxonomy.context_words | {word for skill in taxonomy.skills for word in (
         *skill.context, *skill.not_followed_by, *skill.not_preceded_by, *skill.negative_context)})
-    specials = ["\u00ad", "\u200b", "\ufeff", "\u2060", "\u202e", "\u2026", "Ｐｙｔｈｏｎ", "ｇｏ", "𝐑", "\u00b2", "\ufb01",
-                "&", "+", "#", ".", ",", "/", "-", "3.11", "v2", "17", "\n", "\t", "\u00a0", "\x00"]
-    form = st.sampled_from(forms).flatmap(lambda word: st.sampled_from([word, word.upper(), word.lower(), word.title()]))
+    specials = ["\u00ad", "\u200b", "\ufeff", "\u2060", "\u202e", "\u2026", "Ｐｙｔｈｏｎ", "ｇｏ", "𝐑", "\u00b2",
+                "\ufb01", "&", "+", "#", ".", ",", "/", "-", "3.11", "v2", "17", "\n", "\t", "\u00a0", "\x00"]
+    form = st.sampled_from(forms).flatmap(
+        lambda word: st.sampled_from([word, word.upper(), word.lower(), word.title()]))
     piece = st.one_of(form, st.sampled_from(rule_words), st.sampled_from(specials), st.text(max_size=8))
     joiner = st.sampled_from(["", " ", " ", ", ", ". ", "/", "&", "+", "-", "\u00ad", "\u200b", "\n", "-based "])
     return st.lists(st.tuples(piece, joiner).map("".join), max_size=30).map("".join)

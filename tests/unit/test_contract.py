@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -96,7 +97,8 @@ BAD = {
     "salary_min above salary_max": (with_(salary_min=100000, salary_max=90000), "bad_value", "salary_min"),
     "negative salary": (with_(salary_min=-1), "bad_value", "salary_min"),
     "NaN": (with_(salary_min=0).replace(b'"salary_min": 0', b'"salary_min": NaN'), "wrong_type", "salary_min"),
-    "Infinity": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": Infinity'), "wrong_type", "salary_max"),
+    "Infinity": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": Infinity'), "wrong_type",
+                 "salary_max"),
     "number too large for a double": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": 1e400'),
                                       "wrong_type", "salary_max"),
     "number literal over the length limit": (with_(salary_max=10**400), "malformed_json", "digits"),
@@ -146,13 +148,13 @@ def test_text_and_byte_buffers_are_read_like_bytes():
 
 
 def test_the_window_ends_a_day_after_now():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = datetime(2030, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2030, 6, 1, tzinfo=UTC)
     assert validate_record(with_(event_time="2030-06-01T23:59:59Z"), now=now)
     with pytest.raises(Rejection, match="bad_timestamp"):
         validate_record(with_(event_time="2030-06-02T00:00:01Z"), now=now)
-    assert now - timedelta(days=1) > datetime(1990, 1, 1, tzinfo=timezone.utc)
+    assert now - timedelta(days=1) > datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def test_visible_text_with_invisible_characters_around_it_is_kept():
@@ -184,7 +186,8 @@ def test_full_record_keeps_every_field_and_salaries_become_floats():
 
 @pytest.mark.parametrize(
     "text",
-    ["Ingénieur logiciel à Montréal", "データエンジニア（東京）", "Инженер данных", "مهندس بيانات", "🚀 Rocket engineer"],
+    ["Ingénieur logiciel à Montréal", "データエンジニア（東京）", "Инженер данных", "مهندس بيانات",
+     "🚀 Rocket engineer"],
 )
 def test_unicode_text_is_accepted_unchanged(text):
     event = validate_record(with_(title=text, description=text * 3))
@@ -232,9 +235,9 @@ def test_encode_event_round_trips():
 
 def test_encode_event_output_is_compact_utf8_json_without_nulls_or_extra_fields():
     event = {**MINIMAL, "title": "Ingénieur", "seniority": None, "internal_score": 0.9, "schema_version": 99}
-    key, value = encode_event(event)
+    _, value = encode_event(event)
     decoded = json.loads(value.decode("utf-8"))
-    assert "Ingénieur".encode("utf-8") in value
+    assert "Ingénieur".encode() in value
     assert b'": ' not in value and b'", "' not in value
     assert set(decoded) == set(MINIMAL)
     assert decoded["schema_version"] == SCHEMA_VERSION

@@ -42,7 +42,8 @@ def test_the_data_file_validates_and_covers_every_continent(raw):
     assert len(cities) >= 150
     regions_with_cities = {loc.region for loc in cities}
     assert regions_with_cities == set(regions()) - {"global", "unknown"}
-    assert {"london-gb", "new-york-us", "sao-paulo-br", "remote-eu", "remote-us", "remote-global"} <= set(location_slugs())
+    expected = {"london-gb", "new-york-us", "sao-paulo-br", "remote-eu", "remote-us", "remote-global"}
+    assert expected <= set(location_slugs())
 
 
 def test_location_slugs_is_the_sorted_slug_set_of_the_file(raw):
@@ -215,22 +216,25 @@ BROKEN = [
     ("missing unknown", lambda r: r["locations"].remove(entry(r, "unknown")), "add the entry {'slug': 'unknown'"),
     ("typo in a key", lambda r: entry(r, "lima-pe").update(alias=["x"]), "unknown keys ['alias']"),
     ("city slug without country", lambda r: entry(r, "lima-pe").update(slug="lima"), "ends with its country"),
-    ("country without country entry", lambda r: r["locations"].remove(entry(r, "country-pe")), "add a country entry 'country-pe'"),
-    ("region differs within a country", lambda r: entry(r, "lima-pe").update(region="europe"), "one country, one region"),
+    ("country without country entry", lambda r: r["locations"].remove(entry(r, "country-pe")),
+     "add a country entry 'country-pe'"),
+    ("region differs within a country", lambda r: entry(r, "lima-pe").update(region="europe"),
+     "one country, one region"),
     ("US city without state", lambda r: entry(r, "austin-us").pop("subdivision"), "name their subdivision"),
     ("state not listed", lambda r: entry(r, "austin-us").update(subdivision="Texass"), "'Texass' is not listed"),
     ("shared city name unclaimed", lambda r: entry(r, "cambridge-gb")["aliases"].remove("Cambridge"),
      "'Cambridge' is shared by"),
     ("empty alias", lambda r: entry(r, "lima-pe")["aliases"].append(" - "), "has no letters or digits"),
     ("no global remote entry", lambda r: r["locations"].remove(entry(r, "remote-global")), "region 'global'"),
-    ("two remote entries for a region", lambda r: r["locations"].append(dict(entry(r, "remote-eu"), slug="remote-europe", aliases=[])),
+    ("two remote entries for a region",
+     lambda r: r["locations"].append(dict(entry(r, "remote-eu"), slug="remote-europe", aliases=[])),
      "europe has two remote entries: remote-eu, remote-europe"),
 ]
 
 
 @pytest.mark.parametrize("change, message", [(c, m) for _, c, m in BROKEN], ids=[name for name, _, _ in BROKEN])
 def test_a_broken_data_file_fails_with_a_clear_message(raw, change, message):
-    with pytest.raises(GazetteerError, match="locations.json") as caught:
+    with pytest.raises(GazetteerError, match=r"locations\.json") as caught:
         Gazetteer(_break(raw, change))
     assert message in str(caught.value)
 
@@ -253,7 +257,7 @@ def _run(code: str, pythonpath: str, *flags: str) -> str:
 def test_loads_from_a_zipped_package(tmp_path):
     archive = tmp_path / "talent_pulse.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for name in ("__init__.py", "gazetteer.py", "data/locations.json"):
+        for name in ("__init__.py", "gazetteer.py", "remote_words.py", "data/locations.json", "data/remote_words.json"):
             zf.write(PACKAGE / name, f"talent_pulse/{name}")
     out = _run(
         "import talent_pulse.gazetteer as g; print(g.__file__.endswith('.zip/talent_pulse/gazetteer.py'), "
@@ -266,7 +270,8 @@ def test_loads_from_a_zipped_package(tmp_path):
 
 def test_ground_floor_imports_nothing_heavy():
     out = _run(
-        "import sys, talent_pulse.gazetteer; print(sorted(m for m in ('pyspark', 'boto3', 'pandas', 'streamlit') if m in sys.modules))",
+        "import sys, talent_pulse.gazetteer; "
+        "print(sorted(m for m in ('pyspark', 'boto3', 'pandas', 'streamlit') if m in sys.modules))",
         str(PACKAGE.parent),
     )
     assert out == "[]"

@@ -44,7 +44,7 @@ def test_package_data_ships_and_loads(installed):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(str(installed))
     for shipped in ("serving/apply_batch.lua", "local_stack/kafka-broker.pom.xml",
-                    "local_stack/kafka-log4j2.properties", "data/remote_words.yaml"):
+                    "local_stack/kafka-log4j2.properties", "data/remote_words.json"):
         assert (installed / "talent_pulse" / shipped).is_file(), shipped
 
 

@@ -1,4 +1,4 @@
-"""The one list of remote words (talent_pulse/data/remote_words.yaml) and what is derived from it."""
+"""The one list of remote words (talent_pulse/data/remote_words.json) and what is derived from it."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from talent_pulse.skills import default_matcher, load_taxonomy
 from talent_pulse.skills.evaluation import evaluate, load_cases
 
 HERE = Path(__file__).parent
-SNIPPETS, POSTINGS, OPEN = (HERE / name for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml"))
+SNIPPETS, POSTINGS, OPEN = (HERE / name
+                            for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml"))
 NON_TECH_TRADES = {"nursing", "logistics", "retail", "finance", "hospitality"}
 
 

@@ -73,7 +73,8 @@ def test_every_ambiguous_form_needs_context():
             got = matcher.extract(f"Thank you. {form} matters. Thanks.")
             if got:
                 alone[form] = got
-            if skill.name not in matcher.extract(f"Hands-on {form} engineering with {form} {skill.context[0] if skill.context else 'developer'}"):
+            context = skill.context[0] if skill.context else "developer"
+            if skill.name not in matcher.extract(f"Hands-on {form} engineering with {form} {context}"):
                 in_context[form] = skill.name
     assert alone == {}
     assert in_context == {}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import zipfile
 import subprocess
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -80,7 +80,8 @@ def test_every_problem_is_listed_at_once():
               "- {name: C1, category: tools, aliases: ['!!!'], colour: red}\n")
     message = str(error.value)
     assert "3 problem(s)" in message or "4 problem(s)" in message
-    for fragment in ("category 'nope'", "`aliases` must be a list", "'!!!' can never match", "unknown key(s) ['colour']"):
+    fragments = ("category 'nope'", "`aliases` must be a list", "'!!!' can never match", "unknown key(s) ['colour']")
+    for fragment in fragments:
         assert fragment in message
 
 
@@ -97,7 +98,7 @@ def test_every_problem_is_listed_at_once():
     ("skills:\n- {name: X, category: tools, dominant: [two words], not_followed_by: [y]}", "must be a single token"),
 ])
 def test_invalid_files_fail_with_a_clear_message(text, fragment):
-    with pytest.raises(TaxonomyError, match="test.yaml") as error:
+    with pytest.raises(TaxonomyError, match=r"test\.yaml") as error:
         _load(text)
     assert fragment in str(error.value)
 
@@ -120,9 +121,9 @@ def test_taxonomy_loads_from_a_zipped_package(tmp_path):
         for path in (REPO / "talent_pulse").rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 bundle.write(path, path.relative_to(REPO).as_posix())
-    code = ("import talent_pulse, talent_pulse.skills as s; assert talent_pulse.__file__.startswith(%r), "
-            "talent_pulse.__file__; print(len(s.load_taxonomy().skills), s.default_matcher().extract('Golang dev'))"
-            % str(archive))
+    code = ("import talent_pulse, talent_pulse.skills as s; "
+            f"assert talent_pulse.__file__.startswith({str(archive)!r}), "
+            "talent_pulse.__file__; print(len(s.load_taxonomy().skills), s.default_matcher().extract('Golang dev'))")
     result = subprocess.run([sys.executable, "-S", "-c", f"import sys; sys.path[:0] = [{str(archive)!r}] + "
                              f"[p for p in {sys.path!r} if 'site-packages' in p]; " + code],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)

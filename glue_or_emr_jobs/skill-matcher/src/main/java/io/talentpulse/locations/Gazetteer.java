@@ -2,7 +2,9 @@ package io.talentpulse.locations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.talentpulse.text.CodePointMap;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,7 +50,7 @@ public final class Gazetteer {
         }
     }
 
-    private final Map<Integer, String> fold = new HashMap<>();
+    private final CodePointMap fold;
     private final byte[] bmpClasses = new byte[0x10000];
     private final int[][] astralClasses;
     private final Set<Integer> breakChars = new HashSet<>();
@@ -81,10 +83,15 @@ public final class Gazetteer {
             throw new IllegalArgumentException("gazetteer tables must have format '" + FORMAT
                 + "': build them with talent_pulse.gazetteer.load_gazetteer().compiled_tables() of the same release");
         }
+        List<Integer> foldedCodePoints = new ArrayList<>();
+        List<byte[]> foldedTo = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("fold").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
-            fold.put(Integer.parseInt(entry.getKey()), entry.getValue().asText());
+            foldedCodePoints.add(Integer.parseInt(entry.getKey()));
+            foldedTo.add(entry.getValue().asText().getBytes(StandardCharsets.UTF_8));
         }
+        fold = new CodePointMap(foldedCodePoints.stream().mapToInt(Integer::intValue).toArray(),
+            foldedTo.toArray(byte[][]::new));
         List<int[]> astral = new ArrayList<>();
         for (JsonNode range : root.path("char_classes")) {
             int first = range.get(0).asInt();
@@ -212,16 +219,7 @@ public final class Gazetteer {
     }
 
     private int[] fold(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> {
-            String replacement = fold.get(cp);
-            if (replacement != null) {
-                out.append(replacement);
-            } else {
-                out.appendCodePoint(cp);
-            }
-        });
-        return out.codePoints().toArray();
+        return fold.apply(text).codePoints().toArray();
     }
 
     private List<String> words(int[] text, int from, int to) {

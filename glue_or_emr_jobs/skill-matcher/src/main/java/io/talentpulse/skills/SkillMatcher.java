@@ -1,5 +1,6 @@
 package io.talentpulse.skills;
 
+import io.talentpulse.text.CodePointMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  * this one only has to agree with it, which tests/integration/test_skills_spark.py checks on the
  * labelled cases and on generated postings.
  *
- * <p>Speed: tokens are found in one pass over the UTF-8 bytes and never copied; words are numbered
+ * <p>Speed: tokens are found in one pass over the UTF-8 bytes, which also folds them into a per-thread
+ * buffer that every look-up reads; no token becomes a String; words are numbered
  * ({@link Vocabulary}) so the rules compare ints. Each token is looked up among the words that can start
  * or continue a match; the words only context rules read (context, not_followed_by, not_preceded_by) are
  * looked up for the few tokens around an ambiguous form, and glued-version forms only for tokens with a
@@ -196,8 +198,7 @@ public final class SkillMatcher {
     }
 
     private static int id(Vocabulary vocabulary, String word) {
-        byte[] bytes = word.getBytes(StandardCharsets.ISO_8859_1);
-        return vocabulary.find(bytes, 0, bytes.length);
+        return vocabulary.find(word);
     }
 
     private BitSet neighbourSet(String field) {
@@ -216,10 +217,11 @@ public final class SkillMatcher {
      * A posting's tokens as matcher.py's normalise + split makes them, found in one pass over the UTF-8
      * bytes: bytes map through the separator table (a space or a kept byte); a '#' right after a space is
      * dropped (a hashtag); ',' and a '.' before a space are tokens of their own; spaces end tokens. A token
-     * is the range [start, end) of the input; its bytes are never copied.
+     * is the range [start, end) of the input and of {@code folded}, the input read through the folding map.
      */
     private final class Tokens {
         byte[] text;
+        byte[] folded = new byte[0]; // text read through folding
         int[] starts = new int[0];
         int[] ends = starts;
         int[] hashes = starts;
@@ -261,6 +263,7 @@ public final class SkillMatcher {
                 flaggedTokens = new int[capacity];
                 withDigit = new boolean[capacity];
                 stripped = new byte[capacity];
+                folded = new byte[capacity];
                 coveredMark = new int[capacity];
                 matchedMark = new int[capacity];
                 pendingMark = new int[capacity];
@@ -283,11 +286,13 @@ public final class SkillMatcher {
             anyPositional = false;
             int start = -1;
             int hash = Vocabulary.EMPTY_HASH;
-            boolean flagged = false;
-            boolean digit = false;
+            int flags = LETTER; // any DIGIT_OR_DASH or GLUE byte in the open token
             int length = utf8.length;
+            byte[] folded = this.folded;
             for (int i = 0; i < length; i++) {
                 int raw = utf8[i] & 0xff;
+                byte fold = folding[raw];
+                folded[i] = fold;
                 byte kind = kinds[raw];
                 if (kind <= GLUE
                         || (kind == HASH && i > 0 && kinds[utf8[i - 1] & 0xff] != BLANK) // not a hashtag
@@ -295,37 +300,37 @@ public final class SkillMatcher {
                     if (start < 0) {
                         start = i;
                     }
-                    hash = Vocabulary.hash(hash, folding[raw]);
-                    flagged |= kind == DIGIT_OR_DASH || kind == GLUE;
-                    digit |= folding[raw] >= '0' && folding[raw] <= '9';
+                    hash = Vocabulary.hash(hash, fold);
+                    flags |= kind; // kind <= GLUE here, and LETTER is 0
                     continue;
                 }
                 if (start >= 0) {
-                    close(start, i, hash, flagged, digit);
+                    close(start, i, hash, flags != LETTER);
                     start = -1;
                     hash = Vocabulary.EMPTY_HASH;
-                    flagged = false;
-                    digit = false;
+                    flags = LETTER;
                 }
                 if (kind == COMMA || kind == DOT) {
-                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, folding[raw]), false, false);
+                    close(i, i + 1, Vocabulary.hash(Vocabulary.EMPTY_HASH, fold), false);
                 }
             }
             if (start >= 0) {
-                close(start, utf8.length, hash, flagged, digit);
+                close(start, utf8.length, hash, flags != LETTER);
             }
             return this;
         }
 
-        private void close(int start, int end, int hash, boolean flagged, boolean digit) {
+        private void close(int start, int end, int runningHash, boolean flagged) {
+            int hash = Vocabulary.finish(runningHash);
             starts[count] = start;
-            withDigit[count] = digit;
             ends[count] = end;
             hashes[count] = hash;
-            ids[count] = matchWords.find(hash, text, start, end);
+            ids[count] = matchWords.find(hash, folded, start, end);
             neighbourIds[count] = NOT_LOOKED_UP;
+            withDigit[count] = false;
             if (flagged) {
                 flaggedTokens[flaggedCount++] = count;
+                withDigit[count] = hasDigit(start, end);
             }
             int word = ids[count];
             if (word >= 0 && key[word]) {
@@ -335,13 +340,22 @@ public final class SkillMatcher {
             count++;
         }
 
+        private boolean hasDigit(int start, int end) {
+            for (int i = start; i < end; i++) {
+                if (folded[i] >= '0' && folded[i] <= '9') {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The token's id among the words context rules read, or ABSENT; ABSENT past either end. */
         int neighbourId(int index) {
             if (index < 0 || index >= count) {
                 return Vocabulary.ABSENT;
             }
             if (neighbourIds[index] == NOT_LOOKED_UP) {
-                neighbourIds[index] = neighbourWords.find(hashes[index], text, starts[index], ends[index]);
+                neighbourIds[index] = neighbourWords.find(hashes[index], folded, starts[index], ends[index]);
             }
             return neighbourIds[index];
         }
@@ -354,11 +368,21 @@ public final class SkillMatcher {
         /** Whether the bytes {@code text[start, end)}, in their original case, are one of {@code spellings}. */
         boolean spelledAs(int start, int end, byte[][] spellings) {
             for (byte[] spelling : spellings) {
-                if (end - start == spelling.length && Vocabulary.readsAs(separators, text, start, spelling, 0, spelling.length)) {
+                if (end - start == spelling.length && readsAs(start, spelling)) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /** Whether {@code text[start, start + spelling.length)}, read through the separator map, is {@code spelling}. */
+        private boolean readsAs(int start, byte[] spelling) {
+            for (int i = 0; i < spelling.length; i++) {
+                if (spelling[i] != separators[text[start + i] & 0xff]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void mark(int[] marks, int index) {
@@ -387,7 +411,7 @@ public final class SkillMatcher {
             if (!attachedLookedUp) {
                 attachedPresent.clear();
                 for (int t = 0; t < count; t++) {
-                    int present = attachedWords.find(hashes[t], text, starts[t], ends[t]);
+                    int present = attachedWords.find(hashes[t], folded, starts[t], ends[t]);
                     if (present >= 0) {
                         attachedPresent.set(present);
                     }
@@ -408,7 +432,7 @@ public final class SkillMatcher {
 
             @Override
             public char charAt(int at) {
-                return (char) (folding[text[starts[index] + at] & 0xff] & 0xff);
+                return (char) (folded[starts[index] + at] & 0xff);
             }
 
             @Override
@@ -506,7 +530,7 @@ public final class SkillMatcher {
     private BitSet attached(Tokens tokens) {
         BitSet found = tokens.found;
         found.clear();
-        byte[] text = tokens.text;
+        byte[] folded = tokens.folded;
         byte[] stripped = tokens.stripped;
         for (int f = 0; f < tokens.flaggedCount; f++) {
             int t = tokens.flaggedTokens[f];
@@ -516,7 +540,7 @@ public final class SkillMatcher {
             boolean dash = false;
             boolean glue = false;
             for (int i = start; i < end; i++) {
-                byte b = folding[text[i] & 0xff];
+                byte b = folded[i];
                 dash |= b == '-';
                 glue |= b == '&' || b == '+';
                 if (b < '0' || b > '9') {
@@ -532,8 +556,8 @@ public final class SkillMatcher {
             if (dash && !tokens.isKey(t)) {
                 for (byte[] suffix : compoundSuffixes) {
                     int prefixEnd = end - suffix.length;
-                    if (prefixEnd >= start && Vocabulary.readsAs(folding, text, prefixEnd, suffix, 0, suffix.length)) {
-                        int word = attachedWords.find(text, start, prefixEnd);
+                    if (prefixEnd >= start && Arrays.equals(folded, prefixEnd, end, suffix, 0, suffix.length)) {
+                        int word = attachedWords.find(folded, start, prefixEnd);
                         if (word >= 0 && whole[word] != NO_NAME) {
                             found.set(whole[word]);
                         }
@@ -549,19 +573,19 @@ public final class SkillMatcher {
 
     /** The forms of a token split at each '&' and at each '+' between letters or digits, if every part is one. */
     private void gluedForms(Tokens tokens, int start, int end, BitSet found) {
-        byte[] text = tokens.text;
+        byte[] folded = tokens.folded;
         int parts = 0;
         int partStart = start;
         for (int i = start; i <= end; i++) {
             if (i < end) {
-                byte b = folding[text[i] & 0xff];
+                byte b = folded[i];
                 boolean split = b == '&' || (b == '+' && i > start && i + 1 < end
-                    && alphanumeric(text[i - 1]) && alphanumeric(text[i + 1]));
+                    && alphanumeric(folded[i - 1]) && alphanumeric(folded[i + 1]));
                 if (!split) {
                     continue;
                 }
             }
-            int word = attachedWords.find(text, partStart, i);
+            int word = attachedWords.find(folded, partStart, i);
             if (word < 0 || glued[word] == NO_NAME
                     || (gluedAccepted[word] != null && !tokens.spelledAs(partStart, i, gluedAccepted[word]))) {
                 return;
@@ -576,8 +600,7 @@ public final class SkillMatcher {
         }
     }
 
-    private boolean alphanumeric(byte raw) {
-        byte b = folding[raw & 0xff];
+    private static boolean alphanumeric(byte b) {
         return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
     }
 

@@ -1,27 +1,20 @@
 package io.talentpulse.skills;
 
-import java.util.concurrent.ConcurrentHashMap;
+import io.talentpulse.udf.BroadcastTablesUdf;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * UTF-8 text -> sorted canonical skills, as a Spark UDF. The compiled tables travel as a broadcast
- * variable, so each executor fetches them once; each JVM builds its matcher once per broadcast.
+ * UTF-8 text -> sorted canonical skills, as a Spark UDF over the broadcast skill tables.
  * talent_pulse/skills/spark.py creates the broadcast and the column.
  */
-public final class SkillsUdf implements UDF1<byte[], String[]> {
+public final class SkillsUdf extends BroadcastTablesUdf<SkillMatcher, byte[], String[]> {
     private static final long serialVersionUID = 1L;
-    private static final ConcurrentHashMap<Long, SkillMatcher> MATCHERS = new ConcurrentHashMap<>();
-
-    private final Broadcast<String> tables;
-    private transient SkillMatcher matcher;
 
     public SkillsUdf(Broadcast<String> tables) {
-        this.tables = tables;
-        matcher = matcherFor(tables); // on the driver: tables that do not load fail here, not in a task
+        super(tables);
     }
 
     /** The UDF as a function of one binary column (a text's UTF-8 bytes, as Spark holds them), returning array&lt;string&gt;. */
@@ -30,19 +23,17 @@ public final class SkillsUdf implements UDF1<byte[], String[]> {
     }
 
     @Override
+    protected SkillMatcher build(String tables) {
+        return new SkillMatcher(tables);
+    }
+
+    @Override
     public String[] call(byte[] utf8) {
-        if (matcher == null) { // deserialized in a task
-            matcher = matcherFor(tables);
-        }
+        SkillMatcher matcher = applier();
         try {
             return matcher.extract(utf8);
         } catch (RuntimeException failure) {
             return null; // the job quarantines the record as processing_error instead of failing the batch
         }
-    }
-
-    /** One matcher per broadcast and JVM (the driver's is the executors' in local mode). */
-    private static SkillMatcher matcherFor(Broadcast<String> tables) {
-        return MATCHERS.computeIfAbsent(tables.id(), id -> new SkillMatcher(tables.value()));
     }
 }

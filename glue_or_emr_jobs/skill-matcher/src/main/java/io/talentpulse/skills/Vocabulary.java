@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A set of words, numbered, in an open-addressing table keyed by bytes. A posting's token is looked up
- * where it lies in the posting's UTF-8 bytes, read through {@code folding} (the tokenizer's byte map,
- * lower-cased), with the hash the tokenizer folded while scanning: no String, no copy. A bitmap in front
+ * A set of words, numbered, in an open-addressing table keyed by bytes. Words are stored read through
+ * {@code folding} (the tokenizer's byte map, lower-cased); a posting's token is looked up where it lies in
+ * the posting's folded bytes, with the hash the tokenizer computed while scanning: no String, no copy. A bitmap in front
  * turns most absent words away with one cached read; the table is flat (a slot is one long, the words'
  * bytes sit back to back), so a lookup stays in cache.
  */
@@ -30,10 +30,7 @@ final class Vocabulary {
 
     /** The id of {@code word} as a token would read it, numbering it if new. */
     int add(String word) {
-        byte[] key = word.getBytes(StandardCharsets.ISO_8859_1);
-        for (int i = 0; i < key.length; i++) {
-            key[i] = folding[key[i] & 0xff];
-        }
+        byte[] key = folded(word);
         int hash = hashOf(key, 0, key.length);
         int id = find(hash, key, 0, key.length);
         if (id != ABSENT) {
@@ -68,13 +65,19 @@ final class Vocabulary {
         return size;
     }
 
-    /** The id of the word {@code text[start, end)} reads as, or ABSENT. */
-    int find(byte[] text, int start, int end) {
-        return find(hashOf(text, start, end), text, start, end);
+    /** The id of {@code word} as a token would read it, or ABSENT. */
+    int find(String word) {
+        byte[] key = folded(word);
+        return find(key, 0, key.length);
     }
 
-    /** The same, with {@code hash} already folded over those bytes by {@link #hash(int, byte)}. */
-    int find(int hash, byte[] text, int start, int end) {
+    /** The id of the folded bytes {@code folded[start, end)}, or ABSENT. */
+    int find(byte[] folded, int start, int end) {
+        return find(hashOf(folded, start, end), folded, start, end);
+    }
+
+    /** The same, with {@code hash} already computed over those bytes by {@link #hash(int, byte)} and {@link #finish}. */
+    int find(int hash, byte[] folded, int start, int end) {
         if ((filter[filterBit(hash) >>> 6] & (1L << filterBit(hash))) == 0) {
             return ABSENT;
         }
@@ -84,7 +87,7 @@ final class Vocabulary {
             long slot = slots[index];
             if ((int) (slot >>> 32) == hash) {
                 int id = (int) slot - 1;
-                if (lengths[id] == length && readsAs(folding, text, start, bytes, offsets[id], length)) {
+                if (lengths[id] == length && same(folded, start, bytes, offsets[id], length)) {
                     return id;
                 }
             }
@@ -92,27 +95,44 @@ final class Vocabulary {
         return ABSENT;
     }
 
-    /** FNV-1a, one folded byte at a time, so a tokenizer can hash while it scans. */
+    /**
+     * One folded byte more into a word's running hash, so a tokenizer can hash while it scans: a rotate and an
+     * xor, the shortest dependency chain from byte to byte; {@link #finish} mixes the bits once per word.
+     */
     static int hash(int hash, byte folded) {
-        return (hash ^ folded) * 0x01000193;
+        return Integer.rotateLeft(hash, 5) ^ folded;
     }
 
-    private int hashOf(byte[] text, int start, int end) {
+    /** The word's hash from its running hash. */
+    static int finish(int hash) {
+        int mixed = hash * 0x9e3779b1;
+        return mixed ^ (mixed >>> 15);
+    }
+
+    private static int hashOf(byte[] folded, int start, int end) {
         int hash = EMPTY_HASH;
         for (int i = start; i < end; i++) {
-            hash = hash(hash, folding[text[i] & 0xff]);
+            hash = hash(hash, folded[i]);
         }
-        return hash;
+        return finish(hash);
     }
 
-    /** Whether {@code text[start, start + length)}, read through {@code map}, is {@code word[at, at + length)}. */
-    static boolean readsAs(byte[] map, byte[] text, int start, byte[] word, int at, int length) {
+    /** Whether {@code a[aStart, aStart + length)} and {@code b[bStart, bStart + length)} are the same bytes. */
+    private static boolean same(byte[] a, int aStart, byte[] b, int bStart, int length) {
         for (int i = 0; i < length; i++) {
-            if (word[at + i] != map[text[start + i] & 0xff]) {
+            if (a[aStart + i] != b[bStart + i]) {
                 return false;
             }
         }
         return true;
+    }
+
+    private byte[] folded(String word) {
+        byte[] key = word.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < key.length; i++) {
+            key[i] = folding[key[i] & 0xff];
+        }
+        return key;
     }
 
     private static int filterBit(int hash) {
