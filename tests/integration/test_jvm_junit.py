@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from talent_pulse.gazetteer import load_gazetteer
 from talent_pulse.checkout import checkout_path
+from talent_pulse.gazetteer import load_gazetteer
 from talent_pulse.jvm_build import SKILL_MATCHER_DIR
 from talent_pulse.skills import default_matcher
 
@@ -55,8 +55,9 @@ def _write_data(folder: Path) -> None:
 def test_junit_tests_of_the_jvm_classes_pass(tmp_path: Path) -> None:
     data, build = tmp_path / "junit-data", tmp_path / "build"
     _write_data(data)
-    result = subprocess.run(["mvn", "-q", "-B", "-f", str(checkout_path(SKILL_MATCHER_DIR, "the skill matcher's Maven project") / "pom.xml"), "test",
-                             "-Dmaven.test.skip=false", f"-Djunit.data={data}", f"-Dmatcher.build.dir={build}"],
+    pom = checkout_path(SKILL_MATCHER_DIR, "the skill matcher's Maven project") / "pom.xml"
+    result = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "test", "-Dmaven.test.skip=false",
+                             f"-Djunit.data={data}", f"-Dmatcher.build.dir={build}"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     reports = {}
