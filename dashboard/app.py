@@ -34,8 +34,11 @@ REFRESH_SECONDS = 1.0  # the hot path lands a posting in Redis within about a se
 
 st.set_page_config(page_title="Global Talent Pulse", page_icon="📈", layout="wide")
 # Denser than Streamlit's default: an analyst keeps this open beside other work.
-st.markdown("<style>.block-container {padding-top: 2.2rem; padding-bottom: 1rem;} "
-            "h3 {font-size: 1.15rem !important; padding-top: 0.6rem !important;}</style>", unsafe_allow_html=True)
+st.markdown(
+    "<style>.block-container {padding-top: 2.2rem; padding-bottom: 1rem;} "
+    "h3 {font-size: 1.15rem !important; padding-top: 0.6rem !important;}</style>",
+    unsafe_allow_html=True,
+)
 
 
 def settings() -> Settings:
@@ -64,12 +67,16 @@ def read_live(read: views.LiveRead) -> Snapshot | None:
         config = settings()
         return read_snapshot(redis_connection(config), config.serving_namespace, **read.snapshot_arguments())
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-        st.error(f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
-                 "Start the local stack with `pulse local up`, or check `PULSE_REDIS_URL` and the network path "
-                 "to ElastiCache. This page retries on its own.")
+        st.error(
+            f"**Redis is not answering** at {redacted_url(settings().redis_url)} ({exc.__class__.__name__}). "
+            "Start the local stack with `pulse local up`, or check `PULSE_REDIS_URL` and the network path "
+            "to ElastiCache. This page retries on its own."
+        )
     except redis.exceptions.RedisError as exc:
-        st.error(f"**Redis refused the read**: {exc}. Check `PULSE_REDIS_PASSWORD` and that the URL points "
-                 "to the serving Redis.")
+        st.error(
+            f"**Redis refused the read**: {exc}. Check `PULSE_REDIS_PASSWORD` and that the URL points "
+            "to the serving Redis."
+        )
     return None
 
 
@@ -81,19 +88,26 @@ def sidebar_filters(ref: Reference) -> Filters:
     st.sidebar.caption(f"namespace `{settings().serving_namespace}` · history on {settings().history_backend}")
     regions = st.sidebar.multiselect("Region", ref.regions(), key="regions", placeholder="All regions")
     slugs = sorted((s for s, r in ref.location_region.items() if not regions or r in regions), key=ref.label)
-    locations = st.sidebar.multiselect("Location", slugs, key="locations", format_func=ref.label,
-                                       placeholder="All locations", max_selections=views.MAX_HISTORY_LOCATIONS,
-                                       help=f"up to {views.MAX_HISTORY_LOCATIONS}: History binds them as one "
-                                            "query parameter")
-    categories = st.sidebar.multiselect("Skill category", ref.categories(), key="categories",
-                                        placeholder="All categories")
+    locations = st.sidebar.multiselect(
+        "Location",
+        slugs,
+        key="locations",
+        format_func=ref.label,
+        placeholder="All locations",
+        max_selections=views.MAX_HISTORY_LOCATIONS,
+        help=f"up to {views.MAX_HISTORY_LOCATIONS}: History binds them as one query parameter",
+    )
+    categories = st.sidebar.multiselect(
+        "Skill category", ref.categories(), key="categories", placeholder="All categories"
+    )
     st.sidebar.caption(
         "**Live pulse**: every chart. Trend, pair, remote and seniority counters are kept for all locations "
         "together, so place filters narrow their skills, not their totals; the map's bubbles count all "
         "postings of a city whatever the category.  \n"
         "**History**: region and location narrow every query; category narrows weekly demand and rising "
         "skills (the comparison and the examples follow the skill you type).  \n"
-        "**Health**: none (pipeline-wide).")
+        "**Health**: none (pipeline-wide)."
+    )
     return Filters(tuple(locations), tuple(regions), tuple(categories))
 
 
@@ -109,8 +123,10 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
         return
     snapshot, frames = refreshed
     if not snapshot.meta.postings and not snapshot.meta.rejected:
-        st.info("**No postings yet.** The live store is empty: start the pipeline with `pulse demo start` "
-                "(or `pulse stream` and `pulse produce`). Numbers appear within seconds.")
+        st.info(
+            "**No postings yet.** The live store is empty: start the pipeline with `pulse demo start` "
+            "(or `pulse stream` and `pulse produce`). Numbers appear within seconds."
+        )
         return
     st.session_state["live_wanted"] = frames.wanted
     show_kpis(frames.kpis, filters)
@@ -127,9 +143,16 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
         if frames.pairs.empty:
             st.info("No skill pairs match these filters yet.")
         else:
-            st.dataframe(frames.pairs, hide_index=True, width="stretch",
-                         column_config={"postings": st.column_config.ProgressColumn(
-                             "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max()))})
+            st.dataframe(
+                frames.pairs,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "postings": st.column_config.ProgressColumn(
+                        "postings", format="%d", min_value=0, max_value=int(frames.pairs["postings"].max())
+                    )
+                },
+            )
 
     world_map(frames, map_skill)
 
@@ -153,27 +176,40 @@ def live_pulse(filters: Filters, ref: Reference) -> None:
     with seniority_col:
         st.subheader("Seniority mix")
         mix_chart(frames.seniority, "seniority")
-    st.caption(f"Refreshed every {REFRESH_SECONDS:.0f} s · server time for this refresh "
-               f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    st.caption(
+        f"Refreshed every {REFRESH_SECONDS:.0f} s · server time for this refresh "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    )
 
 
 def world_map(frames: views.LiveFrames, map_skill: str) -> None:
     title, pick = st.columns([3, 1])
     title.subheader("Live demand on the map")
     options = ["", *dict.fromkeys([*frames.top["skill"], *([map_skill] if map_skill else [])])]
-    pick.selectbox("Skill on the map", options, key="map_skill", format_func=lambda s: s or "All postings",
-                   help="bubble area: postings per city; with a skill, colour: that skill's share of them")
+    pick.selectbox(
+        "Skill on the map",
+        options,
+        key="map_skill",
+        format_func=lambda s: s or "All postings",
+        help="bubble area: postings per city; with a skill, colour: that skill's share of them",
+    )
     if frames.map.empty:
-        st.info("No city in scope has postings yet." if not map_skill else
-                f"No city in scope has a posting that mentions {map_skill} yet.")
+        st.info(
+            "No city in scope has postings yet."
+            if not map_skill
+            else f"No city in scope has a posting that mentions {map_skill} yet."
+        )
         return
-    st.plotly_chart(charts.world_map(frames.map, map_skill), config=charts.MAP_CONFIG, key="world_map",
-                    theme=None, width="stretch")
+    st.plotly_chart(
+        charts.world_map(frames.map, map_skill), config=charts.MAP_CONFIG, key="world_map", theme=None, width="stretch"
+    )
     shown = int(frames.map["postings"].sum())
-    note = (f"{len(frames.map)} cities, {shown:,} postings" +
-            (f", {map_skill} in {int(frames.map['skill_postings'].sum()):,} of them" if map_skill else "") +
-            f". {frames.unmapped_postings:,} postings are remote, name only a country or no place, and are "
-            "not drawn. Coordinates from the gazetteer; outlines: Natural Earth 1:110m.")
+    note = (
+        f"{len(frames.map)} cities, {shown:,} postings"
+        + (f", {map_skill} in {int(frames.map['skill_postings'].sum()):,} of them" if map_skill else "")
+        + f". {frames.unmapped_postings:,} postings are remote, name only a country or no place, and are "
+        "not drawn. Coordinates from the gazetteer; outlines: Natural Earth 1:110m."
+    )
     st.caption(note)
 
 
@@ -181,16 +217,20 @@ def show_kpis(k: views.Kpis, filters: Filters) -> None:
     cols = st.columns(5)
     scope = " (filtered)" if filters.scoped_by_place else ""
     cols[0].metric(f"Postings processed{scope}", f"{k.postings:,}")
-    cols[1].metric("Postings / min", f"{k.postings_per_minute:,}",
-                   delta=k.postings_per_minute - k.previous_minute,
-                   help="postings in the last 60 s of event time; the delta compares with the previous minute")
+    cols[1].metric(
+        "Postings / min",
+        f"{k.postings_per_minute:,}",
+        delta=k.postings_per_minute - k.previous_minute,
+        help="postings in the last 60 s of event time; the delta compares with the previous minute",
+    )
     cols[2].metric("Rejected", f"{k.rejected:,}", help="quarantined: see Health")
     cols[3].metric("Duplicates", f"{k.duplicates:,}", help="same event_id seen again, counted once")
-    cols[4].metric("Last update", views.age_text(k.age_seconds),
-                   help=f"newest event time {k.last_event_time or '—'}")
+    cols[4].metric("Last update", views.age_text(k.age_seconds), help=f"newest event time {k.last_event_time or '—'}")
     if k.stale:
-        st.warning(f"**Data is stale**: the last update was {views.age_text(k.age_seconds)}. "
-                   "Is the streaming job running? (`pulse demo status`)")
+        st.warning(
+            f"**Data is stale**: the last update was {views.age_text(k.age_seconds)}. "
+            "Is the streaming job running? (`pulse demo status`)"
+        )
 
 
 def trend_chart(frame: pd.DataFrame, time_format: str) -> None:
@@ -235,8 +275,12 @@ def history(config: Settings, name: str, params: tuple[tuple[str, str], ...]) ->
     return result
 
 
-def history_section(name: str, params: dict[str, str], chart: Callable[[pd.DataFrame], None] | None = None,
-                    narrow: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame | None:
+def history_section(
+    name: str,
+    params: dict[str, str],
+    chart: Callable[[pd.DataFrame], None] | None = None,
+    narrow: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> pd.DataFrame | None:
     """One named query as a chart or table; ``narrow`` applies filters the query cannot bind (categories)."""
     query = named_queries()[name]
     st.subheader(query.title)
@@ -249,8 +293,10 @@ def history_section(name: str, params: dict[str, str], chart: Callable[[pd.DataF
     if narrow is not None:
         frame = narrow(frame)
     if frame.empty:
-        st.info("No postings in the lake for this selection yet: the streaming job commits to the Iceberg "
-                "tables once a minute (PULSE_COLD_TRIGGER_SECONDS).")
+        st.info(
+            "No postings in the lake for this selection yet: the streaming job commits to the Iceberg "
+            "tables once a minute (PULSE_COLD_TRIGGER_SECONDS)."
+        )
     elif chart is not None:
         chart(frame)
     else:
@@ -260,11 +306,20 @@ def history_section(name: str, params: dict[str, str], chart: Callable[[pd.DataF
 
 
 def history_page(filters: Filters, ref: Reference) -> None:
-    scope = [label for label, values in (("regions", filters.regions), ("locations", filters.locations),
-                                         ("categories", filters.categories)) if values]
-    st.caption(f"Iceberg tables in `{settings().glue_database}` (data under `{settings().lake_uri}`) via "
-               f"{settings().history_backend}. Sidebar filters applied: {', '.join(scope) or 'none'}. "
-               "Results are cached for 2 minutes; empty ones are not.")
+    scope = [
+        label
+        for label, values in (
+            ("regions", filters.regions),
+            ("locations", filters.locations),
+            ("categories", filters.categories),
+        )
+        if values
+    ]
+    st.caption(
+        f"Iceberg tables in `{settings().glue_database}` (data under `{settings().lake_uri}`) via "
+        f"{settings().history_backend}. Sidebar filters applied: {', '.join(scope) or 'none'}. "
+        "Results are cached for 2 minutes; empty ones are not."
+    )
     a, b = st.columns([3, 1])
     skill = a.text_input("Skill", key="history_skill", placeholder="e.g. Python — empty for the top skills").strip()
     since = b.date_input("Since", value=pd.Timestamp.utcnow().date() - pd.Timedelta(days=84), key="history_since")
@@ -272,13 +327,19 @@ def history_page(filters: Filters, ref: Reference) -> None:
 
     weekly_top = views.default_top(named_queries()["weekly_demand"])
     rising_top = views.default_top(named_queries()["rising_skills"])
-    history_section("weekly_demand", {"since": day, "skill": skill, **places,
-                                      "top": str(views.history_top(filters, weekly_top))}, weekly_chart,
-                    narrow=None if skill else lambda f: views.in_categories(f, filters, ref, weekly_top, "postings"))
+    history_section(
+        "weekly_demand",
+        {"since": day, "skill": skill, **places, "top": str(views.history_top(filters, weekly_top))},
+        weekly_chart,
+        narrow=None if skill else lambda f: views.in_categories(f, filters, ref, weekly_top, "postings"),
+    )
     left, right = st.columns(2)
     with left:
-        history_section("rising_skills", {**places, "top": str(views.history_top(filters, rising_top))},
-                        narrow=lambda f: views.in_categories(f, filters, ref, rising_top, "share_change_pts"))
+        history_section(
+            "rising_skills",
+            {**places, "top": str(views.history_top(filters, rising_top))},
+            narrow=lambda f: views.in_categories(f, filters, ref, rising_top, "share_change_pts"),
+        )
     with right:
         history_section("location_comparison", {"skill": skill, "since": day, **places})
     if skill:
@@ -302,8 +363,11 @@ def health_page() -> None:
         cols = st.columns(4)
         cols[0].metric("Last batch id", "—" if meta.last_batch_id is None else f"{meta.last_batch_id}")
         cols[1].metric("Last update", views.age_text(lag.age_seconds))
-        cols[2].metric("Event-time lag", views.age_text(_event_lag(meta.last_event_time)),
-                       help="now minus the newest event time applied: how far the pipeline trails the producers")
+        cols[2].metric(
+            "Event-time lag",
+            views.age_text(_event_lag(meta.last_event_time)),
+            help="now minus the newest event time applied: how far the pipeline trails the producers",
+        )
         cols[3].metric("Rejected", f"{meta.rejected:,}")
         st.subheader("Rejected by reason (live counters)")
         reasons = views.mix_frame(snapshot.rejected_reasons, "reason").rename(columns={"postings": "records"})

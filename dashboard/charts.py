@@ -20,11 +20,19 @@ def top_skills(rows: int) -> Spec:
         "height": {"step": 24} if rows else 200,
         "encoding": {
             "x": {"field": "postings", "type": "quantitative", "title": "postings"},
-            "y": {"field": "skill", "type": "nominal", "sort": "-x", "title": None,
-                  "axis": {"labelOverlap": False, "labelLimit": 160}},
+            "y": {
+                "field": "skill",
+                "type": "nominal",
+                "sort": "-x",
+                "title": None,
+                "axis": {"labelOverlap": False, "labelLimit": 160},
+            },
             "color": {"field": "category", "type": "nominal", "scale": PALETTE, "legend": {"orient": "bottom"}},
-            "tooltip": [{"field": "skill"}, {"field": "category"},
-                        {"field": "postings", "type": "quantitative", "format": ","}],
+            "tooltip": [
+                {"field": "skill"},
+                {"field": "category"},
+                {"field": "postings", "type": "quantitative", "format": ","},
+            ],
         },
     }
 
@@ -37,8 +45,11 @@ def trend(time_format: str) -> Spec:
             "x": {"field": "time", "type": "temporal", "title": None, "axis": {"format": time_format}},
             "y": {"field": "postings", "type": "quantitative", "title": "postings"},
             "color": {"field": "skill", "type": "nominal", "scale": PALETTE},
-            "tooltip": [{"field": "skill"}, {"field": "time", "type": "temporal", "format": time_format},
-                        {"field": "postings", "type": "quantitative"}],
+            "tooltip": [
+                {"field": "skill"},
+                {"field": "time", "type": "temporal", "format": time_format},
+                {"field": "postings", "type": "quantitative"},
+            ],
         },
     }
 
@@ -47,20 +58,40 @@ def heatmap(locations: int) -> Spec:
     return {
         "height": max(200, 28 * locations),
         "encoding": {
-            "x": {"field": "skill", "type": "nominal", "title": None, "sort": None,
-                  "axis": {"orient": "top", "labelAngle": -30, "labelLimit": 140}},
+            "x": {
+                "field": "skill",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "axis": {"orient": "top", "labelAngle": -30, "labelLimit": 140},
+            },
             "y": {"field": "location", "type": "nominal", "title": None, "sort": None},
         },
         "layer": [
-            {"mark": "rect", "encoding": {
-                "color": {"field": "share_pct", "type": "quantitative", "title": "% of postings",
-                          "scale": {"scheme": "blues"}},
-                "tooltip": [{"field": "location"}, {"field": "skill"},
-                            {"field": "share_pct", "type": "quantitative", "format": ".1f"},
-                            {"field": "postings", "type": "quantitative"}]}},
-            {"mark": {"type": "text", "fontSize": 10}, "encoding": {
-                "text": {"field": "share_pct", "type": "quantitative", "format": ".1f"},
-                "color": {"condition": {"test": "datum.share_pct > 50", "value": "white"}, "value": "#333"}}},
+            {
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": "share_pct",
+                        "type": "quantitative",
+                        "title": "% of postings",
+                        "scale": {"scheme": "blues"},
+                    },
+                    "tooltip": [
+                        {"field": "location"},
+                        {"field": "skill"},
+                        {"field": "share_pct", "type": "quantitative", "format": ".1f"},
+                        {"field": "postings", "type": "quantitative"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 10},
+                "encoding": {
+                    "text": {"field": "share_pct", "type": "quantitative", "format": ".1f"},
+                    "color": {"condition": {"test": "datum.share_pct > 50", "value": "white"}, "value": "#333"},
+                },
+            },
         ],
     }
 
@@ -72,8 +103,11 @@ def mix(label: str, order: list[str]) -> Spec:
         "encoding": {
             "theta": {"field": "postings", "type": "quantitative"},
             "color": {"field": label, "type": "nominal", "sort": order, "scale": PALETTE},
-            "tooltip": [{"field": label}, {"field": "postings", "type": "quantitative", "format": ","},
-                        {"field": "share_pct", "type": "quantitative", "format": ".1f"}],
+            "tooltip": [
+                {"field": label},
+                {"field": "postings", "type": "quantitative", "format": ","},
+                {"field": "share_pct", "type": "quantitative", "format": ".1f"},
+            ],
         },
     }
 
@@ -83,12 +117,20 @@ def weekly() -> Spec:
         "mark": {"type": "line", "point": True},
         "height": 280,
         "encoding": {
-            "x": {"field": "week", "type": "temporal", "title": "week starting",
-                  "axis": {"format": "%d %b", "tickCount": "week"}},
+            "x": {
+                "field": "week",
+                "type": "temporal",
+                "title": "week starting",
+                "axis": {"format": "%d %b", "tickCount": "week"},
+            },
             "y": {"field": "postings", "type": "quantitative"},
             "color": {"field": "skill", "type": "nominal", "scale": PALETTE},
-            "tooltip": [{"field": "week", "type": "temporal"}, {"field": "skill"},
-                        {"field": "postings", "type": "quantitative"}, {"field": "share_pct", "type": "quantitative"}],
+            "tooltip": [
+                {"field": "week", "type": "temporal"},
+                {"field": "skill"},
+                {"field": "postings", "type": "quantitative"},
+                {"field": "share_pct", "type": "quantitative"},
+            ],
         },
     }
 
@@ -105,23 +147,55 @@ def world_map(frame: Any, skill: str = "") -> Spec:
     largest = max(float(frame["postings"].max()), 1.0) if len(frame) else 1.0
     sizes = [max(4.0, MAP_MAX_MARKER_PX * (n / largest) ** 0.5) for n in frame["postings"]]
     if skill:
-        hover = [f"<b>{loc}</b><br>{n:,} postings<br>{skill}: {k:,} ({pct:.1f}%)" for loc, n, k, pct in
-                 zip(frame["location"], frame["postings"], frame["skill_postings"], frame["share_pct"],
-                     strict=True)]
-        marker = {"size": sizes, "color": list(frame["share_pct"]), "colorscale": "Blues", "cmin": 0,
-                  "showscale": True, "colorbar": {"title": {"text": f"% {skill}"}, "ticksuffix": "%", "thickness": 12},
-                  "line": {"width": 0.6, "color": "#1b1f24"}, "opacity": 0.9}
+        hover = [
+            f"<b>{loc}</b><br>{n:,} postings<br>{skill}: {k:,} ({pct:.1f}%)"
+            for loc, n, k, pct in zip(
+                frame["location"], frame["postings"], frame["skill_postings"], frame["share_pct"], strict=True
+            )
+        ]
+        marker = {
+            "size": sizes,
+            "color": list(frame["share_pct"]),
+            "colorscale": "Blues",
+            "cmin": 0,
+            "showscale": True,
+            "colorbar": {"title": {"text": f"% {skill}"}, "ticksuffix": "%", "thickness": 12},
+            "line": {"width": 0.6, "color": "#1b1f24"},
+            "opacity": 0.9,
+        }
     else:
         hover = [f"<b>{loc}</b><br>{n:,} postings" for loc, n in zip(frame["location"], frame["postings"], strict=True)]
         marker = {"size": sizes, "color": "#1f6feb", "opacity": 0.55, "line": {"width": 0.6, "color": "#0b3d91"}}
     return {
-        "data": [{"type": "scattergeo", "lat": list(frame["lat"]), "lon": list(frame["lon"]), "mode": "markers",
-                  "marker": marker, "text": hover, "hovertemplate": "%{text}<extra></extra>"}],
+        "data": [
+            {
+                "type": "scattergeo",
+                "lat": list(frame["lat"]),
+                "lon": list(frame["lon"]),
+                "mode": "markers",
+                "marker": marker,
+                "text": hover,
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        ],
         "layout": {
-            "height": 430, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "geo": {"projection": {"type": "natural earth"}, "resolution": 110, "showframe": False,
-                    "showland": True, "landcolor": "#eef1f5", "showcountries": True, "countrycolor": "#b8c0cc",
-                    "showcoastlines": False, "showocean": False, "showlakes": False, "showrivers": False,
-                    "showsubunits": False, "bgcolor": "rgba(0,0,0,0)", "lataxis": {"range": [-56, 78]}},
+            "height": 430,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "geo": {
+                "projection": {"type": "natural earth"},
+                "resolution": 110,
+                "showframe": False,
+                "showland": True,
+                "landcolor": "#eef1f5",
+                "showcountries": True,
+                "countrycolor": "#b8c0cc",
+                "showcoastlines": False,
+                "showocean": False,
+                "showlakes": False,
+                "showrivers": False,
+                "showsubunits": False,
+                "bgcolor": "rgba(0,0,0,0)",
+                "lataxis": {"range": [-56, 78]},
+            },
         },
     }

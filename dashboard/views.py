@@ -75,8 +75,9 @@ def load_reference() -> Reference:
         skill_category={skill.name: skill.category for skill in load_taxonomy().skills},
         location_region={loc.slug: loc.region for loc in gazetteer.locations},
         location_label={loc.slug: (loc.city or loc.slug.replace("-", " ").title()) for loc in gazetteer.locations},
-        location_point={loc.slug: (loc.lat, loc.lon) for loc in gazetteer.locations
-                        if loc.lat is not None and loc.lon is not None},
+        location_point={
+            loc.slug: (loc.lat, loc.lon) for loc in gazetteer.locations if loc.lat is not None and loc.lon is not None
+        },
     )
 
 
@@ -84,9 +85,12 @@ def selected_locations(filters: Filters, reference: Reference, known: Iterable[s
     """Location slugs in scope, or None when every location is."""
     if not filters.scoped_by_place:
         return None
-    return [slug for slug in known
-            if (not filters.locations or slug in filters.locations)
-            and (not filters.regions or reference.location_region.get(slug) in filters.regions)]
+    return [
+        slug
+        for slug in known
+        if (not filters.locations or slug in filters.locations)
+        and (not filters.regions or reference.location_region.get(slug) in filters.regions)
+    ]
 
 
 def skill_in_scope(skill: str, filters: Filters, reference: Reference) -> bool:
@@ -112,9 +116,11 @@ class Wanted:
         return tuple(dict.fromkeys(self.heat_skills + ((self.map_skill,) if self.map_skill else ())))
 
     def answered_by(self, snapshot: Any) -> bool:
-        return (set(self.trend_skills) <= set(snapshot.trend_skills or ())
-                and set(self.cell_places) <= set(snapshot.focus.cell_places)
-                and set(self.cell_skills) <= set(snapshot.focus.cell_skills))
+        return (
+            set(self.trend_skills) <= set(snapshot.trend_skills or ())
+            and set(self.cell_places) <= set(snapshot.focus.cell_places)
+            and set(self.cell_skills) <= set(snapshot.focus.cell_skills)
+        )
 
 
 @dataclass(frozen=True)
@@ -137,14 +143,23 @@ def live_read(filters: Filters, reference: Reference, wanted: Wanted | None) -> 
     alone reads the all-time count of each of its skills. Both are exact, whatever the rank.
     """
     places = selected_locations(filters, reference, sorted(reference.location_region))
-    category_skills = tuple(sorted(skill for skill in reference.skill_category
-                                   if filters.categories and skill_in_scope(skill, filters, reference)))
+    category_skills = tuple(
+        sorted(
+            skill
+            for skill in reference.skill_category
+            if filters.categories and skill_in_scope(skill, filters, reference)
+        )
+    )
     wanted = wanted or Wanted()
     return LiveRead(
         top_n=filters.snapshot_top_n,
         trend_skills=wanted.trend_skills,  # none yet: postings per bucket only, the skills follow
-        focus=Focus(skills=category_skills if places is None else (), places=tuple(places or ()),
-                    cell_places=wanted.cell_places, cell_skills=wanted.cell_skills),
+        focus=Focus(
+            skills=category_skills if places is None else (),
+            places=tuple(places or ()),
+            cell_places=wanted.cell_places,
+            cell_skills=wanted.cell_skills,
+        ),
     )
 
 
@@ -218,8 +233,9 @@ def heat_places(snapshot: Any, filters: Filters, reference: Reference) -> list[s
     """The locations in scope with the most postings, most first."""
     locations = dict(snapshot.locations)
     places = selected_locations(filters, reference, locations)
-    return [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
-            if places is None or slug in places][:HEATMAP_LOCATIONS]
+    return [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1]) if places is None or slug in places][
+        :HEATMAP_LOCATIONS
+    ]
 
 
 def heatmap_frame(snapshot: Any, reference: Reference, places: Iterable[str], skills: Iterable[str]) -> pd.DataFrame:
@@ -239,16 +255,20 @@ def heatmap_frame(snapshot: Any, reference: Reference, places: Iterable[str], sk
 
 
 def pairs_frame(snapshot: Any, filters: Filters, reference: Reference, n: int) -> pd.DataFrame:
-    rows = [(f"{a} + {b}", int(count)) for a, b, count in snapshot.top_pairs
-            if skill_in_scope(a, filters, reference) or skill_in_scope(b, filters, reference)][:n]
+    rows = [
+        (f"{a} + {b}", int(count))
+        for a, b, count in snapshot.top_pairs
+        if skill_in_scope(a, filters, reference) or skill_in_scope(b, filters, reference)
+    ][:n]
     return pd.DataFrame(rows, columns=["pair", "postings"])
 
 
 def mix_frame(counts: Mapping[str, int], label: str, order: Iterable[str] = ()) -> pd.DataFrame:
     ordered = [k for k in order if k in counts] + sorted(k for k in counts if k not in set(order))
     total = sum(counts.values())
-    return pd.DataFrame([(k, int(counts[k]), share_pct(counts[k], total)) for k in ordered],
-                        columns=[label, "postings", "share_pct"])
+    return pd.DataFrame(
+        [(k, int(counts[k]), share_pct(counts[k], total)) for k in ordered], columns=[label, "postings", "share_pct"]
+    )
 
 
 def share_pct(part: float, total: float) -> float:
@@ -260,8 +280,11 @@ def map_places(snapshot: Any, filters: Filters, reference: Reference) -> list[st
     """Locations in scope that are points on the map (cities), most postings first."""
     locations = dict(snapshot.locations)
     places = selected_locations(filters, reference, locations)
-    return [slug for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
-            if slug in reference.location_point and (places is None or slug in places)]
+    return [
+        slug
+        for slug, _ in sorted(locations.items(), key=lambda kv: -kv[1])
+        if slug in reference.location_point and (places is None or slug in places)
+    ]
 
 
 def map_frame(snapshot: Any, reference: Reference, places: Iterable[str], skill: str = "") -> pd.DataFrame:
@@ -286,8 +309,13 @@ def unmapped_postings(snapshot: Any, filters: Filters, reference: Reference) -> 
     """Postings in scope whose place is not a point: remote, country-level or unknown."""
     locations = dict(snapshot.locations)
     places = selected_locations(filters, reference, locations)
-    return int(sum(n for slug, n in locations.items()
-                   if slug not in reference.location_point and (places is None or slug in places)))
+    return int(
+        sum(
+            n
+            for slug, n in locations.items()
+            if slug not in reference.location_point and (places is None or slug in places)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -307,13 +335,17 @@ class LiveFrames:
     wanted: Wanted
 
 
-def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: float | None = None,
-                map_skill: str = "") -> LiveFrames:
+def live_frames(
+    snapshot: Any, filters: Filters, reference: Reference, now: float | None = None, map_skill: str = ""
+) -> LiveFrames:
     top = top_skills_frame(snapshot, filters, reference, TOP_N)
-    wanted = Wanted(trend_skills=tuple(top["skill"][:TREND_SKILLS]),
-                    heat_places=tuple(heat_places(snapshot, filters, reference)),
-                    heat_skills=tuple(top["skill"][:HEATMAP_SKILLS]),
-                    map_places=tuple(map_places(snapshot, filters, reference)), map_skill=map_skill)
+    wanted = Wanted(
+        trend_skills=tuple(top["skill"][:TREND_SKILLS]),
+        heat_places=tuple(heat_places(snapshot, filters, reference)),
+        heat_skills=tuple(top["skill"][:HEATMAP_SKILLS]),
+        map_places=tuple(map_places(snapshot, filters, reference)),
+        map_skill=map_skill,
+    )
     # Trend lines only for skills whose per-bucket counts were read (a bucket's top list is not exact).
     trend_skills = [skill for skill in wanted.trend_skills if skill in (snapshot.trend_skills or ())]
     return LiveFrames(
@@ -331,8 +363,9 @@ def live_frames(snapshot: Any, filters: Filters, reference: Reference, now: floa
     )
 
 
-def live_refresh(read: Callable[[LiveRead], Any], filters: Filters, reference: Reference,
-                 wanted: Wanted | None, map_skill: str = "") -> tuple[Any, LiveFrames] | None:
+def live_refresh(
+    read: Callable[[LiveRead], Any], filters: Filters, reference: Reference, wanted: Wanted | None, map_skill: str = ""
+) -> tuple[Any, LiveFrames] | None:
     """One Live-pulse refresh: the snapshot and its frames, or None when `read` returned None.
 
     One read when `wanted` (the previous refresh's needs) still holds; on the first refresh, after a
@@ -371,8 +404,7 @@ def history_top(filters: Filters, top: int) -> int:
     return HISTORY_TOP_UNDER_CATEGORY if filters.categories else top
 
 
-def in_categories(frame: pd.DataFrame, filters: Filters, reference: Reference, keep: int,
-                  rank_by: str) -> pd.DataFrame:
+def in_categories(frame: pd.DataFrame, filters: Filters, reference: Reference, keep: int, rank_by: str) -> pd.DataFrame:
     """Rows of skills in the selected categories, the `keep` best by `rank_by` summed per skill."""
     if not filters.categories or frame.empty:
         return frame

@@ -12,8 +12,9 @@ from talent_pulse.stream.job import run
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Global Talent Pulse streaming job")
-    parser.add_argument("--until-idle", type=float, default=None,
-                        help="stop cleanly once no record has arrived for this many seconds")
+    parser.add_argument(
+        "--until-idle", type=float, default=None, help="stop cleanly once no record has arrived for this many seconds"
+    )
     args = parser.parse_args()
     run(Settings.from_env(), until_idle=args.until_idle)
 

@@ -58,21 +58,48 @@ def _missing_field(rng: random.Random, event: dict[str, Any]) -> bytes:
 
 
 def _wrong_type(rng: random.Random, event: dict[str, Any]) -> bytes:
-    name, value = rng.choice((("title", 12345), ("company", ["Acme"]), ("remote", "yes"), ("salary_min", "50k"),
-                              ("description", {"text": "..."}), ("event_id", 7)))
+    name, value = rng.choice(
+        (
+            ("title", 12345),
+            ("company", ["Acme"]),
+            ("remote", "yes"),
+            ("salary_min", "50k"),
+            ("description", {"text": "..."}),
+            ("event_id", 7),
+        )
+    )
     return _json({**event, name: value})
 
 
 def _bad_timestamp(rng: random.Random, event: dict[str, Any]) -> bytes:
-    stamp = rng.choice(("yesterday", "2025-13-45T10:00:00Z", event["event_time"].rstrip("Z"), "1717236000", "",
-                        "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1989-12-31T23:59:59Z"))
+    stamp = rng.choice(
+        (
+            "yesterday",
+            "2025-13-45T10:00:00Z",
+            event["event_time"].rstrip("Z"),
+            "1717236000",
+            "",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "1989-12-31T23:59:59Z",
+        )
+    )
     return _json({**event, "event_time": stamp})
 
 
 def _bad_value(rng: random.Random, event: dict[str, Any]) -> bytes:
-    change = rng.choice(({"seniority": "wizard"}, {"salary_min": 90000.0, "salary_max": 50000.0}, {"title": "   "},
-                         {"company": "\u200b\ufeff"}, {"title": "\u3164"}, {"event_id": "\x00"},
-                         {"salary_currency": "€"}, {"salary_currency": "usd"}))
+    change = rng.choice(
+        (
+            {"seniority": "wizard"},
+            {"salary_min": 90000.0, "salary_max": 50000.0},
+            {"title": "   "},
+            {"company": "\u200b\ufeff"},
+            {"title": "\u3164"},
+            {"event_id": "\x00"},
+            {"salary_currency": "€"},
+            {"salary_currency": "usd"},
+        )
+    )
     return _json({**event, **change})
 
 
@@ -115,8 +142,10 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[random.Random, dict[str, Any]], byte
 }
 VALID_KINDS = ("duplicate", "late_event", "empty_description")
 CHAOS_KINDS = (*CORRUPTIONS, *VALID_KINDS)
-EXPECTED_CODE: dict[str, str | None] = {**{k: code for k, (code, _) in CORRUPTIONS.items()},
-                                        **{k: None for k in VALID_KINDS}}
+EXPECTED_CODE: dict[str, str | None] = {
+    **{k: code for k, (code, _) in CORRUPTIONS.items()},
+    **{k: None for k in VALID_KINDS},
+}
 
 
 class ChaosInjector:

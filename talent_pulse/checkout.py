@@ -30,5 +30,6 @@ def checkout_path(relative: str, what: str) -> Path:
         raise CheckoutMissing(
             f"{relative} ({what}) is part of the source checkout, not of the installed package, and "
             f"{CHECKOUT_ROOT} is not a checkout that holds it: clone the repository, install it editable "
-            "there (`pip install -e .`) and run the command again")
+            "there (`pip install -e .`) and run the command again"
+        )
     return path

@@ -30,22 +30,181 @@ SENIORITY_LEVELS = ("intern", "junior", "mid", "senior", "lead", "principal", "e
 _Number = TypeVar("_Number", int, float)
 # Active ISO-4217 codes (the currency list of the standard, as of 2025).
 CURRENCIES = (
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
-    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF",
-    "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB",
-    "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR",
-    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD",
-    "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
-    "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
-    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP",
-    "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
-    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF",
-    "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+    "AED",
+    "AFN",
+    "ALL",
+    "AMD",
+    "ANG",
+    "AOA",
+    "ARS",
+    "AUD",
+    "AWG",
+    "AZN",
+    "BAM",
+    "BBD",
+    "BDT",
+    "BGN",
+    "BHD",
+    "BIF",
+    "BMD",
+    "BND",
+    "BOB",
+    "BOV",
+    "BRL",
+    "BSD",
+    "BTN",
+    "BWP",
+    "BYN",
+    "BZD",
+    "CAD",
+    "CDF",
+    "CHE",
+    "CHF",
+    "CHW",
+    "CLF",
+    "CLP",
+    "CNY",
+    "COP",
+    "COU",
+    "CRC",
+    "CUC",
+    "CUP",
+    "CVE",
+    "CZK",
+    "DJF",
+    "DKK",
+    "DOP",
+    "DZD",
+    "EGP",
+    "ERN",
+    "ETB",
+    "EUR",
+    "FJD",
+    "FKP",
+    "GBP",
+    "GEL",
+    "GHS",
+    "GIP",
+    "GMD",
+    "GNF",
+    "GTQ",
+    "GYD",
+    "HKD",
+    "HNL",
+    "HTG",
+    "HUF",
+    "IDR",
+    "ILS",
+    "INR",
+    "IQD",
+    "IRR",
+    "ISK",
+    "JMD",
+    "JOD",
+    "JPY",
+    "KES",
+    "KGS",
+    "KHR",
+    "KMF",
+    "KPW",
+    "KRW",
+    "KWD",
+    "KYD",
+    "KZT",
+    "LAK",
+    "LBP",
+    "LKR",
+    "LRD",
+    "LSL",
+    "LYD",
+    "MAD",
+    "MDL",
+    "MGA",
+    "MKD",
+    "MMK",
+    "MNT",
+    "MOP",
+    "MRU",
+    "MUR",
+    "MVR",
+    "MWK",
+    "MXN",
+    "MXV",
+    "MYR",
+    "MZN",
+    "NAD",
+    "NGN",
+    "NIO",
+    "NOK",
+    "NPR",
+    "NZD",
+    "OMR",
+    "PAB",
+    "PEN",
+    "PGK",
+    "PHP",
+    "PKR",
+    "PLN",
+    "PYG",
+    "QAR",
+    "RON",
+    "RSD",
+    "RUB",
+    "RWF",
+    "SAR",
+    "SBD",
+    "SCR",
+    "SDG",
+    "SEK",
+    "SGD",
+    "SHP",
+    "SLE",
+    "SLL",
+    "SOS",
+    "SRD",
+    "SSP",
+    "STN",
+    "SVC",
+    "SYP",
+    "SZL",
+    "THB",
+    "TJS",
+    "TMT",
+    "TND",
+    "TOP",
+    "TRY",
+    "TTD",
+    "TWD",
+    "TZS",
+    "UAH",
+    "UGX",
+    "USD",
+    "USN",
+    "UYI",
+    "UYU",
+    "UYW",
+    "UZS",
+    "VED",
+    "VES",
+    "VND",
+    "VUV",
+    "WST",
+    "XAF",
+    "XCD",
+    "XCG",
+    "XOF",
+    "XPF",
+    "YER",
+    "ZAR",
+    "ZMW",
+    "ZWG",
 )
 # event_time: ISO-8601 date and time with seconds, up to 6 fraction digits and an explicit UTC offset, within a
 # plausible window, so every later stage (Spark, Parquet, pandas, DuckDB) can hold it.
-TIMESTAMP_PATTERN = (r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
-                     r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))")
+TIMESTAMP_PATTERN = (
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
 EARLIEST_EVENT_TIME = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)  # clocks of scrapers run ahead; more than this is a bad timestamp
 # Characters that show nothing: text made only of them is empty. Categories, plus the letters and symbols that
@@ -130,8 +289,16 @@ def parse_timestamp(value: str) -> datetime:
         if int(offset_hours) > 23 or int(offset_minutes) > 59:
             raise ValueError("UTC offset out of range")
         offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes)) * (1 if sign == "+" else -1)
-    local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                     int((fraction or "0").ljust(6, "0")), tzinfo=timezone(offset))
+    local = datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        int(second),
+        int((fraction or "0").ljust(6, "0")),
+        tzinfo=timezone(offset),
+    )
     try:
         return local.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
@@ -140,8 +307,10 @@ def parse_timestamp(value: str) -> datetime:
 
 def _check_window(name: str, moment: datetime, now: datetime) -> None:
     if not EARLIEST_EVENT_TIME <= moment <= now + FUTURE_SLACK:
-        raise Rejection("bad_timestamp", f"{name}={moment.isoformat()} is outside {EARLIEST_EVENT_TIME.year} … "
-                                         f"now + {FUTURE_SLACK.days} day")
+        raise Rejection(
+            "bad_timestamp",
+            f"{name}={moment.isoformat()} is outside {EARLIEST_EVENT_TIME.year} … now + {FUTURE_SLACK.days} day",
+        )
 
 
 def is_invisible(code_point: int) -> bool:
@@ -182,22 +351,28 @@ def _check_field(spec: Field, value: Any, now: datetime) -> Any:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:  # a \ud800-style escape: valid JSON, but no UTF-8 writer accepts it
-                raise Rejection("not_utf8", f"{spec.name} contains an unpaired surrogate escape; "
-                                            "send real UTF-8 text") from None
+                raise Rejection(
+                    "not_utf8", f"{spec.name} contains an unpaired surrogate escape; send real UTF-8 text"
+                ) from None
         if spec.kind == "timestamp":
             try:
                 moment = parse_timestamp(value)
             except ValueError:
-                raise Rejection("bad_timestamp", f"{spec.name}={value[:40]!r} is not ISO-8601 "
-                                                 "(YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)") from None
+                raise Rejection(
+                    "bad_timestamp",
+                    f"{spec.name}={value[:40]!r} is not ISO-8601 (YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or +hh:mm)",
+                ) from None
             _check_window(spec.name, moment, now)
         if spec.needs_visible_text and not has_visible_character(value):
             raise Rejection("bad_value", f"{spec.name} is empty (no visible character)")
         if spec.max_chars is not None and len(value) > spec.max_chars:
             raise Rejection("too_large", f"{spec.name} has {len(value)} characters, limit {spec.max_chars}")
         if spec.choices is not None and value not in spec.choices:
-            raise Rejection("bad_value", f"{spec.name}={value[:40]!r} is not one of {', '.join(spec.choices[:8])}"
-                                         f"{' …' if len(spec.choices) > 8 else ''}")
+            raise Rejection(
+                "bad_value",
+                f"{spec.name}={value[:40]!r} is not one of {', '.join(spec.choices[:8])}"
+                f"{' …' if len(spec.choices) > 8 else ''}",
+            )
         return value
     if spec.kind == "boolean":
         if not isinstance(value, bool):
@@ -226,8 +401,9 @@ def validate_event(obj: Any, now: datetime | None = None) -> dict[str, Any]:
         if isinstance(version, bool) or not isinstance(version, int):
             raise Rejection("wrong_type", f"schema_version must be an integer, got {type(version).__name__}")
         if version != SCHEMA_VERSION:
-            raise Rejection("unsupported_schema_version",
-                            f"schema_version={str(version)[:20]}, this reader knows {SCHEMA_VERSION}")
+            raise Rejection(
+                "unsupported_schema_version", f"schema_version={str(version)[:20]}, this reader knows {SCHEMA_VERSION}"
+            )
     event: dict[str, Any] = {}
     for spec in FIELDS:
         value = obj.get(spec.name)
@@ -266,6 +442,7 @@ class _Decoded:
             if len(literal) > MAX_NUMBER_CHARS:
                 raise ValueError(f"a number literal has {len(literal)} digits, limit {MAX_NUMBER_CHARS}")
             return convert(literal)
+
         return bounded
 
 
@@ -283,15 +460,17 @@ def decode_json(text: str) -> Any:
     """UTF-8-decoded record text → the JSON value, or raise ``Rejection`` (malformed_json, duplicate_key)."""
     decoded = _Decoded()
     try:
-        obj = json.loads(text, object_pairs_hook=decoded.pairs, parse_int=_Decoded.number(int),
-                         parse_float=_Decoded.number(float))
+        obj = json.loads(
+            text, object_pairs_hook=decoded.pairs, parse_int=_Decoded.number(int), parse_float=_Decoded.number(float)
+        )
     except (ValueError, RecursionError) as exc:
         raise Rejection("malformed_json", str(exc)[:120] or type(exc).__name__) from exc
     if _nesting_depth(obj) > MAX_NESTING_DEPTH:
         raise Rejection("malformed_json", f"JSON nested deeper than {MAX_NESTING_DEPTH} levels")
     if decoded.duplicate is not None:
-        raise Rejection("duplicate_key", f"key {decoded.duplicate[:40]!r} appears twice in one object; "
-                                         "send each field once")
+        raise Rejection(
+            "duplicate_key", f"key {decoded.duplicate[:40]!r} appears twice in one object; send each field once"
+        )
     return obj
 
 
@@ -322,19 +501,30 @@ RULES_FORMAT = "talent-pulse-contract-rules"
 def compiled_rules() -> str:
     """Every rule `validate_record` decides with, as JSON, for the JVM validator that applies them in Spark
     (glue_or_emr_jobs/skill-matcher, io.talentpulse.contract); tests hold the two to the same reason codes."""
-    return json.dumps({
-        "format": RULES_FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "max_record_bytes": MAX_RECORD_BYTES,
-        "max_number_chars": MAX_NUMBER_CHARS,
-        "max_nesting_depth": MAX_NESTING_DEPTH,
-        "timestamp_pattern": TIMESTAMP_PATTERN,
-        "earliest_event_time_epoch_seconds": int(EARLIEST_EVENT_TIME.timestamp()),
-        "future_slack_seconds": int(FUTURE_SLACK.total_seconds()),
-        "invisible_ranges": invisible_ranges(),
-        "fields": [{"name": spec.name, "kind": spec.kind, "required": spec.required, "max_chars": spec.max_chars,
-                    "choices": spec.choices, "needs_visible_text": spec.needs_visible_text} for spec in FIELDS],
-    })
+    return json.dumps(
+        {
+            "format": RULES_FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "max_record_bytes": MAX_RECORD_BYTES,
+            "max_number_chars": MAX_NUMBER_CHARS,
+            "max_nesting_depth": MAX_NESTING_DEPTH,
+            "timestamp_pattern": TIMESTAMP_PATTERN,
+            "earliest_event_time_epoch_seconds": int(EARLIEST_EVENT_TIME.timestamp()),
+            "future_slack_seconds": int(FUTURE_SLACK.total_seconds()),
+            "invisible_ranges": invisible_ranges(),
+            "fields": [
+                {
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "required": spec.required,
+                    "max_chars": spec.max_chars,
+                    "choices": spec.choices,
+                    "needs_visible_text": spec.needs_visible_text,
+                }
+                for spec in FIELDS
+            ],
+        }
+    )
 
 
 def encode_event(event: dict[str, Any]) -> tuple[bytes, bytes]:

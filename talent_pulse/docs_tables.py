@@ -31,15 +31,22 @@ KEY_NAMESPACE = "ns"
 
 # key (namespace "ns") -> type, content, TTL; the keys themselves come from serving.Keys
 SERVING_KEYS: dict[str, tuple[str, str, str]] = {
-    "{ns}:meta": ("HASH", "`postings`, `rejected`, `duplicates`, `batches_applied`, `last_batch_id`, "
-                  "`last_event_time` (ISO UTC, the maximum seen), `last_update_time` (Redis server `TIME`, "
-                  "epoch seconds)", "–"),
+    "{ns}:meta": (
+        "HASH",
+        "`postings`, `rejected`, `duplicates`, `batches_applied`, `last_batch_id`, "
+        "`last_event_time` (ISO UTC, the maximum seen), `last_update_time` (Redis server `TIME`, "
+        "epoch seconds)",
+        "–",
+    ),
     "{ns}:fence:<fence_id>": ("STRING", "the highest batch id applied by one streaming query", "–"),
     "{ns}:skills": ("ZSET", "skill → postings that mention it (all time)", "–"),
     "{ns}:locations": ("ZSET", "location slug → postings", "–"),
     "{ns}:loc:<slug>:skills": ("ZSET", "skill → postings in that location", "–"),
-    "{ns}:loc_top": ("HASH", "slug → JSON `[skill, count, …]`: the top 200 skills of that location, kept up "
-                     "to date by the write script", "–"),
+    "{ns}:loc_top": (
+        "HASH",
+        "slug → JSON `[skill, count, …]`: the top 200 skills of that location, kept up to date by the write script",
+        "–",
+    ),
     "{ns}:skills:m:<epoch_minute>": ("ZSET", "skill → postings whose `event_time` falls in that minute", "2 h"),
     "{ns}:skills:h:<epoch_hour>": ("ZSET", "skill → postings whose `event_time` falls in that hour", "8 days"),
     "{ns}:postings:m:<epoch_minute>": ("STRING", "postings in that minute", "2 h"),
@@ -48,24 +55,26 @@ SERVING_KEYS: dict[str, tuple[str, str, str]] = {
     "{ns}:remote": ("HASH", "`remote` / `onsite` / `unknown` → postings", "–"),
     "{ns}:seniority": ("HASH", "seniority level → postings", "–"),
     "{ns}:rejected": ("HASH", "reason code → quarantined records", "–"),
-    "{ns}:progress": ("HASH", "query (`hot` / `cold`) → JSON of its last finished batch, written by the job "
-                      "after each batch, outside the fenced script", "–"),
+    "{ns}:progress": (
+        "HASH",
+        "query (`hot` / `cold`) → JSON of its last finished batch, written by the job "
+        "after each batch, outside the fenced script",
+        "–",
+    ),
 }
 
 # contract.REASON_CODES -> when a record gets it
 REASON_CODE_MEANINGS: dict[str, str] = {
     "too_large": "the record is over 256 KB, or a field is longer than its limit (description: 50,000 characters)",
     "not_utf8": "the value is not valid UTF-8",
-    "malformed_json": "not JSON (truncated, a tombstone, a number literal over 100 characters, nested past 64 "
-                      "levels)",
+    "malformed_json": "not JSON (truncated, a tombstone, a number literal over 100 characters, nested past 64 levels)",
     "not_an_object": "JSON, but an array, string or number",
     "unsupported_schema_version": "`schema_version` is not 1",
     "missing_field": "a required field is absent",
-    "wrong_type": "a field has the wrong JSON type (`\"remote\": \"yes\"`, a numeric title, …)",
-    "bad_timestamp": "`event_time` is not ISO-8601 with `Z` or `±hh:mm`, or lies before 1990 or more than a day "
-                     "ahead",
+    "wrong_type": 'a field has the wrong JSON type (`"remote": "yes"`, a numeric title, …)',
+    "bad_timestamp": "`event_time` is not ISO-8601 with `Z` or `±hh:mm`, or lies before 1990 or more than a day ahead",
     "bad_value": "a value outside its field's domain: unknown seniority or currency, salary_min > salary_max, a "
-                 "negative salary, text without a visible character",
+    "negative salary, text without a visible character",
     "duplicate_key": "one key twice in one JSON object",
 }
 
@@ -114,21 +123,23 @@ def serving_key_names() -> list[str]:
 def _described(kind: str, in_code: Iterable[str], described: Iterable[str]) -> None:
     missing, stale = sorted(set(in_code) - set(described)), sorted(set(described) - set(in_code))
     if missing or stale:
-        raise ValueError(f"talent_pulse/docs_tables.py describes the {kind} of the code: add {missing or 'nothing'}, "
-                         f"remove {stale or 'nothing'}, then run {REGENERATE}")
+        raise ValueError(
+            f"talent_pulse/docs_tables.py describes the {kind} of the code: add {missing or 'nothing'}, "
+            f"remove {stale or 'nothing'}, then run {REGENERATE}"
+        )
 
 
 def serving_keys_table() -> str:
     _described("serving keys", serving_key_names(), SERVING_KEYS)
-    return _table(("key", "type", "content", "TTL"),
-                  ((_code(key), *described) for key, described in SERVING_KEYS.items()))
+    return _table(
+        ("key", "type", "content", "TTL"), ((_code(key), *described) for key, described in SERVING_KEYS.items())
+    )
 
 
 def lake_table(name: str) -> str:
     table = load_tables()[name]
     partitioning = ", ".join(_code(field.spark_sql()) for field in table.partitioning)
-    columns = _table(("column", "type", "meaning"),
-                     ((_code(c.name), _code(c.type), c.comment) for c in table.columns))
+    columns = _table(("column", "type", "meaning"), ((_code(c.name), _code(c.type), c.comment) for c in table.columns))
     return f"{columns}\n\nPartitioned by {partitioning}."
 
 
@@ -140,9 +151,13 @@ def contract_fields_table() -> str:
             return f"one of {len(choices)} codes"
         return f"at most {max_chars:,} characters" if max_chars else ""
 
-    return _table(("field", "type", "required", "limits", "meaning"),
-                  ((_code(f.name), f.kind, "yes" if f.required else "no", limits(f.max_chars, f.choices),
-                    f.description) for f in FIELDS))
+    return _table(
+        ("field", "type", "required", "limits", "meaning"),
+        (
+            (_code(f.name), f.kind, "yes" if f.required else "no", limits(f.max_chars, f.choices), f.description)
+            for f in FIELDS
+        ),
+    )
 
 
 def reason_codes_table() -> str:
@@ -181,8 +196,9 @@ def stale_pages(root: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m talent_pulse.docs_tables",
-                                     description="rewrite the docs' generated tables from the code")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m talent_pulse.docs_tables", description="rewrite the docs' generated tables from the code"
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the checkout (default: this folder)")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table is stale")
     args = parser.parse_args(argv)

@@ -55,13 +55,64 @@ _MIN_SCAN_CHARS = 3
 # "no remote", "non-remote": the text says the job is NOT remote; the words are dropped without the flag
 _NOT_REMOTE_PHRASES = frozenset((negation, *phrase) for negation in _NEGATIONS for phrase in _REMOTE_PHRASES)
 _MAX_REMOTE_PHRASE = max(len(p) for p in _NOT_REMOTE_PHRASES)
-_IGNORED_WORDS = frozenset({
-    "hybrid", "hibrido", "hybride", "onsite", "on", "site", "in", "office", "person", "presencial", "based", "only",
-    "area", "greater", "metro", "metropolitan", "region", "within", "from", "the", "of", "or", "and", "und", "et",
-    "y", "near", "around", "nearby", "preferred", "optional", "possible", "ok", "friendly", "first", "fully",
-    "flexible", "hq", "headquarters", "campus", "downtown", "centre", "center", "time", "zone", "timezone", "hours",
-    "multiple", "location", "locations", "any", "job", "role", "position",
-})
+_IGNORED_WORDS = frozenset(
+    {
+        "hybrid",
+        "hibrido",
+        "hybride",
+        "onsite",
+        "on",
+        "site",
+        "in",
+        "office",
+        "person",
+        "presencial",
+        "based",
+        "only",
+        "area",
+        "greater",
+        "metro",
+        "metropolitan",
+        "region",
+        "within",
+        "from",
+        "the",
+        "of",
+        "or",
+        "and",
+        "und",
+        "et",
+        "y",
+        "near",
+        "around",
+        "nearby",
+        "preferred",
+        "optional",
+        "possible",
+        "ok",
+        "friendly",
+        "first",
+        "fully",
+        "flexible",
+        "hq",
+        "headquarters",
+        "campus",
+        "downtown",
+        "centre",
+        "center",
+        "time",
+        "zone",
+        "timezone",
+        "hours",
+        "multiple",
+        "location",
+        "locations",
+        "any",
+        "job",
+        "role",
+        "position",
+    }
+)
 # Ignored words that, last after a name, are a state code: "London ON" is Ontario ("on site" is a phrase).
 _CODES_OVER_WORDS = frozenset({"on"})
 _LETTER_FOLDS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
@@ -224,16 +275,19 @@ class Gazetteer:
         self.locations: tuple[Location, ...] = tuple(self._validate_entry(i, e) for i, e in enumerate(entries))
         self._subdivision_of = {e["slug"]: e.get("subdivision") for e in entries}
         self._by_slug = _unique_slugs(self.locations)
-        add_unknown = ("add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, "
-                       "'region': 'unknown'}")
+        add_unknown = (
+            "add the entry {'slug': 'unknown', 'kind': 'unknown', 'city': null, 'country': null, 'region': 'unknown'}"
+        )
         self.unknown = _present(self._by_slug.get(UNKNOWN_SLUG), add_unknown)
         _require(self.unknown.region == UNKNOWN_SLUG and self.unknown.country is None, add_unknown)
         kinds = {e["slug"]: e["kind"] for e in entries}
         self._country_entry = self._index(kinds, "country", lambda loc: loc.country)
         self._remote_by_country = self._index(kinds, "remote", lambda loc: loc.country)
         self._remote_by_region = self._index(kinds, "remote", lambda loc: None if loc.country else loc.region)
-        _require(GLOBAL_REGION in self._remote_by_region,
-                 f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')")
+        _require(
+            GLOBAL_REGION in self._remote_by_region,
+            f"add a remote entry with region '{GLOBAL_REGION}' (e.g. 'remote-global')",
+        )
         self._check_countries(kinds)
         subdivisions = _validate_subdivisions(raw.get("subdivisions", []), set(self._country_entry))
         self._check_city_subdivisions(subdivisions)
@@ -250,38 +304,53 @@ class Gazetteer:
         unknown_keys = set(entry) - LOCATION_KEYS
         _require(not unknown_keys, f"{where} has unknown keys {sorted(unknown_keys)}; allowed: {sorted(LOCATION_KEYS)}")
         slug, kind, city, country, region = (entry.get(k) for k in ("slug", "kind", "city", "country", "region"))
-        _require(isinstance(slug, str) and SLUG_PATTERN.match(slug) is not None,
-                 f"{where}: slug must be lowercase letters, digits and single hyphens, e.g. 'sao-paulo-br'")
+        _require(
+            isinstance(slug, str) and SLUG_PATTERN.match(slug) is not None,
+            f"{where}: slug must be lowercase letters, digits and single hyphens, e.g. 'sao-paulo-br'",
+        )
         _require(kind in KINDS, f"{where}: kind must be one of {', '.join(KINDS)}")
         _require(region in self.regions, f"{where}: region {region!r} is not in 'regions' {list(self.regions)}")
-        _require(country is None or (isinstance(country, str) and COUNTRY_PATTERN.match(country) is not None),
-                 f"{where}: country must be an ISO 3166-1 alpha-2 code in capitals (e.g. 'GB') or null")
+        _require(
+            country is None or (isinstance(country, str) and COUNTRY_PATTERN.match(country) is not None),
+            f"{where}: country must be an ISO 3166-1 alpha-2 code in capitals (e.g. 'GB') or null",
+        )
         aliases = entry.get("aliases")
-        _require(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
-                 f"{where}: aliases must be a list of strings (may be empty)")
+        _require(
+            isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
+            f"{where}: aliases must be a list of strings (may be empty)",
+        )
         if kind == "city":
             _require(isinstance(city, str) and city.strip() != "", f"{where}: a city entry needs a city name")
             _require(country is not None, f"{where}: a city entry needs its country")
-            _require(slug.endswith(f"-{country.lower()}"),
-                     f"{where}: a city slug ends with its country, e.g. 'london-gb'")
-            _require(_is_coordinate(entry.get("lat"), 90) and _is_coordinate(entry.get("lon"), 180)
-                     and (entry["lat"], entry["lon"]) != (0, 0),
-                     f"{where}: a city needs its coordinates in decimal degrees, 'lat' in [-90, 90] and 'lon' in "
-                     f"[-180, 180] (e.g. London: \"lat\": 51.5085, \"lon\": -0.1257), got "
-                     f"lat={entry.get('lat')!r}, lon={entry.get('lon')!r}")
+            _require(
+                slug.endswith(f"-{country.lower()}"), f"{where}: a city slug ends with its country, e.g. 'london-gb'"
+            )
+            _require(
+                _is_coordinate(entry.get("lat"), 90)
+                and _is_coordinate(entry.get("lon"), 180)
+                and (entry["lat"], entry["lon"]) != (0, 0),
+                f"{where}: a city needs its coordinates in decimal degrees, 'lat' in [-90, 90] and 'lon' in "
+                f'[-180, 180] (e.g. London: "lat": 51.5085, "lon": -0.1257), got '
+                f"lat={entry.get('lat')!r}, lon={entry.get('lon')!r}",
+            )
         else:
             _require(city is None, f"{where}: only kind 'city' has a city; use 'name' for the display name")
-            _require("lat" not in entry and "lon" not in entry,
-                     f"{where}: only cities have coordinates; a {kind} entry is not one point on the map")
+            _require(
+                "lat" not in entry and "lon" not in entry,
+                f"{where}: only cities have coordinates; a {kind} entry is not one point on the map",
+            )
             _require(isinstance(entry.get("name"), str), f"{where}: kind {kind!r} needs a display 'name'")
         if kind == "country":
             _require(slug == f"country-{str(country).lower()}", f"{where}: a country entry's slug is 'country-<cc>'")
         if kind == "remote":
             expected = f"remote-{country.lower()}" if country else "remote-"
-            _require(slug.startswith(expected) and (country is None or slug == expected),
-                     f"{where}: a remote slug is 'remote-<cc>' for one country, 'remote-<scope>' otherwise")
-        return Location(slug=slug, city=city, country=country, region=region,
-                        lat=entry.get("lat"), lon=entry.get("lon"))
+            _require(
+                slug.startswith(expected) and (country is None or slug == expected),
+                f"{where}: a remote slug is 'remote-<cc>' for one country, 'remote-<scope>' otherwise",
+            )
+        return Location(
+            slug=slug, city=city, country=country, region=region, lat=entry.get("lat"), lon=entry.get("lon")
+        )
 
     def _index(self, kinds: dict[str, str], kind: str, by: Callable[[Location], str | None]) -> dict[str, Location]:
         """Entries of one kind keyed by ``by`` (skipping None keys); two entries on one key is an error."""
@@ -289,8 +358,9 @@ class Gazetteer:
         for loc in self.locations:
             value = by(loc)
             if kinds[loc.slug] == kind and value is not None:
-                _require(value not in found,
-                         f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}")
+                _require(
+                    value not in found, f"{value} has two {kind} entries: {found.get(value, loc).slug}, {loc.slug}"
+                )
                 found[value] = loc
         return found
 
@@ -298,16 +368,22 @@ class Gazetteer:
         for loc in self.locations:
             if loc.country is None:
                 continue
-            country = _present(self._country_entry.get(loc.country),
-                               f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' "
-                               "so text naming only the country resolves")
-            _require(loc.region == country.region,
-                     f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; "
-                     "one country, one region")
+            country = _present(
+                self._country_entry.get(loc.country),
+                f"{loc.slug}: add a country entry 'country-{loc.country.lower()}' "
+                "so text naming only the country resolves",
+            )
+            _require(
+                loc.region == country.region,
+                f"{loc.slug}: region {loc.region} differs from {country.slug}'s {country.region}; "
+                "one country, one region",
+            )
         for region in {c.region for c in self._country_entry.values()}:
-            _require(region in self._remote_by_region,
-                     f"add a remote entry for region {region!r} (country null): "
-                     "remote text naming such a country falls back to it")
+            _require(
+                region in self._remote_by_region,
+                f"add a remote entry for region {region!r} (country null): "
+                "remote text naming such a country falls back to it",
+            )
 
     def _check_city_subdivisions(self, subdivisions: dict[tuple[str, str], list[str]]) -> None:
         countries_with_subdivisions = {cc for cc, _ in subdivisions}
@@ -315,16 +391,21 @@ class Gazetteer:
             sub = self._subdivision_of[loc.slug]
             if sub is not None:
                 _require(loc.city is not None, f"{loc.slug}: only city entries name a subdivision")
-                _require((loc.country, sub) in subdivisions,
-                         f"{loc.slug}: subdivision {sub!r} is not listed for {loc.country} in 'subdivisions'")
+                _require(
+                    (loc.country, sub) in subdivisions,
+                    f"{loc.slug}: subdivision {sub!r} is not listed for {loc.country} in 'subdivisions'",
+                )
             elif loc.city is not None:
-                _require(loc.country not in countries_with_subdivisions,
-                         f"{loc.slug}: cities in {loc.country} name their subdivision, so 'City, ST' can be told apart")
+                _require(
+                    loc.country not in countries_with_subdivisions,
+                    f"{loc.slug}: cities in {loc.country} name their subdivision, so 'City, ST' can be told apart",
+                )
 
     # --- indexes ----------------------------------------------------------------------
 
-    def _build_facts(self, entries: list[dict[str, Any]],
-                     subdivisions: dict[tuple[str, str], list[str]]) -> dict[str, _Facts]:
+    def _build_facts(
+        self, entries: list[dict[str, Any]], subdivisions: dict[tuple[str, str], list[str]]
+    ) -> dict[str, _Facts]:
         facts: dict[str, _Facts] = {}
 
         def at(name: str) -> _Facts:
@@ -354,9 +435,11 @@ class Gazetteer:
         for key, locs in city_names.items():
             if len(locs) > 1:
                 claimant = self._claims.get(key)
-                _require(claimant in locs,
-                         f"city name {locs[0].city!r} is shared by {', '.join(loc.slug for loc in locs)}: "
-                         "add it to the aliases of the one a bare name should mean")
+                _require(
+                    claimant in locs,
+                    f"city name {locs[0].city!r} is shared by {', '.join(loc.slug for loc in locs)}: "
+                    "add it to the aliases of the one a bare name should mean",
+                )
         for key, claimant in self._claims.items():
             cities = facts[key].cities if key in facts else []
             if claimant in cities:
@@ -370,29 +453,48 @@ class Gazetteer:
         """Everything `normalise` decides with, as JSON, for the JVM resolver that runs the same algorithm in
         Spark (glue_or_emr_jobs/skill-matcher, io.talentpulse.locations); tests hold the two to the same slugs."""
         facts = {
-            key: {"cities": [loc.slug for loc in f.cities], "countries": f.country_names,
-                  "subdivisions": [list(sub) for sub in f.subdivisions], "iso_codes": f.iso_codes,
-                  "scope": f.scope.slug if f.scope else None}
+            key: {
+                "cities": [loc.slug for loc in f.cities],
+                "countries": f.country_names,
+                "subdivisions": [list(sub) for sub in f.subdivisions],
+                "iso_codes": f.iso_codes,
+                "scope": f.scope.slug if f.scope else None,
+            }
             for key, f in self._facts.items()
         }
-        return json.dumps({
-            "format": TABLES_FORMAT,
-            "fold": {str(ord(ch)): folded for ch, folded in fold_table().items()},
-            "char_classes": character_classes(),
-            "break_chars": "".join(sorted(_BREAK_CHARS)), "dashes": "".join(sorted(_DASHES)),
-            "min_scan_chars": _MIN_SCAN_CHARS, "max_name_tokens": self._max_name_tokens,
-            "remote_phrases": sorted(map(list, _REMOTE_PHRASES)),
-            "not_remote_phrases": sorted(map(list, _NOT_REMOTE_PHRASES)),
-            "ignored_words": sorted(_IGNORED_WORDS), "codes_over_words": sorted(_CODES_OVER_WORDS),
-            "locations": [{"slug": loc.slug, "city": loc.city, "country": loc.country, "region": loc.region,
-                           "subdivision": self._subdivision_of[loc.slug]} for loc in self.locations],
-            "unknown": self.unknown.slug, "global_region": GLOBAL_REGION,
-            "claims": {key: loc.slug for key, loc in self._claims.items()},
-            "facts": facts,
-            "country_entry": {cc: loc.slug for cc, loc in self._country_entry.items()},
-            "remote_by_country": {cc: loc.slug for cc, loc in self._remote_by_country.items()},
-            "remote_by_region": {region: loc.slug for region, loc in self._remote_by_region.items()},
-        }, ensure_ascii=False)
+        return json.dumps(
+            {
+                "format": TABLES_FORMAT,
+                "fold": {str(ord(ch)): folded for ch, folded in fold_table().items()},
+                "char_classes": character_classes(),
+                "break_chars": "".join(sorted(_BREAK_CHARS)),
+                "dashes": "".join(sorted(_DASHES)),
+                "min_scan_chars": _MIN_SCAN_CHARS,
+                "max_name_tokens": self._max_name_tokens,
+                "remote_phrases": sorted(map(list, _REMOTE_PHRASES)),
+                "not_remote_phrases": sorted(map(list, _NOT_REMOTE_PHRASES)),
+                "ignored_words": sorted(_IGNORED_WORDS),
+                "codes_over_words": sorted(_CODES_OVER_WORDS),
+                "locations": [
+                    {
+                        "slug": loc.slug,
+                        "city": loc.city,
+                        "country": loc.country,
+                        "region": loc.region,
+                        "subdivision": self._subdivision_of[loc.slug],
+                    }
+                    for loc in self.locations
+                ],
+                "unknown": self.unknown.slug,
+                "global_region": GLOBAL_REGION,
+                "claims": {key: loc.slug for key, loc in self._claims.items()},
+                "facts": facts,
+                "country_entry": {cc: loc.slug for cc, loc in self._country_entry.items()},
+                "remote_by_country": {cc: loc.slug for cc, loc in self._remote_by_country.items()},
+                "remote_by_region": {region: loc.slug for region, loc in self._remote_by_region.items()},
+            },
+            ensure_ascii=False,
+        )
 
     # --- resolution -------------------------------------------------------------------
 
@@ -456,8 +558,9 @@ class Gazetteer:
     def _resolve(self, mentions: list[_Mention], remote: bool) -> Location:
         # A name that is also a state or country ("New York") after an unknown word
         # ("Rochester, New York") names the state, not the city.
-        city_mention = next((m for m in mentions
-                             if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None)
+        city_mention = next(
+            (m for m in mentions if m.names_another_city or (m.facts.cities and not m.facts.names_a_place)), None
+        )
         context = [m for m in mentions if m is not city_mention and m.facts.names_a_place]
         if city_mention is not None:
             for city in city_mention.facts.cities:
@@ -469,8 +572,9 @@ class Gazetteer:
             country = context[-1].facts.subdivisions[0][0]
         if country is not None:
             if remote:
-                return (self._remote_by_country.get(country)
-                        or self._remote_by_region[self._country_entry[country].region])
+                return (
+                    self._remote_by_country.get(country) or self._remote_by_region[self._country_entry[country].region]
+                )
             return self._country_entry[country]
         scopes = [m.facts.scope for m in mentions if m.facts.scope is not None]
         specific = [s for s in scopes if s.region != GLOBAL_REGION]
@@ -506,19 +610,24 @@ def _present(value: _Found | None, message: str) -> _Found:
 
 
 def _validate_regions(regions: Any) -> tuple[str, ...]:
-    _require(isinstance(regions, list) and all(isinstance(r, str) and SLUG_PATTERN.match(r) for r in regions),
-             "'regions' must be a list of lowercase slugs")
+    _require(
+        isinstance(regions, list) and all(isinstance(r, str) and SLUG_PATTERN.match(r) for r in regions),
+        "'regions' must be a list of lowercase slugs",
+    )
     _require(len(set(regions)) == len(regions), "'regions' lists a region twice")
-    _require(UNKNOWN_SLUG in regions and GLOBAL_REGION in regions,
-             f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'")
+    _require(
+        UNKNOWN_SLUG in regions and GLOBAL_REGION in regions,
+        f"'regions' must include '{UNKNOWN_SLUG}' and '{GLOBAL_REGION}'",
+    )
     return tuple(regions)
 
 
 def _unique_slugs(locations: tuple[Location, ...]) -> dict[str, Location]:
     by_slug: dict[str, Location] = {}
     for loc in locations:
-        _require(loc.slug not in by_slug,
-                 f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique")
+        _require(
+            loc.slug not in by_slug, f"slug {loc.slug!r} is used twice; slugs are partition values and must be unique"
+        )
         by_slug[loc.slug] = loc
     return by_slug
 
@@ -528,13 +637,17 @@ def _validate_subdivisions(raw: Any, countries: set[str]) -> dict[tuple[str, str
     found: dict[tuple[str, str], list[str]] = {}
     for index, entry in enumerate(raw):
         where = f"subdivisions[{index}]"
-        _require(isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS,
-                 f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}")
+        _require(
+            isinstance(entry, dict) and set(entry) == SUBDIVISION_KEYS,
+            f"{where} needs exactly {sorted(SUBDIVISION_KEYS)}",
+        )
         country, name, aliases = entry["country"], entry["name"], entry["aliases"]
         _require(country in countries, f"{where}: country {country!r} has no country entry in 'locations'")
         _require(isinstance(name, str) and name.strip() != "", f"{where}: name must be a non-empty string")
-        _require(isinstance(aliases, list) and all(isinstance(a, str) and match_key(a) for a in aliases),
-                 f"{where}: aliases must be a list of non-empty strings")
+        _require(
+            isinstance(aliases, list) and all(isinstance(a, str) and match_key(a) for a in aliases),
+            f"{where}: aliases must be a list of non-empty strings",
+        )
         _require((country, name) not in found, f"{where}: {country} {name!r} is listed twice")
         found[(country, name)] = aliases
     return found
@@ -548,9 +661,11 @@ def _claims(entries: list[dict[str, Any]], by_slug: dict[str, Location]) -> dict
             _require(key != "", f"{entry['slug']}: alias {alias!r} has no letters or digits")
             owner = claims.get(key)
             if owner is not None:
-                _require(owner.slug != entry["slug"],
-                         f"{entry['slug']}: alias {alias!r} is listed twice "
-                         "(aliases compare without case, accents, punctuation)")
+                _require(
+                    owner.slug != entry["slug"],
+                    f"{entry['slug']}: alias {alias!r} is listed twice "
+                    "(aliases compare without case, accents, punctuation)",
+                )
                 _invalid(f"alias {alias!r} is claimed by {owner.slug} and {entry['slug']}; keep it on one of them")
             claims[key] = by_slug[entry["slug"]]
     return claims
@@ -560,8 +675,9 @@ def _is_noise(word: str) -> bool:
     return word in _IGNORED_WORDS or any(ch.isdigit() for ch in word)
 
 
-def _longest_matches(tokens: list[str], longest: int,
-                     lookup: Callable[[list[str], int, int], _Found | None]) -> Iterator[tuple[int, _Found | None]]:
+def _longest_matches(
+    tokens: list[str], longest: int, lookup: Callable[[list[str], int, int], _Found | None]
+) -> Iterator[tuple[int, _Found | None]]:
     """Left to right, the longest run of at most `longest` tokens that `lookup(tokens, start, length)` finds:
     (start, found) for each run found, (i, None) for each token that starts none; runs do not overlap."""
     i = 0

@@ -106,32 +106,54 @@ def _market(raw: dict[str, Any], skill_list: Iterable[Skill]) -> Market:
             return name
         return by_lower[name.lower()]
 
-    entries = tuple((e["entry"], float(e["share"]), tuple(canonical(n) for n in e.get("skills", [e["entry"]])))
-                    for e in raw["survey_languages"])
+    entries = tuple(
+        (e["entry"], float(e["share"]), tuple(canonical(n) for n in e.get("skills", [e["entry"]])))
+        for e in raw["survey_languages"]
+    )
     # An entry that stands for several skills ("HTML/CSS") shares its weight between them. Drawn
     # independently, n skills at share / n**0.75 each appear (one or more) about as often as the entry.
     shares = {name: share / len(names) ** 0.75 for _, share, names in entries for name in names}
     shares.update({canonical(name): float(share) for name, share in raw["other_shares"].items()})
-    families = tuple(RoleFamily(f["name"], float(f["weight"]), tuple(f["titles"]),
-                                tuple(dict.fromkeys(canonical(n) for n in f["core"])), tuple(f["categories"]),
-                                float(f["salary_factor"])) for f in raw["role_families"])
+    families = tuple(
+        RoleFamily(
+            f["name"],
+            float(f["weight"]),
+            tuple(f["titles"]),
+            tuple(dict.fromkeys(canonical(n) for n in f["core"])),
+            tuple(f["categories"]),
+            float(f["salary_factor"]),
+        )
+        for f in raw["role_families"]
+    )
     unknown += [c for family in families for c in family.categories if c not in categories]
     market = Market(
-        source=raw["source"], survey_entries=entries, shares=shares, default_share=float(raw["default_share"]),
-        core_boost=float(raw["core_boost"]), outside_boost=float(raw["outside_boost"]), families=families,
+        source=raw["source"],
+        survey_entries=entries,
+        shares=shares,
+        default_share=float(raw["default_share"]),
+        core_boost=float(raw["core_boost"]),
+        outside_boost=float(raw["outside_boost"]),
+        families=families,
         region_weights={k: float(v) for k, v in raw["region_weights"].items()},
         region_family_boost=raw["region_family_boost"],
-        region_skill_boost={region: {canonical(n): float(b) for n, b in boosts.items()}
-                            for region, boosts in raw["region_skill_boost"].items()},
+        region_skill_boost={
+            region: {canonical(n): float(b) for n, b in boosts.items()}
+            for region, boosts in raw["region_skill_boost"].items()
+        },
         trend_direction={**{canonical(n): 1 for n in raw["rising"]}, **{canonical(n): -1 for n in raw["falling"]}},
-        trend_factor_per_day=float(raw["trend_factor_per_day"]), wave_amplitude=float(raw["wave_amplitude"]),
-        wave_period_s=float(raw["wave_period_s"]), max_daily_growth=float(raw["max_daily_growth"]),
+        trend_factor_per_day=float(raw["trend_factor_per_day"]),
+        wave_amplitude=float(raw["wave_amplitude"]),
+        wave_period_s=float(raw["wave_period_s"]),
+        max_daily_growth=float(raw["max_daily_growth"]),
         sources={k: float(v) for k, v in raw["sources"].items()},
         seniority=tuple((level, tuple(prefixes), float(w), float(f)) for level, prefixes, w, f in raw["seniority"]),
-        salaries=raw["salaries"])
+        salaries=raw["salaries"],
+    )
     if unknown:
-        raise ValueError(f"talent_pulse/data/market.yaml names skills or categories the taxonomy lacks: "
-                         f"{', '.join(sorted(set(unknown)))}; use names from `pulse skills list`")
+        raise ValueError(
+            f"talent_pulse/data/market.yaml names skills or categories the taxonomy lacks: "
+            f"{', '.join(sorted(set(unknown)))}; use names from `pulse skills list`"
+        )
     return market
 
 
@@ -153,8 +175,11 @@ class Posting:
     def truth(self, description_removed: bool = False) -> dict[str, Any]:
         """Ground truth line; without the description only the title's skills remain."""
         chosen = self.title_skills if description_removed else self.skills
-        return {"event_id": self.event["event_id"], "skills": None if chosen is None else list(chosen),
-                "location_slug": self.location_slug}
+        return {
+            "event_id": self.event["event_id"],
+            "skills": None if chosen is None else list(chosen),
+            "location_slug": self.location_slug,
+        }
 
 
 def iso_utc(moment: datetime) -> str:
@@ -199,18 +224,28 @@ class PostingGenerator:
         phase_rng = random.Random(f"phases-{seed}")
         self._phase = {name: phase_rng.uniform(0, 2 * math.pi) for name in self._skills}
         self._places = _places(gazetteer or load_gazetteer(), text["remote_suffixes"])
-        self._place_choice = {region: _WeightedChoice.of((p, w) for p, w in places)
-                              for region, places in _places_by_region(self._places).items()}
+        self._place_choice = {
+            region: _WeightedChoice.of((p, w) for p, w in places)
+            for region, places in _places_by_region(self._places).items()
+        }
         self._region_choice = _WeightedChoice.of(
-            (r, w) for r, w in market.region_weights.items() if r in self._place_choice)
-        self._family_choice = {region: _WeightedChoice.of(
-            (f, f.weight * market.region_family_boost.get(region, {}).get(f.name, 1.0)) for f in market.families)
-            for region in self._place_choice}
-        self._title_skills = {t: _named_skills(t.replace("{skill}", ""), skills)
-                              for family in market.families for t in family.titles}
+            (r, w) for r, w in market.region_weights.items() if r in self._place_choice
+        )
+        self._family_choice = {
+            region: _WeightedChoice.of(
+                (f, f.weight * market.region_family_boost.get(region, {}).get(f.name, 1.0)) for f in market.families
+            )
+            for region in self._place_choice
+        }
+        self._title_skills = {
+            t: _named_skills(t.replace("{skill}", ""), skills) for family in market.families for t in family.titles
+        }
         self._mix_cache: dict[tuple[str, str, int], _WeightedChoice] = {}
-        self._companies = [(f"{prefix} {kind}", industry) for prefix in text["company_prefixes"]
-                           for kind, industry in text["company_kinds"].items()]
+        self._companies = [
+            (f"{prefix} {kind}", industry)
+            for prefix in text["company_prefixes"]
+            for kind, industry in text["company_kinds"].items()
+        ]
         self._seniority = _WeightedChoice.of((level, level[2]) for level in market.seniority)
         self._source = _WeightedChoice.of(market.sources.items())
 
@@ -221,14 +256,16 @@ class PostingGenerator:
         family: RoleFamily = self._family_choice[region].pick(rng)
         level, prefixes, _, salary_factor = self._seniority.pick(rng)
         skills = self._pick_skills(family, region, event_time)
-        title, title_skills = _title(rng, family, prefixes, [s for s in skills if s in family.core],
-                                     self._title_skills)
+        title, title_skills = _title(rng, family, prefixes, [s for s in skills if s in family.core], self._title_skills)
         skills += [s for s in title_skills if s not in skills]
         company, industry = _one(rng, self._companies)
         company += _one(rng, self.text["legal_suffixes"].get(region, ("",)))
         location = _one(rng, place.spellings)
-        remote = True if place.slug.startswith("remote") or place.region == "global" else _one(
-            rng, (None, None, False, True))
+        remote = (
+            True
+            if place.slug.startswith("remote") or place.region == "global"
+            else _one(rng, (None, None, False, True))
+        )
         source = self._source.pick(rng)
         event = {
             "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -268,8 +305,9 @@ class PostingGenerator:
         if mix is None:
             if len(self._mix_cache) > 4096:
                 self._mix_cache.clear()
-            mix = _WeightedChoice.of((name, self.skill_weight(name, family, region, bucket * WEIGHT_BUCKET_S))
-                                     for name in self._skills)
+            mix = _WeightedChoice.of(
+                (name, self.skill_weight(name, family, region, bucket * WEIGHT_BUCKET_S)) for name in self._skills
+            )
             self._mix_cache[key] = mix
         return mix
 
@@ -281,18 +319,30 @@ class PostingGenerator:
             affinity = market.core_boost
         else:
             affinity = 1.0 if skill.category in family.categories else market.outside_boost
-        return (market.shares.get(name, market.default_share) * affinity
-                * market.region_skill_boost.get(region, {}).get(name, 1.0)
-                * market.trend_multiplier(name, seconds / 86400)
-                * market.wave_multiplier(seconds, self._phase[name]))
+        return (
+            market.shares.get(name, market.default_share)
+            * affinity
+            * market.region_skill_boost.get(region, {}).get(name, 1.0)
+            * market.trend_multiplier(name, seconds / 86400)
+            * market.wave_multiplier(seconds, self._phase[name])
+        )
 
-    def _describe(self, rng: random.Random, title: str, company: str, industry: str, place: _Place,
-                  skills: list[str]) -> str:
+    def _describe(
+        self, rng: random.Random, title: str, company: str, industry: str, place: _Place, skills: list[str]
+    ) -> str:
         spellings = [self._spelling(rng, name) for name in skills]
         text = self.text
-        fill = {"company": company, "title": title, "city": place.city or place.spellings[0], "industry": industry,
-                "team": _one(rng, text["teams"]), "year": rng.randrange(1995, 2024), "offices": rng.randrange(2, 12),
-                "size": _one(rng, (40, 120, 800, 5000)), "series": _one(rng, "ABCD")}
+        fill = {
+            "company": company,
+            "title": title,
+            "city": place.city or place.spellings[0],
+            "industry": industry,
+            "team": _one(rng, text["teams"]),
+            "year": rng.randrange(1995, 2024),
+            "offices": rng.randrange(2, 12),
+            "size": _one(rng, (40, 120, 800, 5000)),
+            "series": _one(rng, "ABCD"),
+        }
         style = rng.random()
         parts = [_one(rng, text["intros"]).format(**fill)]
         if style > 0.25:
@@ -328,8 +378,13 @@ def _skill_sentences(rng: random.Random, spellings: list[str], templates: dict[i
     return sentences
 
 
-def _title(rng: random.Random, family: RoleFamily, prefixes: tuple[str, ...], core_skills: list[str],
-           title_skills: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...]]:
+def _title(
+    rng: random.Random,
+    family: RoleFamily,
+    prefixes: tuple[str, ...],
+    core_skills: list[str],
+    title_skills: dict[str, tuple[str, ...]],
+) -> tuple[str, tuple[str, ...]]:
     """A title and the skills it names."""
     templates = [t for t in family.titles if "{skill}" not in t or core_skills]
     template = _one(rng, templates)

@@ -77,8 +77,10 @@ def skill_matcher_jar(cache_dir: Path, log: Log = print) -> Path:
         return jar
     log(f"building the skill matcher jar from {SKILL_MATCHER_DIR} with Maven into {dest} ...")
     build_dir = dest / "maven-build"
-    _run_maven(["mvn", "-q", "-B", "-f", str(sources_dir / "pom.xml"), "package",
-                f"-Dmatcher.build.dir={build_dir}"], "build the skill matcher jar")
+    _run_maven(
+        ["mvn", "-q", "-B", "-f", str(sources_dir / "pom.xml"), "package", f"-Dmatcher.build.dir={build_dir}"],
+        "build the skill matcher jar",
+    )
     # a new inode, so a JVM that has the previous jar open keeps reading it intact
     staged = dest / f".{SKILL_MATCHER_JAR}.tmp"
     shutil.copyfile(build_dir / SKILL_MATCHER_JAR, staged)

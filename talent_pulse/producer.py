@@ -62,12 +62,19 @@ class DeliveryStats:
             self.errors.append(f"{msg.topic()}: {err.str()}")
 
     def summary(self) -> dict[str, Any]:
-        return {"sent": self.sent, "delivered": self.delivered, "failed": self.total_failed,
-                "unconfirmed": self.unconfirmed, "errors": list(self.errors)}
+        return {
+            "sent": self.sent,
+            "delivered": self.delivered,
+            "failed": self.total_failed,
+            "unconfirmed": self.unconfirmed,
+            "errors": list(self.errors),
+        }
 
 
-def msk_iam_token_callback(region: str, sign: Callable[[str], tuple[str, int]] | None = None,
-                           ) -> Callable[[str], tuple[str, float]]:
+def msk_iam_token_callback(
+    region: str,
+    sign: Callable[[str], tuple[str, int]] | None = None,
+) -> Callable[[str], tuple[str, float]]:
     """librdkafka ``oauth_cb``: an MSK IAM auth token and its expiry in epoch seconds.
 
     The signer returns the expiry in milliseconds; librdkafka wants seconds.
@@ -84,8 +91,12 @@ def msk_iam_token_callback(region: str, sign: Callable[[str], tuple[str, int]] |
     return oauth_cb
 
 
-def kafka_config(settings: Settings, compression: str = "lz4", client_id: str = "talent-pulse-producer",
-                 sign: Callable[[str], tuple[str, int]] | None = None) -> dict[str, Any]:
+def kafka_config(
+    settings: Settings,
+    compression: str = "lz4",
+    client_id: str = "talent-pulse-producer",
+    sign: Callable[[str], tuple[str, int]] | None = None,
+) -> dict[str, Any]:
     """Producer configuration: idempotent, acks=all, compressed and batched, auth from settings."""
     if compression not in COMPRESSION_CODECS:
         raise ValueError(f"compression must be one of {', '.join(COMPRESSION_CODECS)}, got {compression!r}")
@@ -98,19 +109,27 @@ def kafka_config(settings: Settings, compression: str = "lz4", client_id: str = 
         **THROUGHPUT_TUNING,
     }
     if settings.kafka_auth == "iam":
-        config.update({
-            "security.protocol": "SASL_SSL",
-            "sasl.mechanism": "OAUTHBEARER",
-            "oauth_cb": msk_iam_token_callback(settings.aws_region, sign),
-        })
+        config.update(
+            {
+                "security.protocol": "SASL_SSL",
+                "sasl.mechanism": "OAUTHBEARER",
+                "oauth_cb": msk_iam_token_callback(settings.aws_region, sign),
+            }
+        )
     return config
 
 
 class PostingProducer:
     """A confluent-kafka producer that counts every delivery report and never drops one silently."""
 
-    def __init__(self, settings: Settings, topic: str | None = None, compression: str = "lz4",
-                 track_latency: bool = False, config_overrides: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        topic: str | None = None,
+        compression: str = "lz4",
+        track_latency: bool = False,
+        config_overrides: dict[str, Any] | None = None,
+    ):
         from confluent_kafka import Producer
 
         self.topic = topic or settings.postings_topic
@@ -155,18 +174,26 @@ class PostingProducer:
         """Wait for every delivery report; what is still unconfirmed after the timeout counts as failed."""
         self.stats.unconfirmed = self._producer.flush(timeout_s)
         if self.stats.unconfirmed:
-            self.stats.errors.append(f"{self.stats.unconfirmed} records unconfirmed after a {timeout_s:g}s flush; "
-                                     f"is the broker reachable? client errors: {self._describe_errors()}")
+            self.stats.errors.append(
+                f"{self.stats.unconfirmed} records unconfirmed after a {timeout_s:g}s flush; "
+                f"is the broker reachable? client errors: {self._describe_errors()}"
+            )
         return self.stats
 
     def _describe_errors(self) -> str:
         return "; ".join(self.client_errors[-3:]) or "the broker address and auth mode"
 
 
-def publish_records(producer: PostingProducer, records: Iterable[Record], rate: float | None = None,
-                    duration_s: float | None = None, truth_out: TextIO | None = None,
-                    on_progress: Callable[[DeliveryStats, float], None] | None = None,
-                    progress_every_s: float = 0.5, flush_timeout_s: float = 60.0) -> dict[str, Any]:
+def publish_records(
+    producer: PostingProducer,
+    records: Iterable[Record],
+    rate: float | None = None,
+    duration_s: float | None = None,
+    truth_out: TextIO | None = None,
+    on_progress: Callable[[DeliveryStats, float], None] | None = None,
+    progress_every_s: float = 0.5,
+    flush_timeout_s: float = 60.0,
+) -> dict[str, Any]:
     """Send labelled records (paced to ``rate``/s when given, for at most ``duration_s``), then flush.
 
     Writes each record's ground truth to ``truth_out``; Ctrl-C or SIGTERM stops early and still flushes.
@@ -203,10 +230,16 @@ def publish_records(producer: PostingProducer, records: Iterable[Record], rate: 
         interrupted = True
     stats = producer.flush(flush_timeout_s)
     elapsed = time.monotonic() - started
-    return {**stats.summary(), "by_kind": dict(kinds), "expected_rejections": dict(expected),
-            "expected_rejected": sum(expected.values()), "new_valid_postings": truths,
-            "duration_ms": round(elapsed * 1000), "rate_per_s": round(stats.sent / elapsed, 1) if elapsed else 0.0,
-            "interrupted": interrupted}
+    return {
+        **stats.summary(),
+        "by_kind": dict(kinds),
+        "expected_rejections": dict(expected),
+        "expected_rejected": sum(expected.values()),
+        "new_valid_postings": truths,
+        "duration_ms": round(elapsed * 1000),
+        "rate_per_s": round(stats.sent / elapsed, 1) if elapsed else 0.0,
+        "interrupted": interrupted,
+    }
 
 
 def event_id_of(line: bytes) -> bytes | None:
@@ -219,8 +252,9 @@ def event_id_of(line: bytes) -> bytes | None:
     return event_id.encode("utf-8") if isinstance(event_id, str) else None
 
 
-def publish_raw_lines(settings: Settings, lines: Iterable[bytes], topic: str | None = None,
-                      flush_timeout_s: float = 60.0) -> DeliveryStats:
+def publish_raw_lines(
+    settings: Settings, lines: Iterable[bytes], topic: str | None = None, flush_timeout_s: float = 60.0
+) -> DeliveryStats:
     """Publish each line as-is as one record (key = its event_id when it parses), e.g. to test quarantine.
 
     Only the line terminator is stripped; blank lines are skipped.

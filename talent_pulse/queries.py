@@ -42,12 +42,16 @@ TEXT_PARAM = re.compile(r"^[\w .+#/&()-]{0,100}$")
 RELATIVE_DATE = re.compile(r"^-(\d{1,4})d$")
 
 # Trino functions the named queries use that DuckDB spells differently.
-DUCKDB_TRINO_MACROS = (
-    "CREATE OR REPLACE MACRO from_utf8(b) AS coalesce(try(decode(b)), CAST(b AS VARCHAR))",
-)
+DUCKDB_TRINO_MACROS = ("CREATE OR REPLACE MACRO from_utf8(b) AS coalesce(try(decode(b)), CAST(b AS VARCHAR))",)
 DUCKDB_TYPES = {
-    "string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN", "double": "DOUBLE",
-    "int": "INTEGER", "bigint": "BIGINT", "binary": "BLOB", "array<string>": "VARCHAR[]",
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "boolean": "BOOLEAN",
+    "double": "DOUBLE",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "binary": "BLOB",
+    "array<string>": "VARCHAR[]",
 }
 
 T = TypeVar("T")
@@ -90,8 +94,9 @@ class QueryResult:
 
     @property
     def note(self) -> str:
-        scanned = ("bytes scanned unknown" if self.bytes_scanned is None
-                   else f"{human_bytes(self.bytes_scanned)} scanned")
+        scanned = (
+            "bytes scanned unknown" if self.bytes_scanned is None else f"{human_bytes(self.bytes_scanned)} scanned"
+        )
         extra = f", first {len(self.rows)} rows" if self.truncated else ""
         return f"{self.backend}: {len(self.rows)} rows, {scanned}, {self.elapsed_seconds:.2f} s{extra}"
 
@@ -123,8 +128,7 @@ def bind_params(query: NamedQuery, values: Mapping[str, Any], today: date | None
     known = {p.name: p for p in query.params}
     unknown = set(values) - set(known)
     if unknown:
-        raise QueryError(f"{query.name} has no parameter {', '.join(sorted(unknown))}; "
-                         f"it takes: {', '.join(known)}")
+        raise QueryError(f"{query.name} has no parameter {', '.join(sorted(unknown))}; it takes: {', '.join(known)}")
     resolved = {p.name: _convert(p, values.get(p.name, p.default), today or date.today()) for p in query.params}
     return [resolved[name] for name in query.bind]
 
@@ -159,8 +163,9 @@ class HistoryBackend(Protocol):
     def close(self) -> None: ...
 
 
-def run_named(backend: HistoryBackend, name: str, values: Mapping[str, Any] | None = None,
-              today: date | None = None) -> QueryResult:
+def run_named(
+    backend: HistoryBackend, name: str, values: Mapping[str, Any] | None = None, today: date | None = None
+) -> QueryResult:
     query = named_queries().get(name)
     if query is None:
         raise QueryError(f"no history query named {name!r}; known: {', '.join(named_queries())}")
@@ -188,8 +193,11 @@ def duckdb_extension_path(name: str) -> Path:
 
 
 def _empty_select(table: Table) -> str:
-    return "SELECT " + ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {c.name}"
-                                 for c in table.columns) + " WHERE false"
+    return (
+        "SELECT "
+        + ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {c.name}" for c in table.columns)
+        + " WHERE false"
+    )
 
 
 class DuckDBBackend:
@@ -201,8 +209,9 @@ class DuckDBBackend:
         import duckdb
 
         self.settings = settings
-        self._connection = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                                  "autoload_known_extensions": False})
+        self._connection = duckdb.connect(
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        )
         self._profile = Path(tempfile.mkstemp(prefix="pulse-duckdb-", suffix=".json")[1])
         try:
             for extension in ("avro", "httpfs", "iceberg"):  # this order: iceberg needs the other two
@@ -228,16 +237,23 @@ class DuckDBBackend:
             try:
                 location = metadata_location(self.settings, table)
             except Exception as exc:
-                raise QueryError(f"cannot read the lake catalog ({self.settings.lake_catalog}) for {table.name}: "
-                                 f"{_first_line(exc)} — check PULSE_LAKE_CATALOG_URI / the Glue database") from exc
-            source = _empty_select(table) if location is None else \
-                f"SELECT * FROM iceberg_scan('{location.replace(chr(39), chr(39) * 2)}')"
+                raise QueryError(
+                    f"cannot read the lake catalog ({self.settings.lake_catalog}) for {table.name}: "
+                    f"{_first_line(exc)} — check PULSE_LAKE_CATALOG_URI / the Glue database"
+                ) from exc
+            source = (
+                _empty_select(table)
+                if location is None
+                else f"SELECT * FROM iceberg_scan('{location.replace(chr(39), chr(39) * 2)}')"
+            )
             try:
                 self._connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {source}")
                 self._connection.execute(f"SELECT 1 FROM {table.name} LIMIT 0")
             except duckdb.Error as exc:
-                raise QueryError(f"cannot read {location}: {_first_line(exc)} — is the S3 emulator up "
-                                 "(`pulse local status`) and AWS_ENDPOINT_URL set?") from exc
+                raise QueryError(
+                    f"cannot read {location}: {_first_line(exc)} — is the S3 emulator up "
+                    "(`pulse local status`) and AWS_ENDPOINT_URL set?"
+                ) from exc
 
     def _execute(self, sql: str, args: Sequence[Any], fetch: Callable[[Any], T]) -> T:
         import duckdb
@@ -249,12 +265,23 @@ class DuckDBBackend:
 
     def run_sql(self, sql: str, args: Sequence[Any] = ()) -> QueryResult:
         started = time.perf_counter()
-        columns, rows = self._execute(sql, args, lambda cursor: (
-            [d[0] for d in cursor.description] if cursor.description else [],
-            cursor.fetchmany(MAX_ROWS + 1) if cursor.description else []))
+        columns, rows = self._execute(
+            sql,
+            args,
+            lambda cursor: (
+                [d[0] for d in cursor.description] if cursor.description else [],
+                cursor.fetchmany(MAX_ROWS + 1) if cursor.description else [],
+            ),
+        )
         elapsed = time.perf_counter() - started
-        return QueryResult(columns, [tuple(r) for r in rows[:MAX_ROWS]], elapsed, self._bytes_read(),
-                           self.name, truncated=len(rows) > MAX_ROWS)
+        return QueryResult(
+            columns,
+            [tuple(r) for r in rows[:MAX_ROWS]],
+            elapsed,
+            self._bytes_read(),
+            self.name,
+            truncated=len(rows) > MAX_ROWS,
+        )
 
     def fetch_all(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query (no MAX_ROWS cap), for the lake's own tools (reconcile, rebuild)."""
@@ -287,8 +314,11 @@ def _s3_secret_sql(endpoint_url: str, region: str) -> str:
             options.append(f"SESSION_TOKEN {literal(os.environ['AWS_SESSION_TOKEN'])}")
     if endpoint_url:
         parsed = urlparse(endpoint_url)
-        options += [f"ENDPOINT {literal(parsed.netloc)}", "URL_STYLE 'path'",
-                    f"USE_SSL {'true' if parsed.scheme == 'https' else 'false'}"]
+        options += [
+            f"ENDPOINT {literal(parsed.netloc)}",
+            "URL_STYLE 'path'",
+            f"USE_SSL {'true' if parsed.scheme == 'https' else 'false'}",
+        ]
     return f"CREATE OR REPLACE SECRET lake (TYPE s3, {', '.join(options)})"
 
 
@@ -309,8 +339,14 @@ def athena_literal(value: Any) -> str:
 
 
 ATHENA_CONVERTERS = {
-    "tinyint": int, "smallint": int, "integer": int, "bigint": int,
-    "double": float, "float": float, "real": float, "decimal": float,
+    "tinyint": int,
+    "smallint": int,
+    "integer": int,
+    "bigint": int,
+    "double": float,
+    "float": float,
+    "real": float,
+    "decimal": float,
     "boolean": lambda v: v == "true",
 }
 
@@ -347,13 +383,14 @@ class AthenaBackend:
             execution = self._wait(query_id)
             columns, rows, truncated = self._results(query_id)
         except (BotoCoreError, ClientError) as exc:
-            raise QueryError(f"Athena: {exc} — check the workgroup {self.settings.athena_workgroup!r}, "
-                             "the region and the credentials") from exc
+            raise QueryError(
+                f"Athena: {exc} — check the workgroup {self.settings.athena_workgroup!r}, "
+                "the region and the credentials"
+            ) from exc
         statistics = execution.get("Statistics", {})
         elapsed_ms = statistics.get("TotalExecutionTimeInMillis")
         elapsed = elapsed_ms / 1000 if elapsed_ms is not None else time.perf_counter() - started
-        return QueryResult(columns, rows, elapsed, statistics.get("DataScannedInBytes"), self.name, query_id,
-                           truncated)
+        return QueryResult(columns, rows, elapsed, statistics.get("DataScannedInBytes"), self.name, query_id, truncated)
 
     def _wait(self, query_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout_seconds
@@ -367,8 +404,10 @@ class AthenaBackend:
                 raise QueryError(f"Athena query {query_id} {state.lower()}: {reason}")
             if time.monotonic() > deadline:
                 self.client.stop_query_execution(QueryExecutionId=query_id)
-                raise QueryError(f"Athena query {query_id} still running after {self.timeout_seconds:.0f} s; "
-                                 "it was cancelled — narrow the date range")
+                raise QueryError(
+                    f"Athena query {query_id} still running after {self.timeout_seconds:.0f} s; "
+                    "it was cancelled — narrow the date range"
+                )
             time.sleep(self.poll_seconds)
 
     def _results(self, query_id: str) -> tuple[list[str], list[tuple[Any, ...]], bool]:
@@ -385,8 +424,9 @@ class AthenaBackend:
                 values = [d.get("VarCharValue") for d in raw["Data"]]
                 if not rows and values == columns:
                     continue  # the header row Athena puts first
-                rows.append(tuple(None if v is None else convert(v)
-                                  for convert, v in zip(converters, values, strict=True)))
+                rows.append(
+                    tuple(None if v is None else convert(v) for convert, v in zip(converters, values, strict=True))
+                )
                 if len(rows) > MAX_ROWS:
                     return columns, rows[:MAX_ROWS], True
         return columns, rows, False

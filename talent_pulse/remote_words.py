@@ -21,6 +21,11 @@ def _load() -> tuple[frozenset[tuple[str, ...]], tuple[str, ...]]:
 
 REMOTE_PHRASES, NEGATIONS = _load()
 # Longest phrases first, so an alternation never stops at a shorter phrase inside a longer one.
-REMOTE_PATTERN = r"(?i)\b(" + "|".join(
-    r"\s+".join(re.escape(word) for word in phrase)
-    for phrase in sorted(REMOTE_PHRASES, key=lambda p: (-len(" ".join(p)), p))) + r")\b"
+REMOTE_PATTERN = (
+    r"(?i)\b("
+    + "|".join(
+        r"\s+".join(re.escape(word) for word in phrase)
+        for phrase in sorted(REMOTE_PHRASES, key=lambda p: (-len(" ".join(p)), p))
+    )
+    + r")\b"
+)

@@ -71,9 +71,10 @@ class Settings:
         "PULSE_LAKE_CATALOG", "jdbc", "Iceberg catalog of the lake tables: jdbc (SQLite file, local) | glue (AWS)"
     )
     lake_catalog_uri: str = _setting(
-        "PULSE_LAKE_CATALOG_URI", "",
+        "PULSE_LAKE_CATALOG_URI",
+        "",
         "JDBC URL of the jdbc catalog; empty: jdbc:sqlite:<PULSE_DATA_DIR>/lake-catalog.db. "
-        "One committing JVM at a time"
+        "One committing JVM at a time",
     )
     lake_target_file_mb: int = _setting(
         "PULSE_LAKE_TARGET_FILE_MB", 128, "Target data file size of writes and of `pulse lake maintain` compaction"
@@ -85,12 +86,14 @@ class Settings:
         "PULSE_LAKE_SNAPSHOT_MAX_AGE_HOURS", 24.0, "Older snapshots (beyond the retained ones) are expired"
     )
     lake_orphan_min_age_hours: float = _setting(
-        "PULSE_LAKE_ORPHAN_MIN_AGE_HOURS", 1.0,
-        "Unreferenced files younger than this are kept (a writer may still be about to commit them)"
+        "PULSE_LAKE_ORPHAN_MIN_AGE_HOURS",
+        1.0,
+        "Unreferenced files younger than this are kept (a writer may still be about to commit them)",
     )
     lake_quarantine_retention_days: int = _setting(
-        "PULSE_LAKE_QUARANTINE_RETENTION_DAYS", 0,
-        "`pulse lake maintain` deletes quarantined records older than this many days (0: keeps them)"
+        "PULSE_LAKE_QUARANTINE_RETENTION_DAYS",
+        0,
+        "`pulse lake maintain` deletes quarantined records older than this many days (0: keeps them)",
     )
     history_backend: str = _setting("PULSE_HISTORY_BACKEND", "duckdb", "History queries: duckdb | athena")
     glue_database: str = _setting(
@@ -98,8 +101,9 @@ class Settings:
     )
     athena_workgroup: str = _setting("PULSE_ATHENA_WORKGROUP", "talent-pulse", "Athena workgroup for history queries")
     starting_offsets: str = _setting(
-        "PULSE_STARTING_OFFSETS", "earliest",
-        "Where a new checkpoint starts reading: earliest | latest | JSON offsets per partition"
+        "PULSE_STARTING_OFFSETS",
+        "earliest",
+        "Where a new checkpoint starts reading: earliest | latest | JSON offsets per partition",
     )
     trigger_seconds: float = _setting("PULSE_TRIGGER_SECONDS", 1.0, "Hot path (Redis) micro-batch trigger interval")
     cold_trigger_seconds: float = _setting(
@@ -109,7 +113,8 @@ class Settings:
         "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
     )
     shuffle_partitions: int = _setting(
-        "PULSE_SHUFFLE_PARTITIONS", 2,
+        "PULSE_SHUFFLE_PARTITIONS",
+        2,
         "spark.sql.shuffle.partitions: the dedup state's partitions (fixed at the first checkpoint)",
     )
     aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region")
@@ -152,8 +157,10 @@ class Settings:
         if self.history_backend not in ("duckdb", "athena"):
             raise SettingsError(f"PULSE_HISTORY_BACKEND must be duckdb or athena, got {self.history_backend!r}")
         if self.starting_offsets not in ("earliest", "latest") and not _is_json_object(self.starting_offsets):
-            raise SettingsError("PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
-                             f'{{"job-postings": {{"0": 42}}}}, got {self.starting_offsets!r}')
+            raise SettingsError(
+                "PULSE_STARTING_OFFSETS must be earliest, latest or JSON such as "
+                f'{{"job-postings": {{"0": 42}}}}, got {self.starting_offsets!r}'
+            )
         if self.lake_catalog not in ("jdbc", "glue"):
             raise ValueError(f"PULSE_LAKE_CATALOG must be jdbc or glue, got {self.lake_catalog!r}")
         if self.lake_retain_snapshots < 2:
@@ -200,9 +207,12 @@ class Resolution:
     problem: str = ""  # non-empty: the pipeline's services are not reachable; says what to run
 
 
-def resolve_environment(environ: Mapping[str, str], local_env: Mapping[str, str],
-                        missing_local_services: Callable[[], list[str]],
-                        aws_credentials: Callable[[], bool]) -> Resolution:
+def resolve_environment(
+    environ: Mapping[str, str],
+    local_env: Mapping[str, str],
+    missing_local_services: Callable[[], list[str]],
+    aws_credentials: Callable[[], bool],
+) -> Resolution:
     """The one rule every `pulse` command starts with.
 
     A shell that names no endpoint (none of ENDPOINT_SETTINGS) uses the local stack when it answers,
@@ -217,7 +227,10 @@ def resolve_environment(environ: Mapping[str, str], local_env: Mapping[str, str]
         return Resolution(added={k: v for k, v in local_env.items() if not environ.get(k)})
     if aws_credentials():
         return Resolution()
-    return Resolution(problem=(
-        f"no endpoint is configured and the local stack is not answering ({', '.join(missing)}): "
-        "run `pulse local up` (every command then finds it), or point PULSE_KAFKA_BOOTSTRAP, PULSE_REDIS_URL "
-        "and AWS_ENDPOINT_URL at your services, or set AWS credentials for a deployment (`pulse config`)"))
+    return Resolution(
+        problem=(
+            f"no endpoint is configured and the local stack is not answering ({', '.join(missing)}): "
+            "run `pulse local up` (every command then finds it), or point PULSE_KAFKA_BOOTSTRAP, PULSE_REDIS_URL "
+            "and AWS_ENDPOINT_URL at your services, or set AWS credentials for a deployment (`pulse config`)"
+        )
+    )

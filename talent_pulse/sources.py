@@ -83,12 +83,14 @@ class ReplaySource:
         labels = obj.get("skills")
         filled: dict[str, Any] = {
             "event_id": str(uuid.uuid5(uuid.NAMESPACE_OID, line.strip().decode("utf-8", "replace"))),
-            "source": self.name, "schema_version": SCHEMA_VERSION, **obj}
+            "source": self.name,
+            "schema_version": SCHEMA_VERSION,
+            **obj,
+        }
         if self.retime or "event_time" not in obj:
             filled["event_time"] = iso_utc(self.clock())
         event = validate_event(filled)
-        skills = tuple(sorted(labels)) if isinstance(labels, list) and all(isinstance(s, str) for s in labels) \
-            else None
+        skills = tuple(sorted(labels)) if isinstance(labels, list) and all(isinstance(s, str) for s in labels) else None
         return Posting(event, skills, normalise_location(event["location"]).slug, title_skills=None)
 
     def _skip(self, number: int, code: str, detail: str) -> None:
@@ -97,5 +99,8 @@ class ReplaySource:
             self.skip_samples.append(f"{self.path}:{number}: {code}: {detail}")
 
     def report(self) -> dict[str, Any]:
-        return {"skipped": sum(self.skipped.values()), "skipped_by_reason": dict(self.skipped),
-                "skip_samples": list(self.skip_samples)}
+        return {
+            "skipped": sum(self.skipped.values()),
+            "skipped_by_reason": dict(self.skipped),
+            "skip_samples": list(self.skip_samples),
+        }

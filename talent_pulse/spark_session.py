@@ -49,13 +49,15 @@ def base_conf(settings: Settings) -> dict[str, str]:
         endpoint = urlparse(settings.aws_endpoint_url)
         for scheme in ("s3", "s3a"):
             conf[f"spark.hadoop.fs.{scheme}.impl"] = "org.apache.hadoop.fs.s3a.S3AFileSystem"
-        conf.update({
-            "spark.hadoop.fs.s3a.endpoint": settings.aws_endpoint_url,
-            "spark.hadoop.fs.s3a.endpoint.region": settings.aws_region,
-            "spark.hadoop.fs.s3a.path.style.access": "true",
-            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
-            "spark.hadoop.fs.s3a.change.detection.mode": "none",
-        })
+        conf.update(
+            {
+                "spark.hadoop.fs.s3a.endpoint": settings.aws_endpoint_url,
+                "spark.hadoop.fs.s3a.endpoint.region": settings.aws_region,
+                "spark.hadoop.fs.s3a.path.style.access": "true",
+                "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.scheme == "https").lower(),
+                "spark.hadoop.fs.s3a.change.detection.mode": "none",
+            }
+        )
     return conf
 
 
@@ -91,8 +93,14 @@ def _session(app_name: str, conf: Mapping[str, str], master: str | None, jars: I
     return builder.getOrCreate()
 
 
-def build_session(settings: Settings, app_name: str = "talent-pulse-stream", *, master: str | None = None,
-                  jars: Iterable[Path] = (), extra: Mapping[str, str] | None = None) -> SparkSession:
+def build_session(
+    settings: Settings,
+    app_name: str = "talent-pulse-stream",
+    *,
+    master: str | None = None,
+    jars: Iterable[Path] = (),
+    extra: Mapping[str, str] | None = None,
+) -> SparkSession:
     """A session configured like the streaming job, with the lake catalog ready. ``jars``: the connectors for
     a plain pyspark install (empty on EMR, which ships Iceberg); ``extra`` settings win."""
     lake_catalog.prepare_local_catalog(settings)
@@ -100,7 +108,8 @@ def build_session(settings: Settings, app_name: str = "talent-pulse-stream", *, 
     return _session(app_name, {**job_conf(settings), **pools, **(extra or {})}, master, jars)
 
 
-def local_session(app_name: str, jars: Iterable[Path], master: str = "local[2]",
-                  extra: Mapping[str, str] | None = None) -> SparkSession:
+def local_session(
+    app_name: str, jars: Iterable[Path], master: str = "local[2]", extra: Mapping[str, str] | None = None
+) -> SparkSession:
     """A session on this machine with the given jars and no lake catalog (tools and tests)."""
     return _session(app_name, {**LOCAL_DRIVER_CONF, **(extra or {})}, master, jars)

@@ -46,12 +46,17 @@ def load_tables() -> dict[str, Table]:
     for name, spec in raw.items():
         if name.startswith("_"):
             continue
-        table = Table(name=name, columns=tuple(Column(**c) for c in spec["columns"]),
-                      partitioning=tuple(PartitionField(**p) for p in spec["partitioning"]))
+        table = Table(
+            name=name,
+            columns=tuple(Column(**c) for c in spec["columns"]),
+            partitioning=tuple(PartitionField(**p) for p in spec["partitioning"]),
+        )
         for field in table.partitioning:
             if field.column not in table.column_names or field.transform not in SPARK_TRANSFORMS:
-                raise ValueError(f"tables.json, {name}: partition field {field} needs a column of the table "
-                                 f"and a transform among {', '.join(SPARK_TRANSFORMS)}")
+                raise ValueError(
+                    f"tables.json, {name}: partition field {field} needs a column of the table "
+                    f"and a transform among {', '.join(SPARK_TRANSFORMS)}"
+                )
         tables[name] = table
     return tables
 

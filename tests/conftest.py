@@ -28,9 +28,15 @@ def spark():
     from talent_pulse.spark_session import base_conf, local_session
 
     jars = streaming_job_jars(Path(Settings.from_env().cache_dir))
-    session = local_session("talent-pulse-tests", jars, extra={
-        **base_conf(Settings.from_env()), "spark.sql.shuffle.partitions": "4",
-        "spark.sql.extensions": ICEBERG_EXTENSIONS})
+    session = local_session(
+        "talent-pulse-tests",
+        jars,
+        extra={
+            **base_conf(Settings.from_env()),
+            "spark.sql.shuffle.partitions": "4",
+            "spark.sql.extensions": ICEBERG_EXTENSIONS,
+        },
+    )
     yield session
     session.stop()
 
@@ -65,8 +71,9 @@ def isolated_settings(local_stack, request) -> Settings:
         data_dir=base.data_dir,
     )
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
-    admin.create_topics([NewTopic(settings.postings_topic, num_partitions=settings.topic_partitions,
-                                  replication_factor=1)])[settings.postings_topic].result(timeout=30)
+    admin.create_topics(
+        [NewTopic(settings.postings_topic, num_partitions=settings.topic_partitions, replication_factor=1)]
+    )[settings.postings_topic].result(timeout=30)
     yield settings
     admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(timeout=30)
     remove_test_data(settings)

@@ -15,24 +15,56 @@ from talent_pulse.stream.schema import table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
 
 
-def posting(event_id: str, day: date, location: str, skills: list[str], *, hour: int = 12, remote: bool = False,
-            region: str = "Europe", salary: tuple[float, float] | None = None, title: str = "Engineer") -> dict:
+def posting(
+    event_id: str,
+    day: date,
+    location: str,
+    skills: list[str],
+    *,
+    hour: int = 12,
+    remote: bool = False,
+    region: str = "Europe",
+    salary: tuple[float, float] | None = None,
+    title: str = "Engineer",
+) -> dict:
     moment = datetime.combine(day, time(hour), tzinfo=UTC)
     return {
-        "event_id": event_id, "event_time": moment, "source": "sample", "job_id": event_id, "title": title,
-        "company": "Acme", "location_raw": location, "city": location.title(), "country": "DE",
-        "region": region, "description": " ".join(skills), "remote": remote, "seniority": "mid",
-        "salary_min": salary[0] if salary else None, "salary_max": salary[1] if salary else None,
-        "salary_currency": "EUR" if salary else None, "skills": skills, "kafka_partition": 0,
-        "kafka_offset": 0, "batch_id": 1, "ingested_at": moment, "location": location,
+        "event_id": event_id,
+        "event_time": moment,
+        "source": "sample",
+        "job_id": event_id,
+        "title": title,
+        "company": "Acme",
+        "location_raw": location,
+        "city": location.title(),
+        "country": "DE",
+        "region": region,
+        "description": " ".join(skills),
+        "remote": remote,
+        "seniority": "mid",
+        "salary_min": salary[0] if salary else None,
+        "salary_max": salary[1] if salary else None,
+        "salary_currency": "EUR" if salary else None,
+        "skills": skills,
+        "kafka_partition": 0,
+        "kafka_offset": 0,
+        "batch_id": 1,
+        "ingested_at": moment,
+        "location": location,
     }
 
 
 def quarantined(reason_code: str, day: date, raw_value: bytes, offset: int) -> dict:
     moment = datetime.combine(day, time(9), tzinfo=UTC) + timedelta(seconds=offset)
     return {
-        "reason_code": reason_code, "reason": f"{reason_code}: sample", "raw_key": b"k", "raw_value": raw_value,
-        "topic": "job-postings", "kafka_partition": 0, "kafka_offset": offset, "ingested_at": moment,
+        "reason_code": reason_code,
+        "reason": f"{reason_code}: sample",
+        "raw_key": b"k",
+        "raw_value": raw_value,
+        "topic": "job-postings",
+        "kafka_partition": 0,
+        "kafka_offset": offset,
+        "ingested_at": moment,
         "batch_id": 1,
     }
 
@@ -69,10 +101,14 @@ def sample_lake_rows(today: date) -> tuple[list[dict], list[dict]]:
         recent = days_ago < 7
         for n in range(4 if recent else 2):
             skills = ["Python", "SQL"] + (["Rust"] if recent else ["Java"])
-            postings.append(posting(f"b-{days_ago}-{n}", day, "berlin", skills, hour=8 + n,
-                                    remote=n == 0, salary=(60000.0, 80000.0)))
-        postings.append(posting(f"l-{days_ago}", day, "london", ["Java", "SQL"], region="Europe",
-                                salary=(70000.0, 90000.0)))
+            postings.append(
+                posting(
+                    f"b-{days_ago}-{n}", day, "berlin", skills, hour=8 + n, remote=n == 0, salary=(60000.0, 80000.0)
+                )
+            )
+        postings.append(
+            posting(f"l-{days_ago}", day, "london", ["Java", "SQL"], region="Europe", salary=(70000.0, 90000.0))
+        )
         # JavaScript is not Java: a substring match would count these as Java postings.
         postings.append(posting(f"j-{days_ago}", day, "london", ["JavaScript"], region="Europe"))
     quarantine = [

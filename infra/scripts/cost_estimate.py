@@ -26,7 +26,10 @@ EMR_GB_HOUR = 0.0057785
 EMR_DISK_GB_HOUR = 0.000111  # beyond the 20 GB each worker gets free
 # Redis OSS node prices; Valkey nodes cost 20 % less.
 CACHE_NODE_HOUR = {
-    "cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065, "cache.m7g.large": 0.158,
+    "cache.t4g.micro": 0.016,
+    "cache.t4g.small": 0.032,
+    "cache.t4g.medium": 0.065,
+    "cache.m7g.large": 0.158,
 }
 VALKEY_DISCOUNT = 0.8
 NAT_HOUR = 0.045
@@ -77,64 +80,112 @@ def rows(v: dict[str, Any]) -> list[tuple[str, str, str, float | None]]:
     out = []
     brokers, volume, broker = v["msk_broker_count"], v["msk_volume_size_gb"], v["msk_instance_type"]
     broker_hour = _price(MSK_BROKER_HOUR, broker, "MSK broker type")
-    out.append(("MSK", f"{brokers} × {broker}, {volume} GB each",
-                f"{brokers} × (${broker_hour}/h × 730 + {volume} GB × ${MSK_STORAGE_GB_MONTH})",
-                brokers * (broker_hour * HOURS + volume * MSK_STORAGE_GB_MONTH)))
+    out.append(
+        (
+            "MSK",
+            f"{brokers} × {broker}, {volume} GB each",
+            f"{brokers} × (${broker_hour}/h × 730 + {volume} GB × ${MSK_STORAGE_GB_MONTH})",
+            brokers * (broker_hour * HOURS + volume * MSK_STORAGE_GB_MONTH),
+        )
+    )
 
     w, ex = v["emr_worker"], v["emr_executors"]
     workers = 1 + ex["initial"]
-    worker_hour = (w["vcpu"] * EMR_VCPU_HOUR + w["memory_gb"] * EMR_GB_HOUR
-                   + max(0, w["disk_gb"] - 20) * EMR_DISK_GB_HOUR)
+    worker_hour = (
+        w["vcpu"] * EMR_VCPU_HOUR + w["memory_gb"] * EMR_GB_HOUR + max(0, w["disk_gb"] - 20) * EMR_DISK_GB_HOUR
+    )
     warm = "pre-initialised" if v["emr_prewarm"] else "on demand"
-    out.append(("EMR Serverless, stream running 24/7",
-                f"1 driver + {ex['initial']} executor{'s' if ex['initial'] > 1 else ''} ({warm}), "
-                f"{w['vcpu']} vCPU / {w['memory_gb']} GB / {w['disk_gb']} GB; "
-                f"up to {ex['max']} executors under backlog (+${worker_hour * HOURS:.0f} each)",
-                f"{workers} × ({w['vcpu']} × ${EMR_VCPU_HOUR} + {w['memory_gb']} × ${EMR_GB_HOUR}) × 730",
-                workers * worker_hour * HOURS))
+    out.append(
+        (
+            "EMR Serverless, stream running 24/7",
+            f"1 driver + {ex['initial']} executor{'s' if ex['initial'] > 1 else ''} ({warm}), "
+            f"{w['vcpu']} vCPU / {w['memory_gb']} GB / {w['disk_gb']} GB; "
+            f"up to {ex['max']} executors under backlog (+${worker_hour * HOURS:.0f} each)",
+            f"{workers} × ({w['vcpu']} × ${EMR_VCPU_HOUR} + {w['memory_gb']} × ${EMR_GB_HOUR}) × 730",
+            workers * worker_hour * HOURS,
+        )
+    )
 
     nodes, node = 1 + v["redis_replicas"], v["redis_node_type"]
     engine_factor = VALKEY_DISCOUNT if v["redis_engine"] == "valkey" else 1
     node_hour = _price(CACHE_NODE_HOUR, node, "cache node type") * engine_factor
-    out.append(("ElastiCache", f"{nodes} × {node} {v['redis_engine']}",
-                f"{nodes} × ${node_hour:.4f}/h × 730", nodes * node_hour * HOURS))
+    out.append(
+        (
+            "ElastiCache",
+            f"{nodes} × {node} {v['redis_engine']}",
+            f"{nodes} × ${node_hour:.4f}/h × 730",
+            nodes * node_hour * HOURS,
+        )
+    )
 
     if v["enable_nat_gateway"]:
         out.append(("NAT gateway", "one", f"${NAT_HOUR}/h × 730 (+ $0.045/GB processed)", NAT_HOUR * HOURS))
     endpoints = len(v["interface_endpoints"])
     if endpoints:
-        out.append(("Interface endpoints", f"{endpoints} services × {v['az_count']} AZs",
-                    f"{endpoints} × {v['az_count']} × ${ENDPOINT_AZ_HOUR}/h × 730 (+ $0.01/GB)",
-                    endpoints * v["az_count"] * ENDPOINT_AZ_HOUR * HOURS))
+        out.append(
+            (
+                "Interface endpoints",
+                f"{endpoints} services × {v['az_count']} AZs",
+                f"{endpoints} × {v['az_count']} × ${ENDPOINT_AZ_HOUR}/h × 730 (+ $0.01/GB)",
+                endpoints * v["az_count"] * ENDPOINT_AZ_HOUR * HOURS,
+            )
+        )
 
     out.append(("ALB", "one", f"${ALB_HOUR}/h × 730 (+ LCUs: ~$1-6 at light traffic)", ALB_HOUR * HOURS))
     tasks, cpu, memory = v["dashboard_desired_count"], v["dashboard_cpu"] / 1024, v["dashboard_memory"] / 1024
-    out.append(("ECS Fargate", f"{tasks} task × {cpu:g} vCPU / {memory:g} GB",
-                f"{tasks} × ({cpu:g} × ${FARGATE_VCPU_HOUR} + {memory:g} × ${FARGATE_GB_HOUR}) × 730",
-                tasks * (cpu * FARGATE_VCPU_HOUR + memory * FARGATE_GB_HOUR) * HOURS))
+    out.append(
+        (
+            "ECS Fargate",
+            f"{tasks} task × {cpu:g} vCPU / {memory:g} GB",
+            f"{tasks} × ({cpu:g} × ${FARGATE_VCPU_HOUR} + {memory:g} × ${FARGATE_GB_HOUR}) × 730",
+            tasks * (cpu * FARGATE_VCPU_HOUR + memory * FARGATE_GB_HOUR) * HOURS,
+        )
+    )
     if v["waf_enabled"]:
-        out.append(("WAF", f"1 web ACL, {WAF_RULES} managed rule groups",
-                    f"${WAF_ACL_MONTH:g} + {WAF_RULES} × ${WAF_RULE_MONTH:g} (+ $0.60 per million requests)",
-                    WAF_ACL_MONTH + WAF_RULES * WAF_RULE_MONTH))
+        out.append(
+            (
+                "WAF",
+                f"1 web ACL, {WAF_RULES} managed rule groups",
+                f"${WAF_ACL_MONTH:g} + {WAF_RULES} × ${WAF_RULE_MONTH:g} (+ $0.60 per million requests)",
+                WAF_ACL_MONTH + WAF_RULES * WAF_RULE_MONTH,
+            )
+        )
 
-    amount, unit = v["producer_schedule_rate"][len("rate("):-1].split()
+    amount, unit = v["producer_schedule_rate"][len("rate(") : -1].split()
     minutes = int(amount) * {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}[unit]
     invocations = HOURS * 60 / minutes
     gb_seconds = invocations * v["lambda_memory_mb"] / 1024 * LAMBDA_SECONDS_PER_INVOCATION
-    out.append(("Lambda + Scheduler",
-                f"{invocations:,.0f} invocations × {v['lambda_memory_mb']} MB × ~{LAMBDA_SECONDS_PER_INVOCATION} s",
-                f"{gb_seconds:,.0f} GB-s × ${LAMBDA_GB_SECOND:.7f} + $0.20 per million requests (before the free tier)",
-                gb_seconds * LAMBDA_GB_SECOND + invocations * LAMBDA_REQUEST))
+    out.append(
+        (
+            "Lambda + Scheduler",
+            f"{invocations:,.0f} invocations × {v['lambda_memory_mb']} MB × ~{LAMBDA_SECONDS_PER_INVOCATION} s",
+            f"{gb_seconds:,.0f} GB-s × ${LAMBDA_GB_SECOND:.7f} + $0.20 per million requests (before the free tier)",
+            gb_seconds * LAMBDA_GB_SECOND + invocations * LAMBDA_REQUEST,
+        )
+    )
 
     puts = HOURS * 3600 / METRICS_FLUSH_SECONDS
-    out.append(("KMS, Secrets Manager, CloudWatch",
-                f"1 key, 2 secrets, 1 alarm, ~{METRICS_PER_DEPLOYMENT} custom metrics",
-                f"${KMS_KEY_MONTH:g} + 2 × ${SECRET_MONTH} + ${ALARM_MONTH} "
-                f"+ {METRICS_PER_DEPLOYMENT} × ${METRIC_MONTH} + {puts:,.0f} PutMetricData × $0.01/1000",
-                KMS_KEY_MONTH + 2 * SECRET_MONTH + ALARM_MONTH
-                + METRICS_PER_DEPLOYMENT * METRIC_MONTH + puts * PUT_METRIC_CALL))
-    out.append(("S3, Glue, Athena, logs", "lake and checkpoints; queries; log volume",
-                "$0.023/GB-month; $5/TB scanned (cut off per query); $0.50/GB logs ingested", None))
+    out.append(
+        (
+            "KMS, Secrets Manager, CloudWatch",
+            f"1 key, 2 secrets, 1 alarm, ~{METRICS_PER_DEPLOYMENT} custom metrics",
+            f"${KMS_KEY_MONTH:g} + 2 × ${SECRET_MONTH} + ${ALARM_MONTH} "
+            f"+ {METRICS_PER_DEPLOYMENT} × ${METRIC_MONTH} + {puts:,.0f} PutMetricData × $0.01/1000",
+            KMS_KEY_MONTH
+            + 2 * SECRET_MONTH
+            + ALARM_MONTH
+            + METRICS_PER_DEPLOYMENT * METRIC_MONTH
+            + puts * PUT_METRIC_CALL,
+        )
+    )
+    out.append(
+        (
+            "S3, Glue, Athena, logs",
+            "lake and checkpoints; queries; log volume",
+            "$0.023/GB-month; $5/TB scanned (cut off per query); $0.50/GB logs ingested",
+            None,
+        )
+    )
     return out
 
 

@@ -44,12 +44,20 @@ def handler(event: dict[str, Any] | None, context: object = None) -> dict[str, A
     producer, source = _producer_and_source()
     producer.reset_stats()
     records = ChaosInjector(float(event.get("chaos", 0.0)), seed=source.generator.rng.getrandbits(32)).records(
-        source.postings())
+        source.postings()
+    )
     result = publish_records(producer, islice(records, postings), flush_timeout_s=FLUSH_TIMEOUT_S)
-    summary = {"produced": result["sent"], "delivered": result["delivered"], "failed": result["failed"],
-               "duration_ms": result["duration_ms"], "topic": producer.topic, "by_kind": result["by_kind"]}
+    summary = {
+        "produced": result["sent"],
+        "delivered": result["delivered"],
+        "failed": result["failed"],
+        "duration_ms": result["duration_ms"],
+        "topic": producer.topic,
+        "by_kind": result["by_kind"],
+    }
     log.info(json.dumps({"message": "batch produced", **summary, "errors": result["errors"][:5]}))
     if result["failed"] > max_failed_share * max(result["sent"], 1):
-        raise DeliveryFailed(f"{result['failed']} of {result['sent']} postings were not delivered "
-                             f"(first errors: {result['errors'][:3]})")
+        raise DeliveryFailed(
+            f"{result['failed']} of {result['sent']} postings were not delivered (first errors: {result['errors'][:3]})"
+        )
     return summary

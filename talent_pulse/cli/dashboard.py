@@ -22,8 +22,21 @@ def register(subparsers: Subparsers) -> None:
 
 
 def streamlit_command(app: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,11 +12,13 @@ from talent_pulse.local_stack.supervisor import LocalStack, local_settings
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = subparsers.add_parser("demo",
-                                   help="run the demo pipeline (stream, producer, dashboard) on the local stack")
+    parser = subparsers.add_parser(
+        "demo", help="run the demo pipeline (stream, producer, dashboard) on the local stack"
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("start", help="start the streaming job, a producer and the dashboard").set_defaults(
-        handler=start)
+        handler=start
+    )
     actions.add_parser("stop", help="stop what `start` started").set_defaults(handler=stop)
     actions.add_parser("status", help="show the pipeline processes").set_defaults(handler=status)
 
@@ -36,7 +38,7 @@ def start(args: argparse.Namespace) -> int:
         raise CliError(f"{exc}\n(`pulse demo stop` stops what was started)") from exc
     print_status(pipeline)
     print(f"\ndashboard: http://127.0.0.1:{settings.dashboard_port}")
-    print("live counters: pulse stats    history: pulse query \"SELECT location, count(*) FROM postings GROUP BY 1\"")
+    print('live counters: pulse stats    history: pulse query "SELECT location, count(*) FROM postings GROUP BY 1"')
     return 0
 
 

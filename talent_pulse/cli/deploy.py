@@ -81,8 +81,9 @@ def register(subparsers: Subparsers) -> None:
 def _add_output_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--infra-dir", type=Path, help="Terraform root module (default: the checkout's infra/)")
     parser.add_argument(
-        "--outputs-file", type=Path,
-        help="read `terraform output -json` saved to this file instead of running Terraform"
+        "--outputs-file",
+        type=Path,
+        help="read `terraform output -json` saved to this file instead of running Terraform",
     )
 
 
@@ -168,8 +169,10 @@ def _stream_job(outputs: dict[str, Any]) -> dict[str, Any]:
     if not job:
         raise CliError("the Terraform outputs have no `stream_job`: is this the talent-pulse infra/ module?")
     if not job.get("image_uri"):
-        raise CliError("the EMR Serverless application has no runtime image (the job's jars and Python packages): "
-                       "build and push it with `make image`, then `make deploy` again")
+        raise CliError(
+            "the EMR Serverless application has no runtime image (the job's jars and Python packages): "
+            "build and push it with `make image`, then `make deploy` again"
+        )
     return dict(job)
 
 
@@ -203,9 +206,14 @@ def start_stream(args: argparse.Namespace) -> int:
     return 0
 
 
-def wait_until(poll: Callable[[], T], done: Callable[[T], bool], timeout: float,
-               sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-               interval: float = POLL_SECONDS) -> tuple[T, bool]:
+def wait_until(
+    poll: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    interval: float = POLL_SECONDS,
+) -> tuple[T, bool]:
     """Calls poll() until done(result) or timeout seconds have passed; returns (result, finished)."""
     deadline = clock() + timeout
     while True:
@@ -217,8 +225,13 @@ def wait_until(poll: Callable[[], T], done: Callable[[T], bool], timeout: float,
         sleep(min(interval, max(deadline - clock(), 0)))
 
 
-def cancel_and_wait(client: Any, job: dict[str, Any], timeout: float, sleep: Callable[[float], None] = time.sleep,
-                    clock: Callable[[], float] = time.monotonic) -> None:
+def cancel_and_wait(
+    client: Any,
+    job: dict[str, Any],
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
     """Cancels every active run of the job and returns once all are terminal; CliError on timeout."""
     running = active_runs(client, job)
     if not running:
@@ -230,8 +243,10 @@ def cancel_and_wait(client: Any, job: dict[str, Any], timeout: float, sleep: Cal
         print(f"cancelling streaming job run {run['id']} (was {run['state']})")
 
     def states() -> dict[str, str]:
-        return {run["id"]: client.get_job_run(applicationId=job["application_id"],
-                                              jobRunId=run["id"])["jobRun"]["state"] for run in running}
+        return {
+            run["id"]: client.get_job_run(applicationId=job["application_id"], jobRunId=run["id"])["jobRun"]["state"]
+            for run in running
+        }
 
     final, finished = wait_until(states, lambda s: set(s.values()) <= TERMINAL_STATES, timeout, sleep, clock)
     if not finished:
@@ -245,8 +260,13 @@ def cancel_and_wait(client: Any, job: dict[str, Any], timeout: float, sleep: Cal
         print(f"streaming job run {run_id} is {state}; its checkpoint stays for the next start")
 
 
-def stop_application(client: Any, job: dict[str, Any], timeout: float, sleep: Callable[[float], None] = time.sleep,
-                     clock: Callable[[], float] = time.monotonic) -> None:
+def stop_application(
+    client: Any,
+    job: dict[str, Any],
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
     """Stops the application (releasing its pre-initialised workers) and waits for STOPPED."""
     application_id = job["application_id"]
     state = client.get_application(applicationId=application_id)["application"]["state"]
@@ -255,7 +275,11 @@ def stop_application(client: Any, job: dict[str, Any], timeout: float, sleep: Ca
             client.stop_application(applicationId=application_id)
         final, finished = wait_until(
             lambda: client.get_application(applicationId=application_id)["application"]["state"],
-            lambda s: s in ("STOPPED", "TERMINATED"), timeout, sleep, clock)
+            lambda s: s in ("STOPPED", "TERMINATED"),
+            timeout,
+            sleep,
+            clock,
+        )
         if not finished:
             raise CliError(f"application {application_id} is still {final} after {timeout:.0f} s: wait, then retry")
     print(f"application {application_id} is stopped")

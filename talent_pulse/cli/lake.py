@@ -16,27 +16,34 @@ from talent_pulse.settings import Settings
 if TYPE_CHECKING:
     from talent_pulse.queries import DuckDBBackend
 
-SQLITE_BUSY_HINT = ("the SQLite catalog is locked by another JVM (the streaming job?): it allows one committing "
-                    "process at a time — stop `pulse stream`, run `pulse lake maintain`, start the stream again")
+SQLITE_BUSY_HINT = (
+    "the SQLite catalog is locked by another JVM (the streaming job?): it allows one committing "
+    "process at a time — stop `pulse stream`, run `pulse lake maintain`, start the stream again"
+)
 
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("lake", help="maintain, reconcile and rebuild from the Iceberg lake tables")
     commands = parser.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
     maintain = commands.add_parser(
-        "maintain", help="compact each (day, location) (bin-pack), expire snapshots, remove orphan files",
+        "maintain",
+        help="compact each (day, location) (bin-pack), expire snapshots, remove orphan files",
         description="Settings: PULSE_LAKE_TARGET_FILE_MB, PULSE_LAKE_RETAIN_SNAPSHOTS (>= 2), "
-                    "PULSE_LAKE_SNAPSHOT_MAX_AGE_HOURS, PULSE_LAKE_ORPHAN_MIN_AGE_HOURS. With the local SQLite "
-                    "catalog, stop the streaming job first (one committing JVM at a time).")
+        "PULSE_LAKE_SNAPSHOT_MAX_AGE_HOURS, PULSE_LAKE_ORPHAN_MIN_AGE_HOURS. With the local SQLite "
+        "catalog, stop the streaming job first (one committing JVM at a time).",
+    )
     maintain.add_argument("--json", action="store_true", help="print the report, files per partition included, as JSON")
     maintain.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     maintain.set_defaults(handler=run_maintain)
     reconcile = commands.add_parser(
-        "reconcile", help="compare every serving-layer total with the same total from the lake; exit 1 on drift")
+        "reconcile", help="compare every serving-layer total with the same total from the lake; exit 1 on drift"
+    )
     reconcile.set_defaults(handler=run_reconcile)
     rebuild = commands.add_parser(
-        "rebuild-serving", help="recompute the serving layer from the lake into a fresh namespace",
-        description="Point the dashboard at the result with PULSE_SERVING_NAMESPACE=NEW.")
+        "rebuild-serving",
+        help="recompute the serving layer from the lake into a fresh namespace",
+        description="Point the dashboard at the result with PULSE_SERVING_NAMESPACE=NEW.",
+    )
     rebuild.add_argument("--namespace", required=True, help="the new serving namespace (must be empty)")
     rebuild.set_defaults(handler=run_rebuild)
 
@@ -63,12 +70,22 @@ def run_maintain(args: argparse.Namespace) -> int:
     for report in reports:
         print(report.summary())
     if args.json:
-        print(json.dumps([{
-            "table": r.table, "rewritten_files": r.rewritten_files, "added_files": r.added_files,
-            "expired_data_files": r.expired_data_files, "orphan_files_removed": r.orphan_files_removed,
-            "files_before": {"/".join(k): n for k, n in sorted(r.files_before.items())},
-            "files_after": {"/".join(k): n for k, n in sorted(r.files_after.items())},
-        } for r in reports]))
+        print(
+            json.dumps(
+                [
+                    {
+                        "table": r.table,
+                        "rewritten_files": r.rewritten_files,
+                        "added_files": r.added_files,
+                        "expired_data_files": r.expired_data_files,
+                        "orphan_files_removed": r.orphan_files_removed,
+                        "files_before": {"/".join(k): n for k, n in sorted(r.files_before.items())},
+                        "files_after": {"/".join(k): n for k, n in sorted(r.files_after.items())},
+                    }
+                    for r in reports
+                ]
+            )
+        )
     return 0
 
 
@@ -99,8 +116,10 @@ def run_reconcile(args: argparse.Namespace) -> int:
     for d in drift[:50]:
         print(f"  drift {d.view} {d.key}: serving {d.serving}, lake {d.lake}")
     if drift:
-        print(f"{len(drift)} totals differ between namespace {settings.serving_namespace!r} and the lake "
-              "(a running stream's last unflushed cold-path minute shows here: stop it or let it go idle first)")
+        print(
+            f"{len(drift)} totals differ between namespace {settings.serving_namespace!r} and the lake "
+            "(a running stream's last unflushed cold-path minute shows here: stop it or let it go idle first)"
+        )
         return 1
     print(f"no drift: namespace {settings.serving_namespace!r} equals the lake")
     return 0
@@ -125,6 +144,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
         report = rebuild_serving(backend, client, args.namespace, fence_id)
     finally:
         backend.close()
-    print(f"namespace {report.namespace!r}: {report.postings} postings and {report.rejected} rejected records over "
-          f"{report.days} days; dashboard: PULSE_SERVING_NAMESPACE={report.namespace} pulse dashboard")
+    print(
+        f"namespace {report.namespace!r}: {report.postings} postings and {report.rejected} rejected records over "
+        f"{report.days} days; dashboard: PULSE_SERVING_NAMESPACE={report.namespace} pulse dashboard"
+    )
     return 0

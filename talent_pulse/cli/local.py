@@ -17,13 +17,13 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("local", help="run the local stack: Kafka (KRaft), Redis, S3 emulator")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("up", help="start every service (idempotent) and create the topic and bucket").set_defaults(
-        handler=up)
+        handler=up
+    )
     actions.add_parser("down", help="stop the services this stack started").set_defaults(handler=down)
     status_parser = actions.add_parser("status", help="probe each service with a real round trip")
     status_parser.add_argument("--json", action="store_true")
     status_parser.set_defaults(handler=status)
-    actions.add_parser("env", help="print `export` lines pointing tools at the local stack").set_defaults(
-        handler=env)
+    actions.add_parser("env", help="print `export` lines pointing tools at the local stack").set_defaults(handler=env)
 
 
 def _stack() -> LocalStack:
@@ -39,8 +39,10 @@ def up(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         raise CliError(f"{exc}\n(`pulse local down` stops what was started)") from exc
     print_status(stack)
-    print('\nevery `pulse` command in any shell now uses it; '
-          'for other tools (aws, spark-submit):  eval "$(pulse local env)"')
+    print(
+        "\nevery `pulse` command in any shell now uses it; "
+        'for other tools (aws, spark-submit):  eval "$(pulse local env)"'
+    )
     return 0
 
 

@@ -52,8 +52,9 @@ def resolved_environment(environ: MutableMapping[str, str] = os.environ) -> Iter
     from talent_pulse.local_stack.supervisor import local_environment
 
     local_env = local_environment(Settings.from_env(environ))
-    resolution = resolve_environment(environ, local_env, lambda: _silent_services(Settings.from_env(local_env)),
-                                     _aws_credentials_found)
+    resolution = resolve_environment(
+        environ, local_env, lambda: _silent_services(Settings.from_env(local_env)), _aws_credentials_found
+    )
     environ.update(resolution.added)
     try:
         yield resolution.problem
@@ -64,8 +65,11 @@ def resolved_environment(environ: MutableMapping[str, str] = os.environ) -> Iter
 
 
 def _silent_services(settings: Settings) -> list[str]:
-    addresses = {"Kafka": f"tcp://{settings.kafka_bootstrap.split(',')[0]}", "Redis": settings.redis_url,
-                 "S3 emulator": settings.aws_endpoint_url}
+    addresses = {
+        "Kafka": f"tcp://{settings.kafka_bootstrap.split(',')[0]}",
+        "Redis": settings.redis_url,
+        "S3 emulator": settings.aws_endpoint_url,
+    }
     silent = []
     for name, address in addresses.items():
         parsed = urlparse(address)

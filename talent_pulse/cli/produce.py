@@ -26,24 +26,34 @@ PROGRESS_BAR_WIDTH = 30
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
-        "produce", help="publish postings to Kafka; prints a JSON summary",
+        "produce",
+        help="publish postings to Kafka; prints a JSON summary",
         description="Publish postings to the postings topic: --count N as fast as possible, or --rate R "
-                    "per second for --duration S seconds (0 = until Ctrl-C). Progress goes to stderr, the "
-                    "summary (JSON) to stdout. --raw publishes each line of --from-file as-is, e.g. to "
-                    "exercise the quarantine.")
+        "per second for --duration S seconds (0 = until Ctrl-C). Progress goes to stderr, the "
+        "summary (JSON) to stdout. --raw publishes each line of --from-file as-is, e.g. to "
+        "exercise the quarantine.",
+    )
     parser.add_argument("--count", type=int, help="number of records to publish")
     parser.add_argument("--rate", type=float, help="records per second")
     parser.add_argument("--duration", type=float, default=0.0, help="seconds to run with --rate (0 = no limit)")
-    parser.add_argument("--chaos", type=float, default=0.0, metavar="SHARE",
-                        help="share of records replaced by bad input, e.g. 0.05")
+    parser.add_argument(
+        "--chaos", type=float, default=0.0, metavar="SHARE", help="share of records replaced by bad input, e.g. 0.05"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generator and the chaos (default 0)")
     parser.add_argument("--source", choices=("synthetic", "replay"), default="synthetic")
     parser.add_argument("--from-file", type=Path, metavar="FILE", help="JSON-lines file (--source replay or --raw)")
     parser.add_argument("--retime", action="store_true", help="replay: stamp every posting with the current time")
-    parser.add_argument("--truth-out", type=Path, metavar="FILE",
-                        help="write ground truth {event_id, skills, location_slug} as JSON lines")
-    parser.add_argument("--raw", action="store_true",
-                        help="publish each line of --from-file unchanged as one record (key = its event_id if any)")
+    parser.add_argument(
+        "--truth-out",
+        type=Path,
+        metavar="FILE",
+        help="write ground truth {event_id, skills, location_slug} as JSON lines",
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="publish each line of --from-file unchanged as one record (key = its event_id if any)",
+    )
     parser.add_argument("--topic", help="topic to publish to (default: PULSE_POSTINGS_TOPIC)")
     parser.add_argument("--compression", choices=COMPRESSION_CODECS, default="lz4")
     parser.set_defaults(handler=produce)
@@ -72,8 +82,14 @@ def produce(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         truth_out = stack.enter_context(args.truth_out.open("w")) if args.truth_out else None
         producer = PostingProducer(settings, topic, args.compression)
-        summary = publish_records(producer, records, rate=args.rate, duration_s=args.duration or None,
-                                  truth_out=truth_out, on_progress=progress.show)
+        summary = publish_records(
+            producer,
+            records,
+            rate=args.rate,
+            duration_s=args.duration or None,
+            truth_out=truth_out,
+            on_progress=progress.show,
+        )
     progress.done()
     return _report({**summary, "source": source.name, **source.report()}, topic)
 
@@ -116,10 +132,15 @@ class Progress:
             share = elapsed / self.duration_s
         else:
             share = None
-        bar = f"[{'#' * int(PROGRESS_BAR_WIDTH * min(share, 1)):<{PROGRESS_BAR_WIDTH}}] {share:4.0%} " \
-            if share is not None else ""
-        line = (f"{bar}{stats.sent:,} sent  {rate:,.0f}/s  {stats.delivered:,} delivered  "
-                f"{stats.total_failed:,} failed  {elapsed:,.0f}s")
+        bar = (
+            f"[{'#' * int(PROGRESS_BAR_WIDTH * min(share, 1)):<{PROGRESS_BAR_WIDTH}}] {share:4.0%} "
+            if share is not None
+            else ""
+        )
+        line = (
+            f"{bar}{stats.sent:,} sent  {rate:,.0f}/s  {stats.delivered:,} delivered  "
+            f"{stats.total_failed:,} failed  {elapsed:,.0f}s"
+        )
         print(f"\r{line}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
 
     def done(self) -> None:
@@ -143,10 +164,15 @@ def _report(summary: dict[str, Any], topic: str) -> int:
     summary = {**summary, "topic": topic}
     print(json.dumps(summary))
     if summary["failed"]:
-        hint = (f"create topic {topic!r} first (the broker does not auto-create topics)"
-                if any("Unknown topic" in error for error in summary["errors"])
-                else "check `pulse local status`, PULSE_KAFKA_BOOTSTRAP and PULSE_KAFKA_AUTH")
-        print(f"error: {summary['failed']} of {summary['sent']} records were not delivered "
-              f"(first errors: {summary['errors'][:3]}); {hint}", file=sys.stderr)
+        hint = (
+            f"create topic {topic!r} first (the broker does not auto-create topics)"
+            if any("Unknown topic" in error for error in summary["errors"])
+            else "check `pulse local status`, PULSE_KAFKA_BOOTSTRAP and PULSE_KAFKA_AUTH"
+        )
+        print(
+            f"error: {summary['failed']} of {summary['sent']} records were not delivered "
+            f"(first errors: {summary['errors'][:3]}); {hint}",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -15,13 +15,20 @@ from talent_pulse.settings import Settings
 def register(subparsers: Subparsers) -> None:
     names = ", ".join(named_queries())
     parser = subparsers.add_parser(
-        "query", help="run SQL over the history tables (postings, quarantine); rows as JSON lines",
+        "query",
+        help="run SQL over the history tables (postings, quarantine); rows as JSON lines",
         description=f"Tables: the Iceberg tables postings (partitioned by day of event_time, location) and "
-                    f"quarantine (day of ingested_at). Named queries: {names}.")
+        f"quarantine (day of ingested_at). Named queries: {names}.",
+    )
     parser.add_argument("sql", nargs="?", help='SQL, e.g. "SELECT location, count(*) FROM postings GROUP BY 1"')
     parser.add_argument("--named", metavar="NAME", help=f"run a named query ({names})")
-    parser.add_argument("--param", action="append", default=[], metavar="K=V",
-                        help="parameter of the named query (repeatable); `--list` shows them")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="parameter of the named query (repeatable); `--list` shows them",
+    )
     parser.add_argument("--list", action="store_true", help="list the named queries and their parameters")
     parser.set_defaults(handler=run)
 

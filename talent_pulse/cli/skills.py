@@ -26,29 +26,48 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("skills", help="extract skills from text, or list the skill taxonomy")
     commands = parser.add_subparsers(dest="skills_command", required=True, metavar="SUBCOMMAND")
     extract = commands.add_parser(
-        "extract", help='read JSON lines {"id", "text"} or {"id", "title", "description"} on stdin, '
-                        'write {"id", "skills"} per line')
-    extract.add_argument("--keep-going", action="store_true",
-                         help="report bad lines on stderr and continue (exit 1 at the end) instead of stopping")
+        "extract",
+        help='read JSON lines {"id", "text"} or {"id", "title", "description"} on stdin, '
+        'write {"id", "skills"} per line',
+    )
+    extract.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report bad lines on stderr and continue (exit 1 at the end) instead of stopping",
+    )
     extract.set_defaults(handler=run_extract)
-    listing = commands.add_parser("list", help="print every skill: name, category, aliases "
-                                               '("X (in context)": needs a technical context; "X (unless vetoed)": '
-                                               "counts unless its negative context says otherwise)")
+    listing = commands.add_parser(
+        "list",
+        help="print every skill: name, category, aliases "
+        '("X (in context)": needs a technical context; "X (unless vetoed)": '
+        "counts unless its negative context says otherwise)",
+    )
     listing.add_argument("--json", action="store_true", help="one JSON object per skill")
     listing.add_argument("--category", help="only this category")
     listing.set_defaults(handler=run_list)
     quality = commands.add_parser(
-        "eval", help="precision/recall/F1 on labelled text (overall and per skill) and JVM/Python agreement")
-    quality.add_argument("--cases", type=Path, action="append",
-                         help="YAML list of {text, skills, rule or trade}; repeatable "
-                              "(default: the repository's tests/unit/skill_cases.yaml and skill_postings.yaml)")
+        "eval", help="precision/recall/F1 on labelled text (overall and per skill) and JVM/Python agreement"
+    )
+    quality.add_argument(
+        "--cases",
+        type=Path,
+        action="append",
+        help="YAML list of {text, skills, rule or trade}; repeatable "
+        "(default: the repository's tests/unit/skill_cases.yaml and skill_postings.yaml)",
+    )
     quality.add_argument("--top", type=int, default=None, help="print only the N most frequent skills")
     quality.add_argument("--wrong", action="store_true", help="also print every case the matcher gets wrong")
-    quality.add_argument("--generated", type=int, default=0, metavar="N",
-                         help="also score N postings of the synthetic generator against the skills it wrote into "
-                              "them (a skill found beyond those counts as a false positive)")
-    quality.add_argument("--no-jvm", action="store_true",
-                         help="skip the JVM matcher (no Spark session); agreement is then not checked")
+    quality.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N postings of the synthetic generator against the skills it wrote into "
+        "them (a skill found beyond those counts as a false positive)",
+    )
+    quality.add_argument(
+        "--no-jvm", action="store_true", help="skip the JVM matcher (no Spark session); agreement is then not checked"
+    )
     quality.set_defaults(handler=run_eval)
 
 
@@ -73,8 +92,7 @@ def run_extract(args: argparse.Namespace) -> int:
                 raise ValueError("expected a JSON object")
             text = posting_text(record)
         except ValueError as exc:
-            message = (f"line {line_number}: {exc}; each line must be a JSON object with "
-                       '"text" or "title"/"description"')
+            message = f'line {line_number}: {exc}; each line must be a JSON object with "text" or "title"/"description"'
             if not args.keep_going:
                 raise CliError(message + " (use --keep-going to skip bad lines)") from exc
             print(message, file=sys.stderr)
@@ -95,12 +113,28 @@ def run_list(args: argparse.Namespace) -> int:
         raise CliError(f"no skills in category {args.category!r}; categories: {', '.join(categories)}")
     for skill in sorted(skills, key=lambda skill: (skill.category, skill.name.lower())):
         if args.json:
-            print(json.dumps({"name": skill.name, "category": skill.category, "aliases": list(skill.aliases),
-                              "ambiguous": list(skill.ambiguous), "dominant": list(skill.dominant),
-                              "needs_context": skill.needs_context}))
+            print(
+                json.dumps(
+                    {
+                        "name": skill.name,
+                        "category": skill.category,
+                        "aliases": list(skill.aliases),
+                        "ambiguous": list(skill.ambiguous),
+                        "dominant": list(skill.dominant),
+                        "needs_context": skill.needs_context,
+                    }
+                )
+            )
         else:
-            forms = ", ".join((*skill.aliases, *(f"{form} (unless vetoed)" if form in skill.dominant
-                                                 else f"{form} (in context)" for form in skill.ambiguous)))
+            forms = ", ".join(
+                (
+                    *skill.aliases,
+                    *(
+                        f"{form} (unless vetoed)" if form in skill.dominant else f"{form} (in context)"
+                        for form in skill.ambiguous
+                    ),
+                )
+            )
             print(f"{skill.name}\t{skill.category}\t{forms}")
     return 0
 
@@ -129,8 +163,11 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.generated:
         generated = _generated_cases(args.generated)
         print(f"\ngenerated postings: {len(generated)} (talent_pulse.generator, seed 0, ground truth as labels)")
-        for line in report(evaluate(generated, _load(default_matcher).extract_many([case.text for case in generated])),
-                           policies(taxonomy.skills), args.top):
+        for line in report(
+            evaluate(generated, _load(default_matcher).extract_many([case.text for case in generated])),
+            policies(taxonomy.skills),
+            args.top,
+        ):
             print(line)
     if args.no_jvm:
         return 0
@@ -148,8 +185,15 @@ def _generated_cases(count: int) -> list[LabelledCase]:
     generator = PostingGenerator(seed=0)
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     postings = [generator.generate(moment) for _ in range(count)]
-    return [LabelledCase(posting.event["title"] + "\n" + posting.event["description"], frozenset(posting.skills or ()),
-                         "generated", f"generated:{index}") for index, posting in enumerate(postings)]
+    return [
+        LabelledCase(
+            posting.event["title"] + "\n" + posting.event["description"],
+            frozenset(posting.skills or ()),
+            "generated",
+            f"generated:{index}",
+        )
+        for index, posting in enumerate(postings)
+    ]
 
 
 def _jvm_skills(texts: list[str]) -> list[list[str]]:

@@ -16,8 +16,7 @@ from talent_pulse.settings import Settings
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("stats", help="print the live counters of the serving layer (Redis)")
-    parser.add_argument("--json", action="store_true",
-                        help="print all totals, every skill and every location as JSON")
+    parser.add_argument("--json", action="store_true", help="print all totals, every skill and every location as JSON")
     parser.add_argument("--top", type=int, default=10, metavar="N", help="rows per table (default 10)")
     parser.set_defaults(handler=run)
 
@@ -33,11 +32,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_snapshot(read_snapshot(client, settings.serving_namespace, top_n=args.top), args.top)
     except redis.AuthenticationError as exc:
-        raise CliError(f"Redis at {redacted_url(settings.redis_url)} refused the credentials ({exc}): "
-                       "check PULSE_REDIS_PASSWORD or PULSE_REDIS_PASSWORD_SECRET_ARN") from exc
+        raise CliError(
+            f"Redis at {redacted_url(settings.redis_url)} refused the credentials ({exc}): "
+            "check PULSE_REDIS_PASSWORD or PULSE_REDIS_PASSWORD_SECRET_ARN"
+        ) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise CliError(f"cannot reach Redis at {redacted_url(settings.redis_url)}: is the local stack up? "
-                       f"`pulse local up` ({exc})") from exc
+        raise CliError(
+            f"cannot reach Redis at {redacted_url(settings.redis_url)}: is the local stack up? `pulse local up` ({exc})"
+        ) from exc
     finally:
         client.close()
     return 0
@@ -50,13 +52,18 @@ def print_snapshot(snapshot: Snapshot, top: int) -> None:
         return
     age = time.time() - meta.last_update_time
     print(f"postings {meta.postings}   rejected {meta.rejected}   duplicates {meta.duplicates}")
-    print(f"last batch {meta.last_batch_id} ({meta.batches_applied} applied), updated {age:.0f} s ago, "
-          f"last event {meta.last_event_time}")
+    print(
+        f"last batch {meta.last_batch_id} ({meta.batches_applied} applied), updated {age:.0f} s ago, "
+        f"last event {meta.last_event_time}"
+    )
     _table("top skills", snapshot.top_skills)
-    _table("top locations", [
-        (f"{slug}  ({', '.join(list(snapshot.location_skills.get(slug, {}))[:3])})", count)
-        for slug, count in snapshot.locations[:top]
-    ])
+    _table(
+        "top locations",
+        [
+            (f"{slug}  ({', '.join(list(snapshot.location_skills.get(slug, {}))[:3])})", count)
+            for slug, count in snapshot.locations[:top]
+        ],
+    )
     _table("top skill pairs", [(f"{a} + {b}", count) for a, b, count in snapshot.top_pairs])
     _table("rejected by reason", sorted(snapshot.rejected_reasons.items(), key=lambda row: -row[1]))
 

@@ -24,8 +24,9 @@ ENTRY_POINT = "glue_or_emr_jobs/streaming_job.py"
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("stream", help="run the streaming job (spark-submit --master local[2])")
-    parser.add_argument("--until-idle", type=float, metavar="SECONDS",
-                        help="stop cleanly once no new record has arrived for this long")
+    parser.add_argument(
+        "--until-idle", type=float, metavar="SECONDS", help="stop cleanly once no new record has arrived for this long"
+    )
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     parser.set_defaults(handler=run)
 
@@ -35,8 +36,9 @@ def entry_point() -> Path:
     return checkout_path(ENTRY_POINT, "the streaming job's entry point")
 
 
-def spark_submit_command(settings: Settings, master: str, until_idle: float | None,
-                         script: Path | None = None) -> list[str]:
+def spark_submit_command(
+    settings: Settings, master: str, until_idle: float | None, script: Path | None = None
+) -> list[str]:
     script = script or entry_point()
     jars = streaming_job_jars(Path(settings.cache_dir), log=lambda line: print(line, file=sys.stderr))
     conf = {"spark.driver.memory": "1g", "spark.ui.showConsoleProgress": "false", **LOCAL_DRIVER_CONF}
@@ -52,11 +54,15 @@ def spark_submit_command(settings: Settings, master: str, until_idle: float | No
 def batch_line(batch: dict[str, Any]) -> str:
     """A finished micro-batch for people: the hot path's counts, or the cold path's files."""
     if "rows_in" in batch:
-        return (f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
-                f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
-                f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}")
-    return (f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink"
-            f"{_trigger(batch)}")
+        return (
+            f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
+            f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
+            f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}"
+        )
+    return (
+        f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink"
+        f"{_trigger(batch)}"
+    )
 
 
 def _trigger(batch: dict[str, Any]) -> str:
@@ -67,22 +73,26 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     on_s3 = [uri for uri in (settings.lake_uri, settings.checkpoint_uri) if urlparse(uri).scheme in ("s3", "s3a")]
     if on_s3 and not settings.aws_endpoint_url and args.master.startswith("local"):
-        raise CliError(f"{on_s3[0]}: Spark on this machine reaches S3 only through an endpoint. Run `pulse local up` "
-                       "(the emulator), set AWS_ENDPOINT_URL, or use local folders (PULSE_LAKE_URI, "
-                       "PULSE_CHECKPOINT_URI); on AWS the job runs on EMR Serverless: `pulse deploy start-stream`")
+        raise CliError(
+            f"{on_s3[0]}: Spark on this machine reaches S3 only through an endpoint. Run `pulse local up` "
+            "(the emulator), set AWS_ENDPOINT_URL, or use local folders (PULSE_LAKE_URI, "
+            "PULSE_CHECKPOINT_URI); on AWS the job runs on EMR Serverless: `pulse deploy start-stream`"
+        )
     log_path = Path(settings.data_dir).resolve() / "logs" / "stream-driver.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = spark_submit_command(settings, args.master, args.until_idle)
     print(f"streaming job: topic {settings.postings_topic} at {settings.kafka_bootstrap}", flush=True)
-    print(f"  lake {settings.lake_uri} every {settings.cold_trigger_seconds:g}s; checkpoints {settings.checkpoint_uri}",
-          flush=True)
+    print(
+        f"  lake {settings.lake_uri} every {settings.cold_trigger_seconds:g}s; checkpoints {settings.checkpoint_uri}",
+        flush=True,
+    )
     print(f"  Redis {settings.redis_url} namespace {settings.serving_namespace}; Spark log {log_path}", flush=True)
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     with open(log_path, "ab") as spark_log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=spark_log, text=True, env=env)
         for line in process.stdout or ():
             if line.startswith(PROGRESS_PREFIX):
-                print(batch_line(json.loads(line[len(PROGRESS_PREFIX):])), flush=True)
+                print(batch_line(json.loads(line[len(PROGRESS_PREFIX) :])), flush=True)
             else:
                 print(line, end="", flush=True)
         code = process.wait()

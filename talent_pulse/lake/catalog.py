@@ -113,8 +113,10 @@ def create_table_sql(settings: Settings, table: Table, catalog: str = CATALOG) -
     columns = ",\n  ".join(f"{c.name} {c.type} COMMENT {_literal(c.comment)}" for c in table.columns)
     partitions = ", ".join(field.spark_sql() for field in table.partitioning)
     properties = ", ".join(f"{_literal(k)}={_literal(v)}" for k, v in table_properties(settings).items())
-    return (f"CREATE TABLE IF NOT EXISTS {table_name(settings, table, catalog)} (\n  {columns}\n)\n"
-            f"USING iceberg PARTITIONED BY ({partitions}) TBLPROPERTIES ({properties})")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table_name(settings, table, catalog)} (\n  {columns}\n)\n"
+        f"USING iceberg PARTITIONED BY ({partitions}) TBLPROPERTIES ({properties})"
+    )
 
 
 def ensure_tables(spark: SparkSession, settings: Settings, catalog: str = CATALOG) -> None:
@@ -154,20 +156,26 @@ def metadata_location(settings: Settings, table: Table) -> str | None:
 
     path = sqlite_path(settings)
     if path is None:
-        raise ValueError(f"PULSE_LAKE_CATALOG_URI={jdbc_uri(settings)!r}: readers support a SQLite JDBC catalog "
-                         "(jdbc:sqlite:/path/file.db) or PULSE_LAKE_CATALOG=glue")
+        raise ValueError(
+            f"PULSE_LAKE_CATALOG_URI={jdbc_uri(settings)!r}: readers support a SQLite JDBC catalog "
+            "(jdbc:sqlite:/path/file.db) or PULSE_LAKE_CATALOG=glue"
+        )
     if not path.exists():
         return None
     with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30) as connection:
         try:
             rows = connection.execute(
                 "SELECT catalog_name, metadata_location FROM iceberg_tables "
-                "WHERE table_namespace = ? AND table_name = ?", (settings.glue_database, table.name)).fetchall()
+                "WHERE table_namespace = ? AND table_name = ?",
+                (settings.glue_database, table.name),
+            ).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return None
             raise
     if len(rows) > 1:
-        raise ValueError(f"{path} holds {table.name} for several catalogs ({', '.join(r[0] for r in rows)}): "
-                         "give each catalog a SQLite file of its own")
+        raise ValueError(
+            f"{path} holds {table.name} for several catalogs ({', '.join(r[0] for r in rows)}): "
+            "give each catalog a SQLite file of its own"
+        )
     return rows[0][1] if rows else None

@@ -39,11 +39,13 @@ class TableReport:
         before, after = self.files_before, self.files_after
         most_before = max(before.values(), default=0)
         most_after = max(after.values(), default=0)
-        return (f"{self.table}: {sum(before.values())} files in {len(before)} partitions before "
-                f"(at most {most_before} per partition), {sum(after.values())} after (at most {most_after}); "
-                f"{self.rewritten_files} rewritten into {self.added_files}, {self.expired_data_files} data files of "
-                f"expired snapshots deleted, {self.orphan_files_removed} orphan files removed, "
-                f"{self.deleted_rows} rows past retention deleted, {self.seconds:.1f} s")
+        return (
+            f"{self.table}: {sum(before.values())} files in {len(before)} partitions before "
+            f"(at most {most_before} per partition), {sum(after.values())} after (at most {most_after}); "
+            f"{self.rewritten_files} rewritten into {self.added_files}, {self.expired_data_files} data files of "
+            f"expired snapshots deleted, {self.orphan_files_removed} orphan files removed, "
+            f"{self.deleted_rows} rows past retention deleted, {self.seconds:.1f} s"
+        )
 
 
 def files_per_partition(spark: SparkSession, name: str) -> dict[tuple[str, ...], int]:
@@ -56,8 +58,9 @@ def _identifier_in_catalog(name: str) -> str:
     return name.split(".", 1)[1]
 
 
-def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalog: str = CATALOG,
-                   now: datetime | None = None) -> TableReport:
+def maintain_table(
+    spark: SparkSession, settings: Settings, table: Table, catalog: str = CATALOG, now: datetime | None = None
+) -> TableReport:
     started = time.monotonic()
     now = now or datetime.now(UTC)
     name = table_name(settings, table, catalog)
@@ -80,7 +83,8 @@ def maintain_table(spark: SparkSession, settings: Settings, table: Table, catalo
     assert expire is not None, "a CALL returns one row"
     report.expired_data_files = expire.deleted_data_files_count
     report.orphan_files_removed = remove_orphan_files(
-        spark, name, now - timedelta(hours=settings.lake_orphan_min_age_hours))
+        spark, name, now - timedelta(hours=settings.lake_orphan_min_age_hours)
+    )
     report.files_after = files_per_partition(spark, name)
     report.seconds = time.monotonic() - started
     return report
@@ -107,10 +111,12 @@ def remove_orphan_files(spark: SparkSession, name: str, older_than: datetime) ->
     """
     jvm = cast(Any, spark.sparkContext._jvm)
     action = jvm.org.apache.iceberg.spark.actions.SparkActions.get(spark._jsparkSession)
-    result = (action.deleteOrphanFiles(load_iceberg_table(spark, name))
-              .olderThan(int(older_than.timestamp() * 1000))
-              .usePrefixListing(True)
-              .execute())
+    result = (
+        action.deleteOrphanFiles(load_iceberg_table(spark, name))
+        .olderThan(int(older_than.timestamp() * 1000))
+        .usePrefixListing(True)
+        .execute()
+    )
     return sum(1 for _ in result.orphanFileLocations())
 
 

@@ -47,8 +47,9 @@ class RebuildReport:
     rejected: int
 
 
-def rebuild_serving(backend: DuckDBBackend, client: redis.Redis[Any], namespace: str, fence_id: str,
-                    log: Callable[[str], None] = print) -> RebuildReport:
+def rebuild_serving(
+    backend: DuckDBBackend, client: redis.Redis[Any], namespace: str, fence_id: str, log: Callable[[str], None] = print
+) -> RebuildReport:
     """Apply the lake's counts to `namespace`, one fenced batch per day; `fence_id` names what was read."""
     days = [row[0] for row in backend.fetch_all(DAYS)]
     applied = postings = rejected = 0

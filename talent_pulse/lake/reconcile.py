@@ -26,12 +26,12 @@ LAKE_TOTALS = {
     "skills": "SELECT skill, count(*) FROM (SELECT unnest(skills) AS skill FROM postings) GROUP BY skill",
     "locations": "SELECT location, count(*) FROM postings GROUP BY location",
     "location_skills": "SELECT location || '/' || skill, count(*) "
-                       "FROM (SELECT location, unnest(skills) AS skill FROM postings) GROUP BY location, skill",
+    "FROM (SELECT location, unnest(skills) AS skill FROM postings) GROUP BY location, skill",
     "pairs": f"WITH m AS (SELECT event_id, unnest(skills) AS skill FROM postings) "
-             f"SELECT a.skill || '{PAIR_SEPARATOR}' || b.skill, count(*) FROM m a JOIN m b "
-             f"ON a.event_id = b.event_id AND a.skill < b.skill GROUP BY a.skill, b.skill",
+    f"SELECT a.skill || '{PAIR_SEPARATOR}' || b.skill, count(*) FROM m a JOIN m b "
+    f"ON a.event_id = b.event_id AND a.skill < b.skill GROUP BY a.skill, b.skill",
     "remote": "SELECT CASE WHEN remote THEN 'remote' WHEN NOT remote THEN 'onsite' ELSE 'unknown' END, count(*) "
-              "FROM postings GROUP BY 1",
+    "FROM postings GROUP BY 1",
     "seniority": "SELECT coalesce(seniority, 'unknown'), count(*) FROM postings GROUP BY 1",
     "rejected_reasons": "SELECT reason_code, count(*) FROM quarantine GROUP BY reason_code",
 }
@@ -72,8 +72,9 @@ def serving_totals(client: redis.Redis[Any], namespace: str) -> dict[str, dict[s
         "rejected": {"rejected": stats["rejected"]},
         "skills": {skill: int(n) for skill, n in stats["skills"].items()},
         "locations": _scores(locations),
-        "location_skills": {f"{slug}/{skill}": int(n) for slug, skills in stats["locations"].items()
-                            for skill, n in skills.items()},
+        "location_skills": {
+            f"{slug}/{skill}": int(n) for slug, skills in stats["locations"].items() for skill, n in skills.items()
+        },
         "pairs": _scores(pairs),
         "remote": _hash(remote),
         "seniority": _hash(seniority),

@@ -11,7 +11,8 @@ from talent_pulse.settings import Settings
 from talent_pulse.spark_session import build_session
 
 
-def lake_session(settings: Settings, jars: Iterable[Path] = (), master: str | None = None,
-                 app_name: str = "talent-pulse-lake") -> SparkSession:
+def lake_session(
+    settings: Settings, jars: Iterable[Path] = (), master: str | None = None, app_name: str = "talent-pulse-lake"
+) -> SparkSession:
     """`jars`: the Iceberg runtime and friends for a plain pyspark install; empty on EMR, which ships Iceberg."""
     return build_session(settings, app_name, master=master, jars=jars, extra={"spark.ui.enabled": "false"})

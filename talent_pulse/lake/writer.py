@@ -53,8 +53,9 @@ def clustered_by_partition(rows: DataFrame, table: Table) -> DataFrame:
     cold path holds one core and the others stay with the hot path. Iceberg's
     writer needs the rows clustered by partition when it does not shuffle them
     itself, and each partition still gets one file per commit."""
-    keys = [F.to_date(field.column) if field.transform == "day" else F.col(field.column)
-            for field in table.partitioning]
+    keys = [
+        F.to_date(field.column) if field.transform == "day" else F.col(field.column) for field in table.partitioning
+    ]
     return rows.coalesce(1).sortWithinPartitions(*keys)
 
 
@@ -76,12 +77,15 @@ class BatchAppender:
             return 0
         if rows.isEmpty():
             return 0
-        (clustered_by_partition(rows, self.table).writeTo(self.name)
-         .option("distribution-mode", "none")
-         .option("fanout-enabled", "false")  # the rows are clustered: one open file at a time, not one per partition
-         .option(f"snapshot-property.{QUERY_ID_PROPERTY}", query_id)
-         .option(f"snapshot-property.{BATCH_ID_PROPERTY}", str(batch_id))
-         .append())
+        (
+            clustered_by_partition(rows, self.table)
+            .writeTo(self.name)
+            .option("distribution-mode", "none")
+            .option("fanout-enabled", "false")  # the rows are clustered: one open file at a time, not one per partition
+            .option(f"snapshot-property.{QUERY_ID_PROPERTY}", query_id)
+            .option(f"snapshot-property.{BATCH_ID_PROPERTY}", str(batch_id))
+            .append()
+        )
         self._last_committed[query_id] = batch_id
         # the session that committed (the stream's own clone) reads its commit back, not another session's catalog
         return int(load_iceberg_table(rows.sparkSession, self.name).currentSnapshot().summary().get("added-data-files"))
@@ -97,5 +101,7 @@ class LakeBatchWriter:
 
     def write(self, postings: DataFrame, quarantine: DataFrame, query_id: str, batch_id: int) -> dict[str, int]:
         """Append both; the data files each commit added (0: replayed or empty)."""
-        return {"postings_files": self.postings.append(postings, query_id, batch_id),
-                "quarantine_files": self.quarantine.append(quarantine, query_id, batch_id)}
+        return {
+            "postings_files": self.postings.append(postings, query_id, batch_id),
+            "quarantine_files": self.quarantine.append(quarantine, query_id, batch_id),
+        }

@@ -38,8 +38,17 @@ class Producer(Service):
 
     def command(self) -> list[str]:
         # a fresh seed per start: the same seed would replay the same event_ids, which dedup drops
-        return _pulse("produce", "--rate", str(DEMO_RATE), "--duration", "0", "--chaos", str(DEMO_CHAOS),
-                      "--seed", str(int(time.time())))
+        return _pulse(
+            "produce",
+            "--rate",
+            str(DEMO_RATE),
+            "--duration",
+            "0",
+            "--chaos",
+            str(DEMO_CHAOS),
+            "--seed",
+            str(int(time.time())),
+        )
 
     def probe(self) -> str:
         return f"publishing ~{DEMO_RATE} postings/s with {DEMO_CHAOS:.0%} chaos"

@@ -92,8 +92,10 @@ def _require_java17() -> str:
     match = re.search(r'version "(\d+)', output)
     if not match or int(match.group(1)) < 17:
         first_line = output.splitlines()[0] if output else "?"
-        raise PrerequisiteMissing(f"Java 17+ not found (java -version says: {first_line}): "
-                                  "install openjdk-17-jdk-headless or put a JDK 17+ first on PATH")
+        raise PrerequisiteMissing(
+            f"Java 17+ not found (java -version says: {first_line}): "
+            "install openjdk-17-jdk-headless or put a JDK 17+ first on PATH"
+        )
     return java
 
 
@@ -178,8 +180,10 @@ class Service:
         if self.port is not None and _port_open(self.host, self.port):
             ok, detail = self.answering()
             if ok:  # e.g. the same stack started from another folder (its own PULSE_DATA_DIR): use it
-                self.log(f"  {self.name:<6} already answering at {self.address} ({detail}), started outside "
-                         f"{self.data_dir}; `pulse local down` here leaves it running")
+                self.log(
+                    f"  {self.name:<6} already answering at {self.address} ({detail}), started outside "
+                    f"{self.data_dir}; `pulse local down` here leaves it running"
+                )
                 self.provision()
                 return
             raise RuntimeError(
@@ -267,25 +271,27 @@ class KafkaBroker(Service):
         self.jar_dir = Path(self.settings.cache_dir) / "jars" / "kafka-broker"
 
     def _properties(self) -> str:
-        return "\n".join([
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.bootstrap.servers={self.host}:{self.controller_port}",
-            f"listeners=PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://{self.host}:{self.port}",
-            "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            f"log.dirs={self.state_dir / 'data'}",
-            "offsets.topic.replication.factor=1",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "group.initial.rebalance.delay.ms=0",
-            f"num.partitions={self.settings.topic_partitions}",
-            "auto.create.topics.enable=false",
-            "message.max.bytes=1048588",
-            "",
-        ])
+        return "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.bootstrap.servers={self.host}:{self.controller_port}",
+                f"listeners=PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://{self.host}:{self.port}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                f"log.dirs={self.state_dir / 'data'}",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "group.initial.rebalance.delay.ms=0",
+                f"num.partitions={self.settings.topic_partitions}",
+                "auto.create.topics.enable=false",
+                "message.max.bytes=1048588",
+                "",
+            ]
+        )
 
     def prepare(self) -> None:
         java = _require_java17()
@@ -298,9 +304,20 @@ class KafkaBroker(Service):
         cluster_id = kraft_cluster_id()
         self.log(f"  kafka  formatting KRaft storage (cluster {cluster_id}) in {self.state_dir / 'data'}")
         result = subprocess.run(
-            [java, "-cp", f"{self.jar_dir}/*", "kafka.tools.StorageTool", "format", "-t", cluster_id,
-             "-c", str(properties), "--standalone"],
-            capture_output=True, text=True,
+            [
+                java,
+                "-cp",
+                f"{self.jar_dir}/*",
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(properties),
+                "--standalone",
+            ],
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"formatting Kafka storage failed: {result.stdout}{result.stderr}")
@@ -308,9 +325,16 @@ class KafkaBroker(Service):
     def command(self) -> list[str]:
         log_config = _package_file("kafka-log4j2.properties", self.state_dir / "log4j2.properties")
         return [
-            _require_java17(), KAFKA_HEAP, "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={log_config}", "-cp", f"{self.jar_dir}/*",
-            "kafka.Kafka", str(self.state_dir / "server.properties"),
+            _require_java17(),
+            KAFKA_HEAP,
+            "-Xms256m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={log_config}",
+            "-cp",
+            f"{self.jar_dir}/*",
+            "kafka.Kafka",
+            str(self.state_dir / "server.properties"),
         ]
 
     def _admin(self) -> Any:
@@ -330,8 +354,9 @@ class KafkaBroker(Service):
         topic = self.settings.postings_topic
         if topic in admin.list_topics(timeout=5).topics:
             return
-        futures = admin.create_topics([NewTopic(topic, num_partitions=self.settings.topic_partitions,
-                                                replication_factor=1)])
+        futures = admin.create_topics(
+            [NewTopic(topic, num_partitions=self.settings.topic_partitions, replication_factor=1)]
+        )
         futures[topic].result(timeout=30)
         self.log(f"  kafka  created topic {topic} with {self.settings.topic_partitions} partitions")
 
@@ -346,8 +371,21 @@ class RedisServer(Service):
 
     def command(self) -> list[str]:
         binary = _require("redis-server", "apt-get install -y redis-server")
-        return [binary, "--bind", self.host, "--port", str(self.port), "--save", "", "--appendonly", "no",
-                "--dir", str(self.state_dir), "--protected-mode", "yes"]
+        return [
+            binary,
+            "--bind",
+            self.host,
+            "--port",
+            str(self.port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.state_dir),
+            "--protected-mode",
+            "yes",
+        ]
 
     def prepare(self) -> None:
         _require("redis-server", "apt-get install -y redis-server")
@@ -378,12 +416,16 @@ class S3Emulator(Service):
         from botocore.config import Config
 
         return boto3.client(
-            "s3", endpoint_url=self.endpoint, region_name=self.settings.aws_region,
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.settings.aws_region,
             aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", LOCAL_AWS_CREDENTIALS["AWS_ACCESS_KEY_ID"]),
-            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY",
-                                                 LOCAL_AWS_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]),
-            config=Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=5,
-                          retries={"max_attempts": 1}),
+            aws_secret_access_key=os.environ.get(
+                "AWS_SECRET_ACCESS_KEY", LOCAL_AWS_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+            ),
+            config=Config(
+                s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=5, retries={"max_attempts": 1}
+            ),
         )
 
     def probe(self) -> str:
@@ -399,8 +441,11 @@ class S3Emulator(Service):
 
 
 def _buckets_in(settings: Settings) -> set[str]:
-    return {urlparse(uri).netloc for uri in (settings.lake_uri, settings.checkpoint_uri)
-            if urlparse(uri).scheme in ("s3", "s3a")}
+    return {
+        urlparse(uri).netloc
+        for uri in (settings.lake_uri, settings.checkpoint_uri)
+        if urlparse(uri).scheme in ("s3", "s3a")
+    }
 
 
 class LocalStack:

@@ -98,7 +98,7 @@ def _counts_of(names: tuple[str, ...], scores: Iterable[Any]) -> dict[str, int]:
 def _top_list(encoded: str | bytes, limit: int) -> dict[str, int]:
     """One loc_top entry, JSON [skill, count, ...] as the write script stored it, cut to `limit` skills."""
     flat = json.loads(encoded)
-    return dict(zip(flat[0:2 * limit:2], map(int, flat[1:2 * limit:2]), strict=True))
+    return dict(zip(flat[0 : 2 * limit : 2], map(int, flat[1 : 2 * limit : 2]), strict=True))
 
 
 def _pair(member: str, count: int) -> tuple[str, str, int]:
@@ -131,8 +131,13 @@ def _epoch_seconds(now: float | datetime | None) -> float:
     return float(now)
 
 
-def _queue_trend(pipe: Pipeline[Any], bucket_keys: list[str], postings_keys: list[str],
-                 trend_skills: tuple[str, ...] | None, top_n: int) -> None:
+def _queue_trend(
+    pipe: Pipeline[Any],
+    bucket_keys: list[str],
+    postings_keys: list[str],
+    trend_skills: tuple[str, ...] | None,
+    top_n: int,
+) -> None:
     pipe.mget(postings_keys)
     if trend_skills == ():
         return
@@ -143,8 +148,9 @@ def _queue_trend(pipe: Pipeline[Any], bucket_keys: list[str], postings_keys: lis
             pipe.zrevrange(key, 0, top_n - 1, withscores=True)
 
 
-def _take_trend(results: Iterator[Any], buckets: list[int], seconds_per_bucket: int,
-                trend_skills: tuple[str, ...] | None) -> list[TrendPoint]:
+def _take_trend(
+    results: Iterator[Any], buckets: list[int], seconds_per_bucket: int, trend_skills: tuple[str, ...] | None
+) -> list[TrendPoint]:
     postings = next(results)
     points = []
     for bucket, bucket_postings in zip(buckets, postings, strict=True):
@@ -159,9 +165,16 @@ def _take_trend(results: Iterator[Any], buckets: list[int], seconds_per_bucket: 
     return points
 
 
-def read_snapshot(client: redis.Redis[Any], namespace: str, *, top_n: int = 20,
-                  trend_skills: Iterable[str] | None = None, now: float | datetime | None = None,
-                  focus: Focus | None = None, location_top_n: int | None = None) -> Snapshot:
+def read_snapshot(
+    client: redis.Redis[Any],
+    namespace: str,
+    *,
+    top_n: int = 20,
+    trend_skills: Iterable[str] | None = None,
+    now: float | datetime | None = None,
+    focus: Focus | None = None,
+    location_top_n: int | None = None,
+) -> Snapshot:
     """Everything the dashboard shows, read in ONE round trip (a MULTI/EXEC pipeline: a consistent view).
 
     Trends cover the last 60 minutes and 48 hours ending at `now` (default: this
@@ -191,10 +204,12 @@ def read_snapshot(client: redis.Redis[Any], namespace: str, *, top_n: int = 20,
     pipe.hgetall(keys.remote)
     pipe.hgetall(keys.seniority)
     pipe.hgetall(keys.rejected)
-    _queue_trend(pipe, [keys.minute_skills(m) for m in minutes], [keys.minute_postings(m) for m in minutes],
-                 trend_skills, top_n)
-    _queue_trend(pipe, [keys.hour_skills(h) for h in hours], [keys.hour_postings(h) for h in hours],
-                 trend_skills, top_n)
+    _queue_trend(
+        pipe, [keys.minute_skills(m) for m in minutes], [keys.minute_postings(m) for m in minutes], trend_skills, top_n
+    )
+    _queue_trend(
+        pipe, [keys.hour_skills(h) for h in hours], [keys.hour_postings(h) for h in hours], trend_skills, top_n
+    )
     if focus.skills:
         pipe.zmscore(keys.skills, list(focus.skills))  # type: ignore[no-untyped-call]  # unannotated in types-redis
     if focus.places:
@@ -211,8 +226,9 @@ def read_snapshot(client: redis.Redis[Any], namespace: str, *, top_n: int = 20,
     hour_trend = _take_trend(results, hours, 3600, trend_skills)
     skill_counts = _counts_of(focus.skills, next(results)) if focus.skills else {}
     place_skill_counts = dict(_scored(next(results))) if focus.places else {}
-    cells = ({slug: _counts_of(focus.cell_skills, next(results)) for slug in focus.cell_places}
-             if focus.cell_skills else {})
+    cells = (
+        {slug: _counts_of(focus.cell_skills, next(results)) for slug in focus.cell_places} if focus.cell_skills else {}
+    )
     return Snapshot(
         meta=_meta(meta),
         top_skills=_scored(top_skills),

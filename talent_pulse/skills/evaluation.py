@@ -79,12 +79,20 @@ def load_cases(paths: Iterable[Path]) -> list[LabelledCase]:
         if not isinstance(entries, list):
             raise CaseFileError(f"{path}: expected a YAML list of {{text, skills, rule or trade}} entries")
         for index, entry in enumerate(entries):
-            if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)
-                    and isinstance(entry.get("skills"), list)):
-                raise CaseFileError(f"{path} entry {index}: needs `text` (a string) and `skills` (a list); "
-                                    f"got {entry!r}")
-            cases.append(LabelledCase(entry["text"], frozenset(entry["skills"]),
-                                      str(entry.get("rule") or entry.get("trade") or "-"), f"{path}:{index}"))
+            if not (
+                isinstance(entry, dict) and isinstance(entry.get("text"), str) and isinstance(entry.get("skills"), list)
+            ):
+                raise CaseFileError(
+                    f"{path} entry {index}: needs `text` (a string) and `skills` (a list); got {entry!r}"
+                )
+            cases.append(
+                LabelledCase(
+                    entry["text"],
+                    frozenset(entry["skills"]),
+                    str(entry.get("rule") or entry.get("trade") or "-"),
+                    f"{path}:{index}",
+                )
+            )
     return cases
 
 
@@ -112,24 +120,33 @@ def evaluate(cases: Sequence[LabelledCase], predictions: Sequence[Iterable[str]]
 def report(evaluation: Evaluation, policies: dict[str, str], top: int | None = None) -> list[str]:
     """The printed report: overall scores, then one line per skill, most frequent first."""
     overall = evaluation.overall
-    lines = [f"overall (micro, {evaluation.cases} cases): precision {overall.precision:.4f}  "
-             f"recall {overall.recall:.4f}  "
-             f"F1 {overall.f1:.4f}  (tp {overall.true_positives}, fp {overall.false_positives}, "
-             f"fn {overall.false_negatives})"]
+    lines = [
+        f"overall (micro, {evaluation.cases} cases): precision {overall.precision:.4f}  "
+        f"recall {overall.recall:.4f}  "
+        f"F1 {overall.f1:.4f}  (tp {overall.true_positives}, fp {overall.false_positives}, "
+        f"fn {overall.false_negatives})"
+    ]
     top20 = evaluation.most_frequent(20)
     if top20:
         worst = min(top20, key=lambda name: evaluation.per_skill[name].recall)
-        lines.append("top-20 skills by labelled frequency: "
-                     f"lowest recall {evaluation.per_skill[worst].recall:.4f} ({worst})")
-    names = sorted(evaluation.per_skill, key=lambda name: (-evaluation.per_skill[name].support,
-                                                           -evaluation.per_skill[name].false_positives, name))
-    lines.append(f"{'skill':<28} {'policy':<9} {'support':>7} {'tp':>5} {'fp':>4} {'fn':>4} "
-                 f"{'precision':>9} {'recall':>7} {'F1':>7}")
+        lines.append(
+            f"top-20 skills by labelled frequency: lowest recall {evaluation.per_skill[worst].recall:.4f} ({worst})"
+        )
+    names = sorted(
+        evaluation.per_skill,
+        key=lambda name: (-evaluation.per_skill[name].support, -evaluation.per_skill[name].false_positives, name),
+    )
+    lines.append(
+        f"{'skill':<28} {'policy':<9} {'support':>7} {'tp':>5} {'fp':>4} {'fn':>4} "
+        f"{'precision':>9} {'recall':>7} {'F1':>7}"
+    )
     for name in names[:top]:
         score = evaluation.per_skill[name]
-        lines.append(f"{name:<28} {policies.get(name, '-'):<9} {score.support:>7} {score.true_positives:>5} "
-                     f"{score.false_positives:>4} {score.false_negatives:>4} {score.precision:>9.3f} "
-                     f"{score.recall:>7.3f} {score.f1:>7.3f}")
+        lines.append(
+            f"{name:<28} {policies.get(name, '-'):<9} {score.support:>7} {score.true_positives:>5} "
+            f"{score.false_positives:>4} {score.false_negatives:>4} {score.precision:>9.3f} "
+            f"{score.recall:>7.3f} {score.f1:>7.3f}"
+        )
     return lines
 
 
@@ -139,6 +156,5 @@ def policies(skills: Iterable[Skill]) -> dict[str, str]:
     for skill in skills:
         if skill.ambiguous:
             dominant = set(skill.dominant)
-            result[skill.name] = ("dominant" if dominant == set(skill.ambiguous)
-                                  else "mixed" if dominant else "context")
+            result[skill.name] = "dominant" if dominant == set(skill.ambiguous) else "mixed" if dominant else "context"
     return result

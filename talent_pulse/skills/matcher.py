@@ -48,8 +48,21 @@ from talent_pulse.skills.taxonomy import (
 VERSION_TOKEN = re.compile(r"v?[0-9]{1,2}(?:\.[0-9]+){0,2}(?:\.x)?")
 NEIGHBOUR_AMBIGUOUS_WINDOW = 3
 # Words that make a compound adjective of a skill name: "Python-based", "cloud-native" tooling.
-COMPOUND_SUFFIXES = ("-based", "-native", "-powered", "-driven", "-first", "-compatible", "-centric", "-enabled",
-                     "-focused", "-oriented", "-certified", "-specific", "-backed")
+COMPOUND_SUFFIXES = (
+    "-based",
+    "-native",
+    "-powered",
+    "-driven",
+    "-first",
+    "-compatible",
+    "-centric",
+    "-enabled",
+    "-focused",
+    "-oriented",
+    "-certified",
+    "-specific",
+    "-backed",
+)
 MIN_ATTACHED_AMBIGUOUS = 3  # "Python3" is Python; "R2" and "C4" are not R and C
 _DIGITS = b"0123456789"
 # "HTML&CSS", "Java+Spring": split at every "&", and at a "+" between letters or digits ("C++" stays whole).
@@ -80,29 +93,38 @@ class SkillMatcher:
             for lowered, rule in _ambiguous_rules(skill, taxonomy.context_words):
                 self._ambiguous[lowered] = rule
         # Longest phrase first, so the first phrase that fits is the longest one.
-        self._phrases = {first: sorted(entries, key=lambda entry: -len(entry[0]))
-                         for first, entries in phrases.items()}
+        self._phrases = {first: sorted(entries, key=lambda entry: -len(entry[0])) for first, entries in phrases.items()}
         # Tokens that are a whole alias and start no longer phrase: one dict hit, no phrase scan.
-        self._single = {first: entries[0][1] for first, entries in self._phrases.items()
-                        if len(entries) == 1 and len(entries[0][0]) == 1}
+        self._single = {
+            first: entries[0][1]
+            for first, entries in self._phrases.items()
+            if len(entries) == 1 and len(entries[0][0]) == 1
+        }
         self._keys = frozenset(self._phrases) | frozenset(self._ambiguous)
         # Tokens whose meaning depends on their neighbours: they need positions.
         self._positional = self._keys - frozenset(self._single)
         # One-token names that may carry a glued version or a compound suffix, and the forms
         # they take once the digits of a glued version are removed ("python3.11" -> "python.").
-        self._whole = {lowered: rule.name for lowered, rule in self._ambiguous.items()
-                       if len(lowered) >= MIN_ATTACHED_AMBIGUOUS}
-        self._whole.update((form[0], name) for entries in self._phrases.values() for form, name in entries
-                           if len(form) == 1)
-        self._unversioned = {stripped: name for token, name in self._whole.items() if not token[-1].isdigit()
-                             for stripped in (token, token + ".", token + ".x", token + "v")}
+        self._whole = {
+            lowered: rule.name for lowered, rule in self._ambiguous.items() if len(lowered) >= MIN_ATTACHED_AMBIGUOUS
+        }
+        self._whole.update(
+            (form[0], name) for entries in self._phrases.values() for form, name in entries if len(form) == 1
+        )
+        self._unversioned = {
+            stripped: name
+            for token, name in self._whole.items()
+            if not token[-1].isdigit()
+            for stripped in (token, token + ".", token + ".x", token + "v")
+        }
         # Tokens inside longer phrases: a single-token hit there may be part of the phrase ("SQL" in "SQL Server").
-        self._inner = frozenset(token for entries in self._phrases.values() for form, _ in entries
-                                for token in form[1:])
+        self._inner = frozenset(
+            token for entries in self._phrases.values() for form, _ in entries for token in form[1:]
+        )
         # The forms a "&"/"+"-glued token may be made of, with the spellings they must keep (None: any case).
         self._glued: dict[str, tuple[str, frozenset[str] | None]] = {
-            form[0]: (name, None) for entries in self._phrases.values() for form, name in entries
-                       if len(form) == 1}
+            form[0]: (name, None) for entries in self._phrases.values() for form, name in entries if len(form) == 1
+        }
         self._glued.update((lowered, (rule.name, rule.accepted)) for lowered, rule in self._ambiguous.items())
 
     def extract(self, text: object) -> list[str]:
@@ -151,15 +173,21 @@ class SkillMatcher:
             if token not in self._inner or not covered.issuperset(positions):
                 found.add(single[token])
         # Dominant forms first: each one that counts is a matched skill, context for the others ("Go, Kafka").
-        confirmed = [index for index, rule in pending.items()
-                     if rule.dominant and self._in_context(index, rule, lowered, matched, {})]
+        confirmed = [
+            index
+            for index, rule in pending.items()
+            if rule.dominant and self._in_context(index, rule, lowered, matched, {})
+        ]
         found.update(pending[index].name for index in confirmed)
         matched.update(confirmed)
         # A neighbouring ambiguous form must be another one ("Go, Rust"): with a single form pending there is none.
         neighbours = pending if len(set(map(id, pending.values()))) > 1 else {}
         for index, rule in pending.items():
-            if not rule.dominant and rule.name not in found and self._in_context(index, rule, lowered, matched,
-                                                                                 neighbours):
+            if (
+                not rule.dominant
+                and rule.name not in found
+                and self._in_context(index, rule, lowered, matched, neighbours)
+            ):
                 found.add(rule.name)
         return sorted(found)
 
@@ -170,31 +198,47 @@ class SkillMatcher:
         """Everything `extract` decides with, as text, for the JVM matcher that runs the same algorithm in Spark
         (glue_or_emr_jobs/skill-matcher). One record a line, fields split by tab, lists by \\x1f; names
         are numbered in sorted order, so sorting ids sorts names as Python does."""
-        names = sorted({name for entries in self._phrases.values() for _, name in entries}
-                       | {rule.name for rule in self._ambiguous.values()})
+        names = sorted(
+            {name for entries in self._phrases.values() for _, name in entries}
+            | {rule.name for rule in self._ambiguous.values()}
+        )
         ids = {name: str(number) for number, name in enumerate(names)}
         words = "\x1f".join
-        lines = [TABLES_FORMAT, f"window\t{self._window}", f"neighbour_window\t{NEIGHBOUR_AMBIGUOUS_WINDOW}",
-                 f"version_token\t{VERSION_TOKEN.pattern}", f"sentence_end\t{SENTENCE_END}",
-                 f"compound_suffixes\t{words(COMPOUND_SUFFIXES)}", f"separators\t{SEPARATOR_BYTES.hex()}"]
+        lines = [
+            TABLES_FORMAT,
+            f"window\t{self._window}",
+            f"neighbour_window\t{NEIGHBOUR_AMBIGUOUS_WINDOW}",
+            f"version_token\t{VERSION_TOKEN.pattern}",
+            f"sentence_end\t{SENTENCE_END}",
+            f"compound_suffixes\t{words(COMPOUND_SUFFIXES)}",
+            f"separators\t{SEPARATOR_BYTES.hex()}",
+        ]
         lines += [f"name\t{name}" for name in names]
-        lines += [f"phrase\t{first}\t{ids[name]}\t{' '.join(form)}"
-                  for first, entries in self._phrases.items() for form, name in entries]
+        lines += [
+            f"phrase\t{first}\t{ids[name]}\t{' '.join(form)}"
+            for first, entries in self._phrases.items()
+            for form, name in entries
+        ]
         lines += [f"single\t{token}\t{ids[name]}" for token, name in self._single.items()]
-        lines += [f"ambiguous\t{lowered}\t{ids[rule.name]}\t{_spellings(rule.accepted)}\t"
-                  f"{words(sorted(rule.context))}\t{words(sorted(rule.not_followed_by))}\t"
-                  f"{words(sorted(rule.not_preceded_by))}\t{words(sorted(rule.negative_context))}\t"
-                  f"{'dominant' if rule.dominant else 'needs_context'}"
-                  for lowered, rule in self._ambiguous.items()]
+        lines += [
+            f"ambiguous\t{lowered}\t{ids[rule.name]}\t{_spellings(rule.accepted)}\t"
+            f"{words(sorted(rule.context))}\t{words(sorted(rule.not_followed_by))}\t"
+            f"{words(sorted(rule.not_preceded_by))}\t{words(sorted(rule.negative_context))}\t"
+            f"{'dominant' if rule.dominant else 'needs_context'}"
+            for lowered, rule in self._ambiguous.items()
+        ]
         lines += [f"whole\t{token}\t{ids[name]}" for token, name in self._whole.items()]
         lines += [f"unversioned\t{token}\t{ids[name]}" for token, name in self._unversioned.items()]
         lines += [f"positional\t{token}" for token in sorted(self._positional)]
         lines += [f"inner\t{token}" for token in sorted(self._inner)]
-        lines += [f"glued\t{token}\t{ids[name]}\t{_spellings(accepted)}"
-                  for token, (name, accepted) in self._glued.items()]
+        lines += [
+            f"glued\t{token}\t{ids[name]}\t{_spellings(accepted)}" for token, (name, accepted) in self._glued.items()
+        ]
         # Code point -> replacement, both as UTF-8 hex (the replacement may be empty).
-        lines += [f"code_point\t{chr(code_point).encode().hex()}\t{replacement.encode().hex()}"
-                  for code_point, replacement in sorted(code_point_map().items())]
+        lines += [
+            f"code_point\t{chr(code_point).encode().hex()}\t{replacement.encode().hex()}"
+            for code_point, replacement in sorted(code_point_map().items())
+        ]
         return "\n".join(lines) + "\n"
 
     def _attached(self, normalised: str, lowered_text: str, lowered: list[str], hits: frozenset[str]) -> set[str]:
@@ -206,8 +250,11 @@ class SkillMatcher:
         found = {self._unversioned[token] for token in stripped - set(lowered)} if stripped else set()
         for suffix in COMPOUND_SUFFIXES:
             if suffix in lowered_text:
-                found.update(self._whole[token[:-len(suffix)]] for token in lowered
-                             if token.endswith(suffix) and token not in hits and token[:-len(suffix)] in self._whole)
+                found.update(
+                    self._whole[token[: -len(suffix)]]
+                    for token in lowered
+                    if token.endswith(suffix) and token not in hits and token[: -len(suffix)] in self._whole
+                )
         if "&" in lowered_text or "+" in lowered_text:
             for token in normalised.split():
                 if ("&" in token or "+" in token) and token.lower() not in hits:
@@ -226,12 +273,18 @@ class SkillMatcher:
 
     def _longest_phrase(self, lowered: list[str], index: int) -> tuple[int, str | None]:
         for form, name in self._phrases.get(lowered[index], ()):
-            if len(form) == 1 or tuple(lowered[index:index + len(form)]) == form:
+            if len(form) == 1 or tuple(lowered[index : index + len(form)]) == form:
                 return len(form), name
         return 0, None
 
-    def _in_context(self, index: int, rule: _AmbiguousRule, lowered: list[str],
-                    matched: set[int], neighbours: dict[int, _AmbiguousRule]) -> bool:
+    def _in_context(
+        self,
+        index: int,
+        rule: _AmbiguousRule,
+        lowered: list[str],
+        matched: set[int],
+        neighbours: dict[int, _AmbiguousRule],
+    ) -> bool:
         if _blocked(index, rule, lowered):
             return False
         start, end = _sentence_window(lowered, index, self._window)
@@ -246,8 +299,9 @@ class SkillMatcher:
         if matched and not matched.isdisjoint(range(start, end)):  # `index` itself is pending, never matched
             return True
         if neighbours:
-            for position in range(max(start, index - NEIGHBOUR_AMBIGUOUS_WINDOW),
-                                  min(end, index + NEIGHBOUR_AMBIGUOUS_WINDOW + 1)):
+            for position in range(
+                max(start, index - NEIGHBOUR_AMBIGUOUS_WINDOW), min(end, index + NEIGHBOUR_AMBIGUOUS_WINDOW + 1)
+            ):
                 other = neighbours.get(position)
                 if other is not None and other is not rule and not _blocked(position, other, lowered):
                     return True
@@ -277,7 +331,7 @@ def _sentence_window(lowered: list[str], index: int, window: int) -> tuple[int, 
     before = lowered[start:index]
     if SENTENCE_END in before:
         start += len(before) - before[::-1].index(SENTENCE_END)
-    after = lowered[index + 1:index + window + 1]
+    after = lowered[index + 1 : index + window + 1]
     return start, index + 1 + (after.index(SENTENCE_END) if SENTENCE_END in after else len(after))
 
 
@@ -294,14 +348,17 @@ def _ambiguous_rules(skill: Skill, context_words: frozenset[str]) -> Iterator[tu
     for form in skill.ambiguous:
         by_lowered.setdefault(form.lower(), set()).update({form, form.upper()})
     for lowered, spellings in by_lowered.items():
-        yield lowered, _AmbiguousRule(
-            name=skill.name,
-            accepted=frozenset(spellings) if skill.case_sensitive else None,
-            dominant=lowered in dominant,
-            context=context,
-            not_followed_by=frozenset(word.lower() for word in skill.not_followed_by),
-            not_preceded_by=frozenset(word.lower() for word in skill.not_preceded_by),
-            negative_context=frozenset(word.lower() for word in skill.negative_context),
+        yield (
+            lowered,
+            _AmbiguousRule(
+                name=skill.name,
+                accepted=frozenset(spellings) if skill.case_sensitive else None,
+                dominant=lowered in dominant,
+                context=context,
+                not_followed_by=frozenset(word.lower() for word in skill.not_followed_by),
+                not_preceded_by=frozenset(word.lower() for word in skill.not_preceded_by),
+                negative_context=frozenset(word.lower() for word in skill.negative_context),
+            ),
         )
 
 

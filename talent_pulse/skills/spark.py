@@ -35,12 +35,15 @@ def _compiled_tables() -> str:
     return default_matcher().compiled_tables()
 
 
-def with_skills(df: DataFrame, text_cols: Sequence[str] = ("title", "description"),
-                out_col: str = "skills") -> DataFrame:
+def with_skills(
+    df: DataFrame, text_cols: Sequence[str] = ("title", "description"), out_col: str = "skills"
+) -> DataFrame:
     """`df` plus `out_col`: array<string> of the skills found in the text columns, sorted."""
     missing = [name for name in text_cols if name not in df.columns]
     if missing:
-        raise ValueError(f"with_skills: column(s) {missing} not in the DataFrame (has {df.columns}); "
-                         "pass text_cols=... naming the text columns")
+        raise ValueError(
+            f"with_skills: column(s) {missing} not in the DataFrame (has {df.columns}); "
+            "pass text_cols=... naming the text columns"
+        )
     text = joined_text(tuple(text_cols)).cast("binary")
     return df.withColumn(out_col, apply_udf(df, SKILLS_UDF_CLASS, _compiled_tables, text))

@@ -33,10 +33,36 @@ from importlib import resources
 import yaml
 
 TAXONOMY_RESOURCE = "data/skills.yaml"
-SKILL_KEYS = {"name", "category", "aliases", "ambiguous", "dominant", "case_sensitive", "context", "own_context_only",
-              "not_followed_by", "not_preceded_by", "negative_context"}
-CATEGORIES = ("language", "frontend", "backend", "mobile", "database", "data", "ml", "cloud", "devops",
-              "testing", "security", "tools", "practice", "embedded", "business")
+SKILL_KEYS = {
+    "name",
+    "category",
+    "aliases",
+    "ambiguous",
+    "dominant",
+    "case_sensitive",
+    "context",
+    "own_context_only",
+    "not_followed_by",
+    "not_preceded_by",
+    "negative_context",
+}
+CATEGORIES = (
+    "language",
+    "frontend",
+    "backend",
+    "mobile",
+    "database",
+    "data",
+    "ml",
+    "cloud",
+    "devops",
+    "testing",
+    "security",
+    "tools",
+    "practice",
+    "embedded",
+    "business",
+)
 
 # Tokens are runs of letters, digits and + # _ . - & (ASCII); other characters
 # separate them. So "JavaScript", "go-to-market", "NoSQL", "R&D", "Node.js",
@@ -49,11 +75,15 @@ SENTENCE_END = "."
 PHRASE_BREAK = ","
 _KEEP = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#_.-&"
 SEPARATOR_BYTES = bytes(
-    byte if byte in _KEEP
-    else ord(SENTENCE_END) if byte in b"!?"
-    else ord(PHRASE_BREAK) if byte in b"()[]{},/:;|"
+    byte
+    if byte in _KEEP
+    else ord(SENTENCE_END)
+    if byte in b"!?"
+    else ord(PHRASE_BREAK)
+    if byte in b"()[]{},/:;|"
     else ord(" ")
-    for byte in range(256))
+    for byte in range(256)
+)
 
 
 # Code points outside these ranges have no compatibility form and are not format characters (Unicode 14+).
@@ -93,8 +123,12 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = text.translate(code_point_map())
     ascii_text = (" " + text + " ").encode("utf-8", "replace").translate(SEPARATOR_BYTES)
-    return (ascii_text.replace(b" #", b"  ").replace(b". ", b" . ")
-            .replace(PHRASE_BREAK.encode(), f" {PHRASE_BREAK} ".encode()).decode("ascii"))
+    return (
+        ascii_text.replace(b" #", b"  ")
+        .replace(b". ", b" . ")
+        .replace(PHRASE_BREAK.encode(), f" {PHRASE_BREAK} ".encode())
+        .decode("ascii")
+    )
 
 
 class TaxonomyError(ValueError):
@@ -167,8 +201,9 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
         problems.append("context_words must be a list of strings")
         context_words = []
     if problems:
-        raise TaxonomyError(f"{source} has {len(problems)} problem(s); fix them and reload:\n  - "
-                            + "\n  - ".join(problems))
+        raise TaxonomyError(
+            f"{source} has {len(problems)} problem(s); fix them and reload:\n  - " + "\n  - ".join(problems)
+        )
     return Taxonomy(tuple(skills), frozenset(word.lower() for word in context_words), window)
 
 
@@ -188,8 +223,15 @@ def _parse_skill(entry: object, index: int, problems: list[str]) -> Skill | None
     if entry.get("category") not in CATEGORIES:
         problems.append(f"{where}: category {entry.get('category')!r} is not one of {list(CATEGORIES)}")
     lists = {}
-    for key in ("aliases", "ambiguous", "dominant", "context", "not_followed_by", "not_preceded_by",
-                "negative_context"):
+    for key in (
+        "aliases",
+        "ambiguous",
+        "dominant",
+        "context",
+        "not_followed_by",
+        "not_preceded_by",
+        "negative_context",
+    ):
         value = entry.get(key, [])
         if not _is_string_list(value):
             problems.append(f"{where}: `{key}` must be a list of strings, got {value!r}")
@@ -198,24 +240,35 @@ def _parse_skill(entry: object, index: int, problems: list[str]) -> Skill | None
     for form in (name, *lists["aliases"], *lists["ambiguous"], *lists["dominant"]):
         tokens = tokenize(form)
         if not tokens or any(token.endswith(SENTENCE_END) for token in tokens):
-            problems.append(f"{where}: form {form!r} can never match: it must contain letters or digits "
-                            "and no word may end with a dot (a dot before a space ends a sentence)")
+            problems.append(
+                f"{where}: form {form!r} can never match: it must contain letters or digits "
+                "and no word may end with a dot (a dot before a space ends a sentence)"
+            )
     for form in (*lists["ambiguous"], *lists["dominant"]):
         if len(tokenize(form)) != 1:
             problems.append(f"{where}: ambiguous form {form!r} must be a single token; list phrases under aliases")
     for form in set(lists["ambiguous"]) & set(lists["dominant"]):
         problems.append(f"{where}: form {form!r} is under both `ambiguous` and `dominant`; keep it in one")
     if lists["dominant"] and not (lists["negative_context"] or lists["not_followed_by"] or lists["not_preceded_by"]):
-        problems.append(f"{where}: `dominant` forms need the words that veto them: `negative_context`, "
-                        "`not_followed_by` or `not_preceded_by`")
+        problems.append(
+            f"{where}: `dominant` forms need the words that veto them: `negative_context`, "
+            "`not_followed_by` or `not_preceded_by`"
+        )
     if entry.get("own_context_only") and not lists["context"]:
         problems.append(f"{where}: own_context_only needs a `context` list")
-    return Skill(name=name, category=str(entry.get("category")), aliases=lists["aliases"],
-                 ambiguous=(*lists["ambiguous"], *lists["dominant"]), dominant=lists["dominant"],
-                 case_sensitive=bool(entry.get("case_sensitive", False)),
-                 context=lists["context"], own_context_only=bool(entry.get("own_context_only", False)),
-                 not_followed_by=lists["not_followed_by"], not_preceded_by=lists["not_preceded_by"],
-                 negative_context=lists["negative_context"])
+    return Skill(
+        name=name,
+        category=str(entry.get("category")),
+        aliases=lists["aliases"],
+        ambiguous=(*lists["ambiguous"], *lists["dominant"]),
+        dominant=lists["dominant"],
+        case_sensitive=bool(entry.get("case_sensitive", False)),
+        context=lists["context"],
+        own_context_only=bool(entry.get("own_context_only", False)),
+        not_followed_by=lists["not_followed_by"],
+        not_preceded_by=lists["not_preceded_by"],
+        negative_context=lists["negative_context"],
+    )
 
 
 def _check_unique_forms(skills: list[Skill], problems: list[str]) -> None:
@@ -230,8 +283,9 @@ def _check_unique_forms(skills: list[Skill], problems: list[str]) -> None:
             key = tuple(token.lower() for token in tokenize(form))
             owner = owners.setdefault(key, skill.name)
             if owner != skill.name:
-                problems.append(f"form {form!r} of {skill.name!r} is also claimed by {owner!r}; "
-                                "keep it in one skill only")
+                problems.append(
+                    f"form {form!r} of {skill.name!r} is also claimed by {owner!r}; keep it in one skill only"
+                )
 
 
 def _is_string_list(value: object) -> bool:

@@ -46,16 +46,29 @@ class ColdBatch:
         self.query_id = self.query_id or self.offsets.query_id()
         records = batch.persist()
         try:
-            files = self.lake.write(to_postings_rows(accepted(records), batch_id),
-                                    to_quarantine_rows(rejected(records), batch_id), self.query_id, batch_id)
+            files = self.lake.write(
+                to_postings_rows(accepted(records), batch_id),
+                to_quarantine_rows(rejected(records), batch_id),
+                self.query_id,
+                batch_id,
+            )
         finally:
             records.unpersist()
-        self.reports.file(batch_id, {"files": sum(files.values()), **files,
-                                     "seconds": round(time.monotonic() - started, 3)})
+        self.reports.file(
+            batch_id, {"files": sum(files.values()), **files, "seconds": round(time.monotonic() - started, 3)}
+        )
 
 
 def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, ColdBatch]:
     sink = ColdBatch(spark, settings)
-    query = start_batches_query(spark, settings, COLD_QUERY_NAME, enrich_records, sink, settings.cold_checkpoint_uri(),
-                                settings.cold_trigger_seconds, cold_read_options(settings))
+    query = start_batches_query(
+        spark,
+        settings,
+        COLD_QUERY_NAME,
+        enrich_records,
+        sink,
+        settings.cold_checkpoint_uri(),
+        settings.cold_trigger_seconds,
+        cold_read_options(settings),
+    )
     return query, sink

@@ -57,8 +57,12 @@ def _mentions(postings: pa.Table) -> pa.Table:
     """One row per (posting, skill) with the posting's location, minute and hour."""
     skills = postings.column("skills")
     owners = pc.list_parent_indices(skills)
-    return pa.table({"skill": pc.list_flatten(skills),
-                     **{column: postings.column(column).take(owners) for column in ("location", "minute", "hour")}})
+    return pa.table(
+        {
+            "skill": pc.list_flatten(skills),
+            **{column: postings.column(column).take(owners) for column in ("location", "minute", "hour")},
+        }
+    )
 
 
 def _pair_counts(skill_lists: pa.ChunkedArray) -> dict[tuple[str, str], int]:
@@ -139,11 +143,18 @@ class HotBatch:
         clock.step("summary")
         applied = apply_batch(self.redis, self.settings.serving_namespace, self.fence_id, batch_id, delta)
         clock.step("redis")
-        self.reports.file(batch_id, {
-            "rows_in": read, "accepted": delta.postings, "quarantined": delta.rejected,
-            "duplicates": delta.duplicates, "hot_path": "applied" if applied else "already applied",
-            "seconds": clock.total(), "sink_steps_ms": clock.steps,
-        })
+        self.reports.file(
+            batch_id,
+            {
+                "rows_in": read,
+                "accepted": delta.postings,
+                "quarantined": delta.rejected,
+                "duplicates": delta.duplicates,
+                "hot_path": "applied" if applied else "already applied",
+                "seconds": clock.total(),
+                "sink_steps_ms": clock.steps,
+            },
+        )
 
 
 class _StepClock:
@@ -164,6 +175,7 @@ class _StepClock:
 
 def start_hot_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, HotBatch]:
     sink = HotBatch(spark, settings)
-    query = start_batches_query(spark, settings, HOT_QUERY_NAME, serving_facts, sink, settings.hot_checkpoint_uri(),
-                                settings.trigger_seconds)
+    query = start_batches_query(
+        spark, settings, HOT_QUERY_NAME, serving_facts, sink, settings.hot_checkpoint_uri(), settings.trigger_seconds
+    )
     return query, sink

@@ -81,8 +81,12 @@ class Pipeline:
         return None
 
     def idle(self) -> bool:
-        return all(query.lastProgress is not None and not query.status["isTriggerActive"]
-                   and not query.status["isDataAvailable"] for query in self.queries.values())
+        return all(
+            query.lastProgress is not None
+            and not query.status["isTriggerActive"]
+            and not query.status["isDataAvailable"]
+            for query in self.queries.values()
+        )
 
     def check(self, restart_cold: bool) -> None:
         """Raise the hot query's failure; report a cold failure and restart that query after a pause.
@@ -98,8 +102,11 @@ class Pipeline:
         if not cold.isActive and self.cold_failed_at is None:
             failure = cold.exception()
             self.cold_failed_at = time.monotonic()
-            print(f"cold path failed: {failure_summary(str(failure))}\n  live counts go on; the cold path restarts "
-                  f"from its checkpoint in {COLD_RESTART_PAUSE_SECONDS:.0f}s", flush=True)
+            print(
+                f"cold path failed: {failure_summary(str(failure))}\n  live counts go on; the cold path restarts "
+                f"from its checkpoint in {COLD_RESTART_PAUSE_SECONDS:.0f}s",
+                flush=True,
+            )
         elif self.cold_failed_at is not None and time.monotonic() - self.cold_failed_at > COLD_RESTART_PAUSE_SECONDS:
             self.start_cold()
 
@@ -115,9 +122,12 @@ def run(settings: Settings, until_idle: float | None = None) -> None:
     spark = build_session(settings)
     pipeline = Pipeline(spark, settings)
     pipeline.start()
-    print(f"streaming {settings.postings_topic} from {settings.kafka_bootstrap}: hot path every "
-          f"{settings.trigger_seconds:g}s to Redis, cold path every {settings.cold_trigger_seconds:g}s to "
-          f"{settings.lake_uri}; checkpoints under {settings.checkpoint_uri}", flush=True)
+    print(
+        f"streaming {settings.postings_topic} from {settings.kafka_bootstrap}: hot path every "
+        f"{settings.trigger_seconds:g}s to Redis, cold path every {settings.cold_trigger_seconds:g}s to "
+        f"{settings.lake_uri}; checkpoints under {settings.checkpoint_uri}",
+        flush=True,
+    )
     idle_since = time.monotonic()
     try:
         while True:
@@ -131,8 +141,11 @@ def run(settings: Settings, until_idle: float | None = None) -> None:
                 return
     except StreamingQueryException as failure:
         pipeline.stop()
-        print(f"streaming query failed: {failure_summary(str(failure))}\n  the failed batch is replayed from the "
-              "checkpoint when the job starts again: fix the cause, then restart it", flush=True)
+        print(
+            f"streaming query failed: {failure_summary(str(failure))}\n  the failed batch is replayed from the "
+            "checkpoint when the job starts again: fix the cause, then restart it",
+            flush=True,
+        )
         raise SystemExit(1) from failure
 
 

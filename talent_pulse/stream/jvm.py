@@ -37,7 +37,8 @@ def _udf(sc: SparkContext, udf_class: str, tables: Callable[[], str], *args: str
         if not jvm.org.apache.spark.util.Utils.classIsLoadable(udf_class):
             raise JobJarMissing(
                 f"{udf_class} is not on the Spark classpath: add the job's jar (talent-pulse-skill-matcher.jar) "
-                "with --jars (build it with `make jars`; `pulse stream` and the tests add it themselves)")
+                "with --jars (build it with `make jars`; `pulse stream` and the tests add it themselves)"
+            )
         factory = jvm
         for part in udf_class.split("."):
             factory = getattr(factory, part)

@@ -35,7 +35,7 @@ def metric_name(key: str) -> str:
 
 
 def parse_dimensions(text: str) -> dict[str, str]:
-    """"Deployment=talent-pulse,Stage=prod" -> {"Deployment": "talent-pulse", "Stage": "prod"}."""
+    """ "Deployment=talent-pulse,Stage=prod" -> {"Deployment": "talent-pulse", "Stage": "prod"}."""
     dimensions = {}
     for pair in filter(None, (item.strip() for item in text.split(","))):
         name, sep, value = pair.partition("=")
@@ -56,23 +56,27 @@ def batch_metric_data(
     per_query = dict(dimensions)
     if progress.get(QUERY_KEY):
         per_query[QUERY_DIMENSION] = str(progress[QUERY_KEY])
-    data = [{
-        "MetricName": HEARTBEAT_METRIC,
-        "Dimensions": _cloudwatch_dimensions(dimensions),
-        "Timestamp": timestamp,
-        "Value": 1.0,
-        "Unit": "Count",
-    }]
+    data = [
+        {
+            "MetricName": HEARTBEAT_METRIC,
+            "Dimensions": _cloudwatch_dimensions(dimensions),
+            "Timestamp": timestamp,
+            "Value": 1.0,
+            "Unit": "Count",
+        }
+    ]
     for key, value in sorted(progress.items()):
         if key in (BATCH_ID_KEY, QUERY_KEY) or isinstance(value, bool) or not isinstance(value, numbers.Real):
             continue
-        data.append({
-            "MetricName": metric_name(key),
-            "Dimensions": _cloudwatch_dimensions(per_query),
-            "Timestamp": timestamp,
-            "Value": float(value),
-            "Unit": "Seconds" if key.endswith("seconds") else "Count",
-        })
+        data.append(
+            {
+                "MetricName": metric_name(key),
+                "Dimensions": _cloudwatch_dimensions(per_query),
+                "Timestamp": timestamp,
+                "Value": float(value),
+                "Unit": "Seconds" if key.endswith("seconds") else "Count",
+            }
+        )
     return data
 
 
@@ -116,5 +120,5 @@ class BatchMetricsPublisher:
         while self._buffer:
             chunk = self._buffer[:MAX_DATA_PER_PUT]
             self._cloudwatch().put_metric_data(Namespace=self.namespace, MetricData=chunk)
-            del self._buffer[:len(chunk)]
+            del self._buffer[: len(chunk)]
         self._last_put = self._clock()

@@ -44,9 +44,12 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
     """One finished micro-batch: Spark's own progress plus what the sink counted."""
     durations = progress.durationMs or {}
     return {
-        "query": progress.name, "batch": progress.batchId, "input_rows": progress.numInputRows,
+        "query": progress.name,
+        "batch": progress.batchId,
+        "input_rows": progress.numInputRows,
         **sink_report,
-        "trigger_ms": durations.get("triggerExecution"), "sink_ms": durations.get("addBatch"),
+        "trigger_ms": durations.get("triggerExecution"),
+        "sink_ms": durations.get("addBatch"),
         "durations_ms": dict(durations),
     }
 
@@ -54,8 +57,11 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
 class ProgressListener(StreamingQueryListener):
     """Prints each finished batch that a sink reported on, as `PULSE_BATCH {json}`."""
 
-    def __init__(self, reports_of: Callable[[str | None], BatchReports | None],
-                 publish: Callable[[dict[str, Any]], None] = lambda report: None):
+    def __init__(
+        self,
+        reports_of: Callable[[str | None], BatchReports | None],
+        publish: Callable[[dict[str, Any]], None] = lambda report: None,
+    ):
         self.reports_of = reports_of
         self.publish = publish
 

@@ -29,20 +29,23 @@ def kafka_options(settings: Settings) -> dict[str, str]:
         "kafka.max.partition.fetch.bytes": str(4 * 1024 * 1024),
     }
     if settings.kafka_auth == "iam":
-        options.update({
-            "kafka.security.protocol": "SASL_SSL",
-            "kafka.sasl.mechanism": "AWS_MSK_IAM",
-            "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-            "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-        })
+        options.update(
+            {
+                "kafka.security.protocol": "SASL_SSL",
+                "kafka.sasl.mechanism": "AWS_MSK_IAM",
+                "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+                "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+            }
+        )
     return options
 
 
 Prepare = Callable[[DataFrame], DataFrame]
 
 
-def records_for_batches(spark: SparkSession, settings: Settings, prepare: Prepare,
-                        read_options: dict[str, str] | None = None) -> DataFrame:
+def records_for_batches(
+    spark: SparkSession, settings: Settings, prepare: Prepare, read_options: dict[str, str] | None = None
+) -> DataFrame:
     """The streaming plan up to the micro-batch boundary: parse, key, `prepare`, dedup (stateful, bounded).
 
     `prepare` works per record and keeps the columns event_id and ingested_at the dedup needs;
@@ -52,9 +55,16 @@ def records_for_batches(spark: SparkSession, settings: Settings, prepare: Prepar
     return deduplicate(prepare(dedup_key(parse_records(kafka_rows))), DEDUP_WATERMARK)
 
 
-def start_batches_query(spark: SparkSession, settings: Settings, name: str, prepare: Prepare,
-                        sink: Callable[[DataFrame, int], None], checkpoint_uri: str, trigger_seconds: float,
-                        read_options: dict[str, str] | None = None) -> StreamingQuery:
+def start_batches_query(
+    spark: SparkSession,
+    settings: Settings,
+    name: str,
+    prepare: Prepare,
+    sink: Callable[[DataFrame, int], None],
+    checkpoint_uri: str,
+    trigger_seconds: float,
+    read_options: dict[str, str] | None = None,
+) -> StreamingQuery:
     """A query of the job: its own source prepared by `prepare`, `sink` per micro-batch, its own checkpoint and
     trigger."""
     return (

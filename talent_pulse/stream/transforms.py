@@ -25,12 +25,14 @@ from talent_pulse.tables import Table, postings_table, quarantine_table
 
 VALIDATE_UDF_CLASS = "io.talentpulse.contract.ValidateUdf"
 LOCATION_UDF_CLASS = "io.talentpulse.locations.LocationUdf"
-_LOCATION_SCHEMA = T.StructType([
-    T.StructField("slug", T.StringType()),
-    T.StructField("city", T.StringType()),
-    T.StructField("country", T.StringType()),
-    T.StructField("region", T.StringType()),
-])
+_LOCATION_SCHEMA = T.StructType(
+    [
+        T.StructField("slug", T.StringType()),
+        T.StructField("city", T.StringType()),
+        T.StructField("country", T.StringType()),
+        T.StructField("region", T.StringType()),
+    ]
+)
 
 # Title words that state seniority, checked in this order (first match wins).
 SENIORITY_PATTERNS = (
@@ -47,16 +49,21 @@ _REMOTE_FIRST_WORDS = tuple(sorted({phrase[0] for phrase in REMOTE_PHRASES}))
 
 def parse_records(kafka_rows: DataFrame) -> DataFrame:
     """Kafka rows -> one row per record: raw bytes, source position, event fields, rejection reason."""
-    return kafka_rows.select(
-        F.col("key").alias("raw_key"),
-        F.col("value").alias("raw_value"),
-        "topic",
-        F.col("partition").alias("kafka_partition"),
-        F.col("offset").alias("kafka_offset"),
-        F.col("timestamp").alias("ingested_at"),
-        apply_udf(kafka_rows, VALIDATE_UDF_CLASS, compiled_rules, F.col("value"), parsed_schema().json())
-        .alias("parsed"),
-    ).select("*", "parsed.*").drop("parsed")
+    return (
+        kafka_rows.select(
+            F.col("key").alias("raw_key"),
+            F.col("value").alias("raw_value"),
+            "topic",
+            F.col("partition").alias("kafka_partition"),
+            F.col("offset").alias("kafka_offset"),
+            F.col("timestamp").alias("ingested_at"),
+            apply_udf(kafka_rows, VALIDATE_UDF_CLASS, compiled_rules, F.col("value"), parsed_schema().json()).alias(
+                "parsed"
+            ),
+        )
+        .select("*", "parsed.*")
+        .drop("parsed")
+    )
 
 
 def accepted(parsed: DataFrame) -> DataFrame:
@@ -74,8 +81,9 @@ def _gazetteer_tables() -> str:
 def normalise_location(events: DataFrame) -> DataFrame:
     """Free-text `location` -> `location_raw` plus gazetteer slug (`location`), city, country, region."""
     return (
-        events.withColumn("_loc", apply_udf(events, LOCATION_UDF_CLASS, _gazetteer_tables, F.col("location"),
-                                            _LOCATION_SCHEMA.json()))
+        events.withColumn(
+            "_loc", apply_udf(events, LOCATION_UDF_CLASS, _gazetteer_tables, F.col("location"), _LOCATION_SCHEMA.json())
+        )
         .withColumnRenamed("location", "location_raw")
         .select("*", F.col("_loc.slug").alias("location"), "_loc.city", "_loc.country", "_loc.region")
         .drop("_loc")
@@ -100,8 +108,11 @@ def _states_remote(text: Column) -> Column:
     """`text` rlike REMOTE_PATTERN. A regex run over a whole description costs as much as the skill matcher, so
     a substring test on the lower-cased text (true whenever the pattern matches) skips most texts first."""
     lowered = F.lower(text)
-    mentions_a_word = reduce(lambda either, word: either | lowered.contains(word), _REMOTE_FIRST_WORDS[1:],
-                             lowered.contains(_REMOTE_FIRST_WORDS[0]))
+    mentions_a_word = reduce(
+        lambda either, word: either | lowered.contains(word),
+        _REMOTE_FIRST_WORDS[1:],
+        lowered.contains(_REMOTE_FIRST_WORDS[0]),
+    )
     return F.when(~mentions_a_word, F.lit(False)).otherwise(text.rlike(REMOTE_PATTERN))
 
 
@@ -166,11 +177,14 @@ def enrich_records(records: DataFrame) -> DataFrame:
     failing the batch."""
     enriched = enrich(records)
     failed = F.col("reason_code").isNull() & (F.col("location").isNull() | F.col("skills").isNull())
-    return enriched.withColumns({
-        "reason_code": F.when(failed, F.lit(PROCESSING_ERROR)).otherwise(F.col("reason_code")),
-        "reason": F.when(failed, F.lit(f"{PROCESSING_ERROR}: the location or skill stage failed on this record"))
-        .otherwise(F.col("reason")),
-    })
+    return enriched.withColumns(
+        {
+            "reason_code": F.when(failed, F.lit(PROCESSING_ERROR)).otherwise(F.col("reason_code")),
+            "reason": F.when(
+                failed, F.lit(f"{PROCESSING_ERROR}: the location or skill stage failed on this record")
+            ).otherwise(F.col("reason")),
+        }
+    )
 
 
 ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ss'Z'"  # in the session time zone, which the job pins to UTC
@@ -185,8 +199,13 @@ def serving_facts(records: DataFrame) -> DataFrame:
     skills are sorted, which the pair counts rely on (`hot_path.summarise_facts`).
     """
     return enrich_records(records).select(
-        "reason_code", "location", "skills", "remote", "seniority",
+        "reason_code",
+        "location",
+        "skills",
+        "remote",
+        "seniority",
         F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
         F.date_format("event_time", ISO_SECONDS).alias("event_time"),
-        "event_id", "ingested_at",
+        "event_id",
+        "ingested_at",
     )

@@ -55,6 +55,7 @@ def seed(client, namespace: str, postings: int, reference: views.Reference, now:
     per_batch = postings // BATCHES
     hour_now, minute_now = int(now // 3600), int(now // 60)
     for batch in range(BATCHES):
+
         def share(weight: float, n: int = per_batch) -> int:
             return max(1, round(n * weight))
 
@@ -64,15 +65,22 @@ def seed(client, namespace: str, postings: int, reference: views.Reference, now:
         last_batch = batch == BATCHES - 1
         minutes = {minute_now - m: per_batch // 60 for m in range(60)} if last_batch else {}
         delta = BatchDelta(
-            postings=per_batch, rejected=per_batch // 100, duplicates=per_batch // 200,
-            skills=skills, locations=locations,
-            location_skills={slug: {s: share(w * lw * SKILLS_PER_POSTING) for s, w in skill_w.items()}
-                             for slug, lw in loc_w.items()},
-            hour_skills={h: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()}
-                         for h, n in hours.items()},
-            minute_skills={m: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()}
-                           for m, n in minutes.items()},
-            hour_postings=hours, minute_postings=minutes,
+            postings=per_batch,
+            rejected=per_batch // 100,
+            duplicates=per_batch // 200,
+            skills=skills,
+            locations=locations,
+            location_skills={
+                slug: {s: share(w * lw * SKILLS_PER_POSTING) for s, w in skill_w.items()} for slug, lw in loc_w.items()
+            },
+            hour_skills={
+                h: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()} for h, n in hours.items()
+            },
+            minute_skills={
+                m: {s: share(w * SKILLS_PER_POSTING, n) for s, w in skill_w.items()} for m, n in minutes.items()
+            },
+            hour_postings=hours,
+            minute_postings=minutes,
             pairs={(a, b): share(skill_w[a] * skill_w[b] * 40) for a, b in combinations(sorted(top_skills), 2)},
             remote={"remote": per_batch // 4, "onsite": per_batch // 2, "unknown": per_batch // 4},
             seniority={"junior": per_batch // 5, "mid": per_batch // 2, "senior": per_batch // 4},
@@ -82,17 +90,22 @@ def seed(client, namespace: str, postings: int, reference: views.Reference, now:
         apply_batch(client, namespace, "bench", batch, delta)
 
 
-def dashboard_refresh(client, namespace: str, reference: views.Reference, filters: views.Filters,
-                      wanted: views.Wanted | None) -> views.Wanted:
+def dashboard_refresh(
+    client, namespace: str, reference: views.Reference, filters: views.Filters, wanted: views.Wanted | None
+) -> views.Wanted:
     """What the server does per refresh: the snapshot(s), the frames, and the chart payloads Streamlit sends."""
-    _, frames = views.live_refresh(lambda read: read_snapshot(client, namespace, **read.snapshot_arguments()),
-                                   filters, reference, wanted)
-    for frame, spec in ((frames.top, charts.top_skills(len(frames.top))), (frames.minute_trend, charts.trend("%H:%M")),
-                        (frames.hour_trend, charts.trend("%H:%M")),
-                        (frames.heat, charts.heatmap(frames.heat["location"].nunique())),
-                        (frames.remote, charts.mix("mode", list(frames.remote["mode"]))),
-                        (frames.seniority, charts.mix("seniority", list(frames.seniority["seniority"]))),
-                        (frames.pairs, {})):
+    _, frames = views.live_refresh(
+        lambda read: read_snapshot(client, namespace, **read.snapshot_arguments()), filters, reference, wanted
+    )
+    for frame, spec in (
+        (frames.top, charts.top_skills(len(frames.top))),
+        (frames.minute_trend, charts.trend("%H:%M")),
+        (frames.hour_trend, charts.trend("%H:%M")),
+        (frames.heat, charts.heatmap(frames.heat["location"].nunique())),
+        (frames.remote, charts.mix("mode", list(frames.remote["mode"]))),
+        (frames.seniority, charts.mix("seniority", list(frames.seniority["seniority"]))),
+        (frames.pairs, {}),
+    ):
         convert_pandas_df_to_arrow_bytes(frame)
         json.dumps(spec)
     return frames.wanted
@@ -140,21 +153,32 @@ def main() -> int:
         started = time.perf_counter()
         seed(client, namespace, args.postings, reference, time.time())
         keys = len(client.keys(f"{{{namespace}}}:*"))
-        print(f"seeded {args.postings:,} postings' worth of counters ({len(reference.skill_category)} skills, "
-              f"{len(reference.location_region)} locations) in {time.perf_counter() - started:.1f} s; "
-              f"{keys:,} keys in the namespace")
+        print(
+            f"seeded {args.postings:,} postings' worth of counters ({len(reference.skill_category)} skills, "
+            f"{len(reference.location_region)} locations) in {time.perf_counter() - started:.1f} s; "
+            f"{keys:,} keys in the namespace"
+        )
         region = reference.regions()[0]
-        for label, filters in (("all", views.Filters()), ("one category", views.Filters(categories=("data",))),
-                               (f"region {region}", views.Filters(regions=(region,))),
-                               ("region+category", views.Filters(regions=(region,), categories=("data",)))):
+        for label, filters in (
+            ("all", views.Filters()),
+            ("one category", views.Filters(categories=("data",))),
+            (f"region {region}", views.Filters(regions=(region,))),
+            ("region+category", views.Filters(regions=(region,), categories=("data",))),
+        ):
             wanted = dashboard_refresh(client, namespace, reference, filters, None)
             ours = timed(partial(dashboard_refresh, client, namespace, reference, filters, wanted), args.refreshes)
-            print(f"dashboard refresh, {label:<16} (1 round trip + frames + chart payloads): {summary(ours)}"
-                  "   target <= 200 ms")
-        changed = timed(lambda: dashboard_refresh(client, namespace, reference, views.Filters(categories=("ml",)),
-                                                  None), args.refreshes)
-        print(f"first refresh after a filter change   (2 round trips + frames + payloads): {summary(changed)}"
-              "   target <= 200 ms")
+            print(
+                f"dashboard refresh, {label:<16} (1 round trip + frames + chart payloads): {summary(ours)}"
+                "   target <= 200 ms"
+            )
+        changed = timed(
+            lambda: dashboard_refresh(client, namespace, reference, views.Filters(categories=("ml",)), None),
+            args.refreshes,
+        )
+        print(
+            f"first refresh after a filter change   (2 round trips + frames + payloads): {summary(changed)}"
+            "   target <= 200 ms"
+        )
         naive = timed(lambda: naive_refresh(client, namespace), max(3, args.refreshes // 10))
         print(f"reference read (KEYS * + one read per key, top-N in Python):                   {summary(naive)}")
     finally:

@@ -43,27 +43,47 @@ def generated_rows(spark, rows: int, days: int, commit: int, locations: list[str
 
     location_array = F.array(*[F.lit(s) for s in locations])
     skill_array = F.array(*[F.lit(s) for s in skills])
-    frame = (spark.range(rows)
-             .withColumn("seed", F.xxhash64("id", F.lit(commit)))
-             .select(
-                 F.concat(F.lit(f"bench-{commit}-"), F.col("id")).alias("event_id"),
-                 (F.current_timestamp() - F.make_interval(
-                     secs=(F.abs(F.col("seed")) % (days * 86400)).cast("int"))).alias("event_time"),
-                 F.lit("bench").alias("source"), F.col("id").cast("string").alias("job_id"),
-                 F.lit("Engineer").alias("title"), F.lit("Acme").alias("company"),
-                 F.lit("somewhere").alias("location_raw"), F.lit(None).cast("string").alias("city"),
-                 F.lit(None).cast("string").alias("country"), F.lit("Europe").alias("region"),
-                 F.element_at(location_array,
-                              (F.abs(F.col("seed")) % len(locations) + 1).cast("int")).alias("location"),
-                 F.lit("text").alias("description"), (F.col("seed") % 3 == 0).alias("remote"),
-                 F.lit("mid").alias("seniority"), F.lit(None).cast("double").alias("salary_min"),
-                 F.lit(None).cast("double").alias("salary_max"), F.lit(None).cast("string").alias("salary_currency"),
-                 F.array_sort(F.array_distinct(F.array(*[
-                     F.element_at(skill_array, (F.abs(F.xxhash64("seed", F.lit(k))) % len(skills) + 1).cast("int"))
-                     for k in range(4)]))).alias("skills"),
-                 F.lit(0).alias("kafka_partition"), F.col("id").alias("kafka_offset"),
-                 F.lit(commit).cast("long").alias("batch_id"), F.current_timestamp().alias("ingested_at"),
-             ))
+    frame = (
+        spark.range(rows)
+        .withColumn("seed", F.xxhash64("id", F.lit(commit)))
+        .select(
+            F.concat(F.lit(f"bench-{commit}-"), F.col("id")).alias("event_id"),
+            (F.current_timestamp() - F.make_interval(secs=(F.abs(F.col("seed")) % (days * 86400)).cast("int"))).alias(
+                "event_time"
+            ),
+            F.lit("bench").alias("source"),
+            F.col("id").cast("string").alias("job_id"),
+            F.lit("Engineer").alias("title"),
+            F.lit("Acme").alias("company"),
+            F.lit("somewhere").alias("location_raw"),
+            F.lit(None).cast("string").alias("city"),
+            F.lit(None).cast("string").alias("country"),
+            F.lit("Europe").alias("region"),
+            F.element_at(location_array, (F.abs(F.col("seed")) % len(locations) + 1).cast("int")).alias("location"),
+            F.lit("text").alias("description"),
+            (F.col("seed") % 3 == 0).alias("remote"),
+            F.lit("mid").alias("seniority"),
+            F.lit(None).cast("double").alias("salary_min"),
+            F.lit(None).cast("double").alias("salary_max"),
+            F.lit(None).cast("string").alias("salary_currency"),
+            F.array_sort(
+                F.array_distinct(
+                    F.array(
+                        *[
+                            F.element_at(
+                                skill_array, (F.abs(F.xxhash64("seed", F.lit(k))) % len(skills) + 1).cast("int")
+                            )
+                            for k in range(4)
+                        ]
+                    )
+                )
+            ).alias("skills"),
+            F.lit(0).alias("kafka_partition"),
+            F.col("id").alias("kafka_offset"),
+            F.lit(commit).cast("long").alias("batch_id"),
+            F.current_timestamp().alias("ingested_at"),
+        )
+    )
     schema = table_schema(postings_table())
     return frame.select([F.col(f.name).cast(f.dataType) for f in schema.fields])
 
@@ -83,8 +103,10 @@ def time_weekly_demand(settings: Settings, runs: int = 3) -> tuple[float, int, i
 
 def describe(files: dict) -> str:
     counts = sorted(files.values())
-    return (f"{sum(counts)} files in {len(counts)} (day, location) partitions: median {statistics.median(counts):g}, "
-            f"max {counts[-1]} per partition")
+    return (
+        f"{sum(counts)} files in {len(counts)} (day, location) partitions: median {statistics.median(counts):g}, "
+        f"max {counts[-1]} per partition"
+    )
 
 
 def main() -> int:
@@ -101,12 +123,15 @@ def main() -> int:
     settings = Settings.from_env(
         lake_uri=f"s3://talent-pulse-local/bench/{name}/lake",
         lake_catalog_uri=f"jdbc:sqlite:{Path(base.data_dir).resolve() / 'bench' / name / 'catalog.db'}",
-        lake_retain_snapshots=2, lake_snapshot_max_age_hours=0, lake_orphan_min_age_hours=0)
+        lake_retain_snapshots=2,
+        lake_snapshot_max_age_hours=0,
+        lake_orphan_min_age_hours=0,
+    )
     spark = lake_session(settings, streaming_job_jars(Path(settings.cache_dir)), master="local[2]")
     spark.sparkContext.setLogLevel("ERROR")
     ensure_tables(spark, settings)
     table = table_name(settings, postings_table())
-    locations = sorted(location_slugs())[:args.locations]
+    locations = sorted(location_slugs())[: args.locations]
     skills = sorted(skill.name for skill in load_taxonomy().skills)
 
     per_commit = args.rows // args.commits
@@ -119,8 +144,10 @@ def main() -> int:
         latencies.append(time.perf_counter() - started)
         rows.unpersist()
     total = spark.table(table).count()
-    print(f"{total} postings in {args.commits} appends of {per_commit}; append (write + commit) "
-          f"median {statistics.median(latencies):.2f}s, max {max(latencies):.2f}s")
+    print(
+        f"{total} postings in {args.commits} appends of {per_commit}; append (write + commit) "
+        f"median {statistics.median(latencies):.2f}s, max {max(latencies):.2f}s"
+    )
 
     before = files_per_partition(spark, table)
     seconds, rows, scanned = time_weekly_demand(settings)
@@ -131,8 +158,10 @@ def main() -> int:
     print(f"maintain: {report.summary()}")
     print(f"after maintain: {describe(report.files_after)}")
     seconds_after, rows_after, scanned_after = time_weekly_demand(settings)
-    print(f"  weekly_demand (DuckDB, median of 3): {seconds_after:.2f}s, {rows_after} rows, "
-          f"{scanned_after / 1e6:.1f} MB read")
+    print(
+        f"  weekly_demand (DuckDB, median of 3): {seconds_after:.2f}s, {rows_after} rows, "
+        f"{scanned_after / 1e6:.1f} MB read"
+    )
     print(f"speed-up from compaction: {seconds / seconds_after:.1f}x")
     spark.stop()
     return 0

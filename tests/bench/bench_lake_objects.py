@@ -44,11 +44,17 @@ def old_committer_puts(settings: Settings) -> tuple[int, int]:
     """PUTs the old committer would have made for the topic's records, and how many 2 s batches they fill."""
     from confluent_kafka import Consumer, TopicPartition
 
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"bench-{uuid.uuid4().hex}",
-                         "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"bench-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+        }
+    )
     partitions = consumer.list_topics(settings.postings_topic, timeout=10).topics[settings.postings_topic].partitions
-    ends = {p: consumer.get_watermark_offsets(TopicPartition(settings.postings_topic, p), timeout=10)[1]
-            for p in partitions}
+    ends = {
+        p: consumer.get_watermark_offsets(TopicPartition(settings.postings_topic, p), timeout=10)[1] for p in partitions
+    }
     consumer.assign([TopicPartition(settings.postings_topic, p, 0) for p in partitions])
     batches: dict[int, set] = defaultdict(set)
     remaining = sum(ends.values())
@@ -89,20 +95,27 @@ def main() -> int:
     name = f"bench-objects-{uuid.uuid4().hex[:8]}"
     base = Settings.from_env()
     settings = Settings.from_env(
-        postings_topic=name, serving_namespace=name,
+        postings_topic=name,
+        serving_namespace=name,
         lake_uri=f"s3://talent-pulse-local/bench/{name}/lake",
         checkpoint_uri=f"s3://talent-pulse-local/bench/{name}/checkpoint",
-        lake_catalog_uri=f"jdbc:sqlite:{Path(base.data_dir).resolve() / 'bench' / name / 'catalog.db'}")
+        lake_catalog_uri=f"jdbc:sqlite:{Path(base.data_dir).resolve() / 'bench' / name / 'catalog.db'}",
+    )
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     admin.create_topics([NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)])[name].result()
     env = {**os.environ, **{row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"}}
     pulse = [sys.executable, "-m", "talent_pulse.cli.main"]
-    stream = subprocess.Popen([*pulse, "stream", "--until-idle", "75"], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-    producer = subprocess.run([*pulse, "produce", "--rate", str(args.rate), "--duration", str(args.duration),
-                               "--chaos", "0.02"], env=env, capture_output=True, text=True)
+    stream = subprocess.Popen(
+        [*pulse, "stream", "--until-idle", "75"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    producer = subprocess.run(
+        [*pulse, "produce", "--rate", str(args.rate), "--duration", str(args.duration), "--chaos", "0.02"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert producer.returncode == 0, producer.stderr[-2000:]
     output, _ = stream.communicate(timeout=1800)
     assert stream.returncode == 0, output[-4000:]
@@ -112,15 +125,21 @@ def main() -> int:
     objects = lake_objects(settings)
     old_puts, old_batches = old_committer_puts(settings)
     print(f"{args.rate:g} postings/s for {args.duration:g}s ({int(args.rate * args.duration)} records)")
-    print(f"reference, the old committer (2 s trigger, computed): {old_puts} PUTs in {old_batches} batches "
-          f"-> {old_puts / hours:,.0f} objects/hour")
-    print(f"Iceberg cold path (60 s trigger, measured): {objects.get('data', 0)} data + "
-          f"{objects.get('metadata', 0)} metadata files in {len(commits)} batches "
-          f"-> {sum(objects.values()) / hours:,.0f} objects/hour")
+    print(
+        f"reference, the old committer (2 s trigger, computed): {old_puts} PUTs in {old_batches} batches "
+        f"-> {old_puts / hours:,.0f} objects/hour"
+    )
+    print(
+        f"Iceberg cold path (60 s trigger, measured): {objects.get('data', 0)} data + "
+        f"{objects.get('metadata', 0)} metadata files in {len(commits)} batches "
+        f"-> {sum(objects.values()) / hours:,.0f} objects/hour"
+    )
     if commits:
         seconds = [s for _, s in commits]
-        print(f"cold batch (enrich + both appends + commits): median {statistics.median(seconds):.2f}s, "
-              f"max {max(seconds):.2f}s; data files per batch median {statistics.median(f for f, _ in commits):g}")
+        print(
+            f"cold batch (enrich + both appends + commits): median {statistics.median(seconds):.2f}s, "
+            f"max {max(seconds):.2f}s; data files per batch median {statistics.median(f for f, _ in commits):g}"
+        )
     admin.delete_topics([name])
     return 0
 

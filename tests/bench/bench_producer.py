@@ -40,9 +40,13 @@ def produce_path(settings, pool: list[tuple[bytes, bytes]], count: int, compress
     stats = producer.flush(120)
     elapsed = time.perf_counter() - started
     latencies = sorted(stats.latencies_s)
-    return {"rate": stats.delivered / elapsed, "failed": stats.total_failed,
-            "p50_ms": 1000 * _percentile(latencies, 0.5), "p95_ms": 1000 * _percentile(latencies, 0.95),
-            "p99_ms": 1000 * _percentile(latencies, 0.99)}
+    return {
+        "rate": stats.delivered / elapsed,
+        "failed": stats.total_failed,
+        "p50_ms": 1000 * _percentile(latencies, 0.5),
+        "p95_ms": 1000 * _percentile(latencies, 0.95),
+        "p99_ms": 1000 * _percentile(latencies, 0.99),
+    }
 
 
 def end_to_end(settings, count: int) -> dict:
@@ -79,16 +83,19 @@ def main() -> None:
         pool = [encode_event(p.event) for p in postings]
         mean_bytes = statistics.fmean(len(v) for _, v in pool)
         load_before = os.getloadavg()[0]
-        results = {f"ours, produce path ({codec})": produce_path(settings, pool, count, codec)
-                   for codec in ("lz4", "zstd")}
+        results = {
+            f"ours, produce path ({codec})": produce_path(settings, pool, count, codec) for codec in ("lz4", "zstd")
+        }
         results["ours, generate + produce"] = end_to_end(settings, e2e_count)
         results["reference: sync send per posting"] = reference_sync(settings, pool, reference_count)
         load_after = os.getloadavg()[0]
     finally:
         admin.delete_topics([topic])[topic].result(30)
 
-    print(f"postings of {mean_bytes:,.0f} bytes on average; {os.cpu_count()} cores; "
-          f"1-min load average {load_before:.1f} before, {load_after:.1f} after; {count:,} records per produce run")
+    print(
+        f"postings of {mean_bytes:,.0f} bytes on average; {os.cpu_count()} cores; "
+        f"1-min load average {load_before:.1f} before, {load_after:.1f} after; {count:,} records per produce run"
+    )
     print(f"{'approach':<36} {'postings/s':>12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'failed':>7}")
     for name, row in results.items():
         latency = "".join(f" {row[k]:>8.1f}" if k in row else f" {'-':>8}" for k in ("p50_ms", "p95_ms", "p99_ms"))

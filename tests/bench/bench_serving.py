@@ -79,7 +79,9 @@ class Stream:
         a, b = skills[:, first_col][both], skills[:, second_col][both]
         low, high = np.minimum(a, b), np.maximum(a, b)
         return BatchDelta(
-            postings=size, rejected=size // 100, duplicates=size // 200,
+            postings=size,
+            rejected=size // 100,
+            duplicates=size // 200,
             skills=self._counts(skill, self.skill_names),
             locations=self._counts(location, self.slugs),
             location_skills=self._nested(location[rows], self.slugs, skill),
@@ -87,8 +89,10 @@ class Stream:
             hour_skills=self._nested(hour[rows], None, skill),
             minute_postings=self._counts(minute, None),
             hour_postings=self._counts(hour, None),
-            pairs={(self.skill_names[x], self.skill_names[y]): n
-                   for (x, y), n in zip(*np.unique(np.stack([low, high], 1), axis=0, return_counts=True), strict=True)},
+            pairs={
+                (self.skill_names[x], self.skill_names[y]): n
+                for (x, y), n in zip(*np.unique(np.stack([low, high], 1), axis=0, return_counts=True), strict=True)
+            },
             remote=self._counts(rng.integers(0, len(REMOTE), size), REMOTE),
             seniority=self._counts(rng.integers(0, len(SENIORITY), size), SENIORITY),
             rejected_reasons={"invalid_json": size // 200, "missing_field": size // 100 - size // 200},
@@ -197,22 +201,29 @@ def main() -> int:
         batches = len(ours_ms)
         keys = sum(1 for _ in client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
         memory = sum(client.memory_usage(k) or 0 for k in client.scan_iter(match=f"{{{namespace}}}:*", count=1000))
-        print(f"{args.postings:,} postings in {batches} batches of {args.batch:,}: {SKILLS} skills x {LOCATIONS} "
-              f"locations, 48 h of events; namespace holds {keys:,} keys, {memory / 2**20:.1f} MiB; "
-              f"largest plan {payload_bytes / 2**10:.0f} KiB")
-        print(f"apply_batch (1 Lua script, fenced, atomic):  {percentiles(ours_ms)}   "
-              f"server {script_usec / batches / 1000:.1f} ms/batch")
+        print(
+            f"{args.postings:,} postings in {batches} batches of {args.batch:,}: {SKILLS} skills x {LOCATIONS} "
+            f"locations, 48 h of events; namespace holds {keys:,} keys, {memory / 2**20:.1f} MiB; "
+            f"largest plan {payload_bytes / 2**10:.0f} KiB"
+        )
+        print(
+            f"apply_batch (1 Lua script, fenced, atomic):  {percentiles(ours_ms)}   "
+            f"server {script_usec / batches / 1000:.1f} ms/batch"
+        )
         print(f"reference write (plain pipeline, unfenced):  {percentiles(reference_ms)}")
 
         top = [skill for skill, _ in read_snapshot(client, namespace, top_n=6).top_skills]
-        for label, kwargs in (("top_n=20, 6 trend skills", {"top_n": 20, "trend_skills": top}),
-                              ("top_n=200, 6 trend skills", {"top_n": 200, "trend_skills": top}),
-                              ("top_n=20, per-bucket top", {"top_n": 20})):
+        for label, kwargs in (
+            ("top_n=20, 6 trend skills", {"top_n": 20, "trend_skills": top}),
+            ("top_n=200, 6 trend skills", {"top_n": 200, "trend_skills": top}),
+            ("top_n=20, per-bucket top", {"top_n": 20}),
+        ):
             samples, server_ms = timed_reads(client, partial(read_snapshot, client, namespace, **kwargs), args.reads)
             print(f"read_snapshot {label:<27} {percentiles(samples)}   server {server_ms:.2f} ms/read")
         unpipelined = OneRoundTripPerCommand(client)
-        samples, _ = timed_reads(client, lambda: read_snapshot(unpipelined, namespace, top_n=20, trend_skills=top),
-                                 args.reads)
+        samples, _ = timed_reads(
+            client, lambda: read_snapshot(unpipelined, namespace, top_n=20, trend_skills=top), args.reads
+        )
         print(f"reference read (1 round trip per command):  {percentiles(samples)}")
         print("target: <= 200 ms server time per dashboard refresh")
     finally:

@@ -45,10 +45,24 @@ from talent_pulse.settings import Settings
 from talent_pulse.skills import default_matcher, load_taxonomy
 
 LOCATIONS = ("london", "berlin", "new-york", "bangalore", "sao-paulo", "remote", "toronto", "sydney")
-TECH_TITLES = ("Senior {0} Engineer", "{0} Developer", "Data Engineer ({0})", "Backend Engineer - {0}",
-               "Staff Software Engineer, {0}", "{0} / {1} Developer")
-OTHER_TITLES = ("Registered Nurse", "Sous Chef", "Sales Executive", "Warehouse Associate", "Store Manager",
-                "Account Manager", "HR Business Partner", "Delivery Driver")
+TECH_TITLES = (
+    "Senior {0} Engineer",
+    "{0} Developer",
+    "Data Engineer ({0})",
+    "Backend Engineer - {0}",
+    "Staff Software Engineer, {0}",
+    "{0} / {1} Developer",
+)
+OTHER_TITLES = (
+    "Registered Nurse",
+    "Sous Chef",
+    "Sales Executive",
+    "Warehouse Associate",
+    "Store Manager",
+    "Account Manager",
+    "HR Business Partner",
+    "Delivery Driver",
+)
 FILLER = (
     "We go the extra mile for customers and react quickly to change.",
     "You will own our go-to-market plan and spark new ideas across the business.",
@@ -59,9 +73,15 @@ FILLER = (
     "We are an equal opportunity employer and welcome applicants from every background.",
     "Work with stakeholders to deliver measurable outcomes in a fast-paced environment.",
 )
-TECH_CONTEXT = ("Hands-on experience with {0} in production.", "You have shipped production systems with {0}.",
-                "Our stack: {0} and {1}.", "Strong {0} skills; {1} is a plus.", "#{0} #{1}",
-                "- {0} ({1})", "Proficiency in {0}, {1}.")
+TECH_CONTEXT = (
+    "Hands-on experience with {0} in production.",
+    "You have shipped production systems with {0}.",
+    "Our stack: {0} and {1}.",
+    "Strong {0} skills; {1} is a plus.",
+    "#{0} #{1}",
+    "- {0} ({1})",
+    "Proficiency in {0}, {1}.",
+)
 WARM_RUNS = 3  # "warm" is the median of the last runs
 PROC = Path("/proc")
 REFERENCE_SKILLS = ("python", "java", "sql", "aws", "spark", "kafka", "react", "docker", "kubernetes", "go")
@@ -96,8 +116,15 @@ def synthetic_postings(count: int, seed: int = 7) -> list[dict[str, Any]]:
             title = rng.choice(OTHER_TITLES)
             while sum(map(len, parts)) < 800:
                 parts.append(rng.choice(FILLER))
-        postings.append({"id": index, "title": title, "description": " ".join(parts),
-                         "location": rng.choice(LOCATIONS), "expected": sorted(expected)})
+        postings.append(
+            {
+                "id": index,
+                "title": title,
+                "description": " ".join(parts),
+                "location": rng.choice(LOCATIONS),
+                "expected": sorted(expected),
+            }
+        )
     return postings
 
 
@@ -113,6 +140,7 @@ def reference_udf(skill_list: Sequence[str]) -> Callable[[Column], Column]:
             return []
         text = text.lower()
         return [skill for skill in lowered if skill in text]
+
     return extract
 
 
@@ -129,6 +157,7 @@ def python_matcher_in_arrow(df: DataFrame, text_cols: Sequence[str] = ("title", 
             texts = ["\n".join(part for part in parts if part is not None) for parts in zip(*columns, strict=True)]
             skills = pa.array(matcher.extract_many(texts), type=pa.list_(pa.string()))
             yield pa.RecordBatch.from_arrays([*batch.columns, skills], names=schema.names)
+
     return df.mapInArrow(add_skills, schema)
 
 
@@ -161,8 +190,12 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=200_000)
     parser.add_argument("--distinct", type=int, default=5_000, help="distinct generated texts, repeated")
     parser.add_argument("--runs", type=int, default=6, help="times each approach runs the job (the first is cold)")
-    parser.add_argument("--full-reference-postings", type=int, default=20_000,
-                        help="rows for the full-list reference (~250 postings/s: 200k would take ~15 min)")
+    parser.add_argument(
+        "--full-reference-postings",
+        type=int,
+        default=20_000,
+        help="rows for the full-list reference (~250 postings/s: 200k would take ~15 min)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", "python3")
     from pyspark.sql import SparkSession
@@ -180,39 +213,68 @@ def main() -> None:
     jar = skill_matcher_jar(Path(Settings.from_env().cache_dir))
     # Driver memory as `pulse stream` gives the streaming job: at the 1g default, the cached postings
     # leave so little heap that garbage collection, not matching, sets the pace.
-    spark = (SparkSession.builder.master("local[2]").appName("bench-skills").config("spark.jars", str(jar))
-             .config("spark.driver.memory", "2g")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-             .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-             .getOrCreate())
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("bench-skills")
+        .config("spark.jars", str(jar))
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("ERROR")
-    pool_df = spark.createDataFrame([(i, p["title"], p["description"], p["location"]) for i, p in enumerate(pool)],
-                                    "pid long, title string, description string, location string")
-    postings = (spark.range(args.postings).withColumn("pid", F.col("id") % len(pool))
-                .join(F.broadcast(pool_df), "pid").drop("pid").repartition(4).cache())
+    pool_df = spark.createDataFrame(
+        [(i, p["title"], p["description"], p["location"]) for i, p in enumerate(pool)],
+        "pid long, title string, description string, location string",
+    )
+    postings = (
+        spark.range(args.postings)
+        .withColumn("pid", F.col("id") % len(pool))
+        .join(F.broadcast(pool_df), "pid")
+        .drop("pid")
+        .repartition(4)
+        .cache()
+    )
     count = postings.count()
     mean_bytes = sum(len(t.encode()) for t in texts) / len(texts)
 
-    all_forms = sorted({form for skill in load_taxonomy().skills
-                        for form in (skill.name, *skill.aliases, *skill.ambiguous)})
+    all_forms = sorted(
+        {form for skill in load_taxonomy().skills for form in (skill.name, *skill.aliases, *skill.ambiguous)}
+    )
     jobs = [
         ("ours: JVM UDF, broadcast tables", f"{len(load_taxonomy().skills)} skills", with_skills(postings)),
-        ("same matcher in Python, mapInArrow", f"{len(load_taxonomy().skills)} skills",
-         python_matcher_in_arrow(postings)),
-        ("reference: Python UDF substring loop", "10 skills",
-         postings.withColumn("skills", reference_udf(REFERENCE_SKILLS)(joined_text(("title", "description"))))),
-        ("reference: Python UDF substring loop", f"{len(all_forms)} forms",
-         postings.limit(min(count, args.full_reference_postings)).repartition(4)
-         .withColumn("skills", reference_udf(all_forms)(joined_text(("title", "description"))))),
+        (
+            "same matcher in Python, mapInArrow",
+            f"{len(load_taxonomy().skills)} skills",
+            python_matcher_in_arrow(postings),
+        ),
+        (
+            "reference: Python UDF substring loop",
+            "10 skills",
+            postings.withColumn("skills", reference_udf(REFERENCE_SKILLS)(joined_text(("title", "description")))),
+        ),
+        (
+            "reference: Python UDF substring loop",
+            f"{len(all_forms)} forms",
+            postings.limit(min(count, args.full_reference_postings))
+            .repartition(4)
+            .withColumn("skills", reference_udf(all_forms)(joined_text(("title", "description")))),
+        ),
     ]
-    print(f"{count} postings, mean {mean_bytes:.0f} bytes, local[2]; pure-Python matcher on one core: "
-          f"{python_rate:,.0f} postings/s")
+    print(
+        f"{count} postings, mean {mean_bytes:.0f} bytes, local[2]; pure-Python matcher on one core: "
+        f"{python_rate:,.0f} postings/s"
+    )
     jvm_pid = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]  # py4j's launcher process
-    print(f"{'approach':38} {'taxonomy':>11} {'postings':>9} {'cold s':>7} {'warm s':>7} "
-          f"{'cold postings/s':>16} {'warm postings/s':>16} {'warm postings/CPU-s':>20} "
-          f"{'(location, skill) rows':>23}")
+    print(
+        f"{'approach':38} {'taxonomy':>11} {'postings':>9} {'cold s':>7} {'warm s':>7} "
+        f"{'cold postings/s':>16} {'warm postings/s':>16} {'warm postings/CPU-s':>20} "
+        f"{'(location, skill) rows':>23}"
+    )
     for label, size, df in jobs:
         rows_in = df.count()
         seconds, cpu_seconds = [], []
@@ -221,10 +283,14 @@ def main() -> None:
             rows = count_skills(df).collect()
             seconds.append(time.perf_counter() - started)
             cpu_seconds.append(process_tree_cpu_seconds(jvm_pid) - cpu_before)
-        warm, warm_cpu = (statistics.median(values[-WARM_RUNS:]) if len(values) > WARM_RUNS else min(values)
-                          for values in (seconds, cpu_seconds))
-        print(f"{label:38} {size:>11} {rows_in:>9} {seconds[0]:7.2f} {warm:7.2f} "
-              f"{rows_in / seconds[0]:16,.0f} {rows_in / warm:16,.0f} {rows_in / warm_cpu:20,.0f} {len(rows):>23}")
+        warm, warm_cpu = (
+            statistics.median(values[-WARM_RUNS:]) if len(values) > WARM_RUNS else min(values)
+            for values in (seconds, cpu_seconds)
+        )
+        print(
+            f"{label:38} {size:>11} {rows_in:>9} {seconds[0]:7.2f} {warm:7.2f} "
+            f"{rows_in / seconds[0]:16,.0f} {rows_in / warm:16,.0f} {rows_in / warm_cpu:20,.0f} {len(rows):>23}"
+        )
     print(f"load average (1, 5, 15 min): {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     spark.stop()
 

@@ -107,8 +107,9 @@ class Job:
         self.run = run
         log_path = Path(settings.data_dir) / "logs" / f"bench-stream-{run.design}.log"
         self.log = open(log_path, "w")  # noqa: SIM115 — lives as long as the job; stop() closes it
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True
+        )
         self.done = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._sample, daemon=True).start()
@@ -117,7 +118,7 @@ class Job:
         for line in self.process.stdout:
             self.log.write(line)
             if line.startswith(PROGRESS_PREFIX):
-                report = json.loads(line[len(PROGRESS_PREFIX):])
+                report = json.loads(line[len(PROGRESS_PREFIX) :])
                 if "rows_in" in report:  # the hot path's batches (the cold path reports files)
                     self.run.batches.append(report)
                     self.run.batch_ends.append(time.monotonic())
@@ -133,11 +134,14 @@ class Job:
         deadline = time.monotonic() + timeout
         while self.records_done() < count:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.run.design}: the job exited with {self.process.returncode}; "
-                                 f"see {self.log.name}")
+                raise SystemExit(
+                    f"{self.run.design}: the job exited with {self.process.returncode}; see {self.log.name}"
+                )
             if time.monotonic() > deadline:
-                raise SystemExit(f"{self.run.design}: {self.records_done()} of {count} records after {timeout:.0f}s; "
-                                 f"see {self.log.name}")
+                raise SystemExit(
+                    f"{self.run.design}: {self.records_done()} of {count} records after {timeout:.0f}s; "
+                    f"see {self.log.name}"
+                )
             time.sleep(0.2)
 
     def stop(self) -> None:
@@ -203,19 +207,35 @@ def isolated(base: Settings, design: str, batch_size: int, checkpoints: str) -> 
     name = f"bench-stream-{design}-{uuid.uuid4().hex[:8]}"
     data_dir = Path(base.data_dir).resolve()
     catalog = data_dir / f"{name}-catalog.db"  # the lake catalog of this run alone
-    checkpoint_uri = (f"s3://talent-pulse-local/bench/{name}/checkpoint" if checkpoints == "s3"
-                      else (data_dir / "bench" / name / "checkpoint").as_uri())
-    settings = Settings.from_env(postings_topic=name, serving_namespace=name, lake_catalog_uri=f"jdbc:sqlite:{catalog}",
-                                 lake_uri=f"s3://talent-pulse-local/bench/{name}/lake", checkpoint_uri=checkpoint_uri,
-                                 max_offsets_per_trigger=batch_size, data_dir=str(Path(base.data_dir).resolve()))
+    checkpoint_uri = (
+        f"s3://talent-pulse-local/bench/{name}/checkpoint"
+        if checkpoints == "s3"
+        else (data_dir / "bench" / name / "checkpoint").as_uri()
+    )
+    settings = Settings.from_env(
+        postings_topic=name,
+        serving_namespace=name,
+        lake_catalog_uri=f"jdbc:sqlite:{catalog}",
+        lake_uri=f"s3://talent-pulse-local/bench/{name}/lake",
+        checkpoint_uri=checkpoint_uri,
+        max_offsets_per_trigger=batch_size,
+        data_dir=str(Path(base.data_dir).resolve()),
+    )
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
     topic = NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
     admin.create_topics([topic])[name].result(30)
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
-               PULSE_POSTINGS_TOPIC=name, PULSE_SERVING_NAMESPACE=name, PULSE_LAKE_URI=settings.lake_uri,
-               PULSE_CHECKPOINT_URI=settings.checkpoint_uri, PULSE_MAX_OFFSETS_PER_TRIGGER=str(batch_size),
-               PULSE_LAKE_CATALOG_URI=settings.lake_catalog_uri,
-               PYTHONPATH=os.pathsep.join(filter(None, (str(BENCH), os.environ.get("PYTHONPATH")))))
+    env = dict(
+        os.environ,
+        PYSPARK_PYTHON=sys.executable,
+        PYSPARK_DRIVER_PYTHON=sys.executable,
+        PULSE_POSTINGS_TOPIC=name,
+        PULSE_SERVING_NAMESPACE=name,
+        PULSE_LAKE_URI=settings.lake_uri,
+        PULSE_CHECKPOINT_URI=settings.checkpoint_uri,
+        PULSE_MAX_OFFSETS_PER_TRIGGER=str(batch_size),
+        PULSE_LAKE_CATALOG_URI=settings.lake_catalog_uri,
+        PYTHONPATH=os.pathsep.join(filter(None, (str(BENCH), os.environ.get("PYTHONPATH")))),
+    )
     return settings, env
 
 
@@ -246,11 +266,14 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
     settings, env = isolated(base, design, args.batch_size, args.checkpoints)
     client = redis_client(settings)
     if design == "ours":
+
         def count_python() -> int:
             return int(client.zscore(Keys(settings.serving_namespace).skills, "Python") or 0)
     else:
+
         def count_python() -> int:
             return int(client.get(reference_key(settings.serving_namespace, "python")) or 0)
+
     run = Run(design)
     print(f"{design}: producing {args.postings:,} postings to {settings.postings_topic}", flush=True)
     backlog(settings, args.postings)
@@ -260,8 +283,9 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         job.wait_for_records(args.postings, timeout=args.timeout)
         drained = len(run.batches)
         for rate in args.rates:
-            print(f"{design}: backlog drained in {drained} batches; offering {rate:g}/s for {args.seconds:g}s",
-                  flush=True)
+            print(
+                f"{design}: backlog drained in {drained} batches; offering {rate:g}/s for {args.seconds:g}s", flush=True
+            )
             measure_live(settings, count_python, rate, args.seconds, run)
     finally:
         job.stop()
@@ -289,45 +313,69 @@ def drain_rate(run: Run) -> float:
 
 
 def report(runs: list[Run], args) -> None:
-    print(f"\n{args.postings:,} backlog postings in batches of {args.batch_size:,}; live "
-          f"{', '.join(f'{rate:g}/s' for rate in args.rates)} for {args.seconds:g}s each; local[2]; "
-          f"checkpoints on {'the S3 emulator' if args.checkpoints == 's3' else 'the local disk'}")
+    print(
+        f"\n{args.postings:,} backlog postings in batches of {args.batch_size:,}; live "
+        f"{', '.join(f'{rate:g}/s' for rate in args.rates)} for {args.seconds:g}s each; local[2]; "
+        f"checkpoints on {'the S3 emulator' if args.checkpoints == 's3' else 'the local disk'}"
+    )
     visible = "".join(f" {'visible p50/p95 @' + format(rate, 'g'):>24} {'seen':>11}" for rate in args.rates)
     print(f"{'design':<52} {'postings/s':>11} {'batch p50':>10} {'batch p95':>10}{visible} {'peak RSS':>9}")
-    labels = {"ours": "ours: full taxonomy, dedup, deltas; lake query beside",
-              "reference": "reference: UDF substring x10, complete, collect()+SET"}
+    labels = {
+        "ours": "ours: full taxonomy, dedup, deltas; lake query beside",
+        "reference": "reference: UDF substring x10, complete, collect()+SET",
+    }
     for run in runs:
         seconds = [batch_seconds(batch) for batch in run.batches if batch["rows_in"]] or [float("nan")]
         live = "".join(
             f" {percentile(run.latencies.get(rate, []), 0.5):>10.2f}s"
             f" /{percentile(run.latencies.get(rate, []), 0.95):>9.2f}s "
-            f"{len(run.latencies.get(rate, [])):>5}/{run.live_sent.get(rate, 0):<5}" for rate in args.rates)
-        print(f"{labels[run.design]:<52} {drain_rate(run):>11,.0f} {statistics.median(seconds):>9.2f}s "
-              f"{percentile(seconds, 0.95):>9.2f}s{live} {run.peak_rss_mb:>6,.0f} MB")
+            f"{len(run.latencies.get(rate, [])):>5}/{run.live_sent.get(rate, 0):<5}"
+            for rate in args.rates
+        )
+        print(
+            f"{labels[run.design]:<52} {drain_rate(run):>11,.0f} {statistics.median(seconds):>9.2f}s "
+            f"{percentile(seconds, 0.95):>9.2f}s{live} {run.peak_rss_mb:>6,.0f} MB"
+        )
     if [run.design for run in runs] == ["ours", "reference"]:
         ours, reference = runs
+
         def visible_p95(run: Run, rate: float) -> float:
             return percentile(run.latencies.get(rate, []), 0.95)
 
-        print(f"ratio ours/reference: postings/s {drain_rate(ours) / max(drain_rate(reference), 1e-9):.2f}x; "
-              + "; ".join(f"visible p95 @{rate:g}/s "
-                          f"{visible_p95(ours, rate) / max(visible_p95(reference, rate), 1e-9):.2f}x"
-                          for rate in args.rates))
+        print(
+            f"ratio ours/reference: postings/s {drain_rate(ours) / max(drain_rate(reference), 1e-9):.2f}x; "
+            + "; ".join(
+                f"visible p95 @{rate:g}/s {visible_p95(ours, rate) / max(visible_p95(reference, rate), 1e-9):.2f}x"
+                for rate in args.rates
+            )
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=200_000, help="backlog postings per design")
     parser.add_argument("--batch-size", type=int, default=50_000, help="max records per micro-batch")
-    parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",")], default=[2000.0, 50.0],
-                        help="offered postings/s of the live phases, comma-separated (default 2000,50)")
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(r) for r in text.split(",")],
+        default=[2000.0, 50.0],
+        help="offered postings/s of the live phases, comma-separated (default 2000,50)",
+    )
     parser.add_argument("--seconds", type=float, default=60, help="length of each live phase")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to drain the backlog")
-    parser.add_argument("--designs", type=lambda text: text.split(","), default=["ours", "reference"],
-                        help="which designs to run, comma-separated (default ours,reference)")
-    parser.add_argument("--checkpoints", choices=("s3", "local"), default="s3",
-                        help="where both designs keep their streaming checkpoints: the S3 emulator (default, as on "
-                             "AWS) or the local disk (shows the share of the emulator's round trips)")
+    parser.add_argument(
+        "--designs",
+        type=lambda text: text.split(","),
+        default=["ours", "reference"],
+        help="which designs to run, comma-separated (default ours,reference)",
+    )
+    parser.add_argument(
+        "--checkpoints",
+        choices=("s3", "local"),
+        default="s3",
+        help="where both designs keep their streaming checkpoints: the S3 emulator (default, as on "
+        "AWS) or the local disk (shows the share of the emulator's round trips)",
+    )
     parser.add_argument("--small", action="store_true", help="a tiny run that only proves the script works (CI)")
     args = parser.parse_args()
     if args.small:

@@ -42,22 +42,37 @@ def main() -> None:
     spark = build_session(settings, "reference-stream")
     offsets = OffsetLog(Storage(spark), settings.checkpoint_uri)
     client = redis.Redis.from_url(settings.redis_url)
-    postings = (spark.readStream.format("kafka").options(**kafka_options(settings)).load()
-                .select(F.from_json(F.col("value").cast("string"), "title string, description string").alias("p")))
-    totals = (postings.select(F.explode(substring_skills(F.concat_ws(" ", "p.title", "p.description"))).alias("skill"))
-              .groupBy("skill").count())
+    postings = (
+        spark.readStream.format("kafka")
+        .options(**kafka_options(settings))
+        .load()
+        .select(F.from_json(F.col("value").cast("string"), "title string, description string").alias("p"))
+    )
+    totals = (
+        postings.select(F.explode(substring_skills(F.concat_ws(" ", "p.title", "p.description"))).alias("skill"))
+        .groupBy("skill")
+        .count()
+    )
 
     def write_totals(batch, batch_id: int) -> None:
         started = time.monotonic()
         for row in batch.collect():
             client.set(reference_key(settings.serving_namespace, row["skill"]), row["count"])
-        report = {"batch": batch_id, "rows_in": offsets.records_read(batch_id),
-                  "seconds": round(time.monotonic() - started, 3)}
+        report = {
+            "batch": batch_id,
+            "rows_in": offsets.records_read(batch_id),
+            "seconds": round(time.monotonic() - started, 3),
+        }
         print(PROGRESS_PREFIX + json.dumps(report), flush=True)
 
-    (totals.writeStream.outputMode("complete").foreachBatch(write_totals)
-     .option("checkpointLocation", settings.checkpoint_uri)
-     .trigger(processingTime=f"{settings.trigger_seconds} seconds").start().awaitTermination())
+    (
+        totals.writeStream.outputMode("complete")
+        .foreachBatch(write_totals)
+        .option("checkpointLocation", settings.checkpoint_uri)
+        .trigger(processingTime=f"{settings.trigger_seconds} seconds")
+        .start()
+        .awaitTermination()
+    )
 
 
 if __name__ == "__main__":

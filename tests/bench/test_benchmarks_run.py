@@ -30,8 +30,9 @@ def test_every_benchmark_script_is_exercised():
 
 @pytest.mark.parametrize("script", sorted(SMALL_RUNS))
 def test_benchmark_runs_and_reports_ours_beside_the_reference(script, local_stack):
-    result = subprocess.run([sys.executable, str(BENCH / script), *SMALL_RUNS[script]],
-                            capture_output=True, text=True, timeout=1200)
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *SMALL_RUNS[script]], capture_output=True, text=True, timeout=1200
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     output = result.stdout.lower()
     assert "reference" in output, result.stdout

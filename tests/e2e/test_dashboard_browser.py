@@ -40,8 +40,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PRODUCE_RATE = 20  # postings per second: every micro-batch has some, none is large
 PRODUCE_SECONDS = 900  # the producer and the job also stop on their own if this test is killed
 JOB_IDLE_STOP_SECONDS = 60
@@ -66,15 +74,26 @@ class Pipeline:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ)
         self.env.update({row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"})
-        self.env.update({"PULSE_DASHBOARD_PORT": str(self.port), "PULSE_TRIGGER_SECONDS": "1",
-                         "PULSE_COLD_TRIGGER_SECONDS": "5", "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
-                         "PULSE_DATA_DIR": str(folder / "data")})  # the Spark driver log of this job only
+        self.env.update(
+            {
+                "PULSE_DASHBOARD_PORT": str(self.port),
+                "PULSE_TRIGGER_SECONDS": "1",
+                "PULSE_COLD_TRIGGER_SECONDS": "5",
+                "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
+                "PULSE_DATA_DIR": str(folder / "data"),
+            }
+        )  # the Spark driver log of this job only
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         with (self.folder / f"{name}.log").open("w") as out:
-            process = subprocess.Popen([sys.executable, "-m", "talent_pulse.cli.main", *args], env=self.env,
-                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "talent_pulse.cli.main", *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.processes[name] = process
         return process
 
@@ -90,14 +109,17 @@ class Pipeline:
                 process.wait(10)
 
     def exited(self) -> list[str]:
-        return [f"`pulse {name}` exited with {p.returncode}" for name, p in self.processes.items()
-                if p.poll() is not None]
+        return [
+            f"`pulse {name}` exited with {p.returncode}" for name, p in self.processes.items() if p.poll() is not None
+        ]
 
     def logs(self) -> str:
         tails = []
         for log in sorted(self.folder.glob("*.log")) + sorted((self.folder / "data").glob("logs/*.log")):
-            tails.append(f"--- {log.relative_to(self.folder)} (last {LOG_TAIL_CHARS} characters)\n"
-                         f"{log.read_text(errors='replace')[-LOG_TAIL_CHARS:]}")
+            tails.append(
+                f"--- {log.relative_to(self.folder)} (last {LOG_TAIL_CHARS} characters)\n"
+                f"{log.read_text(errors='replace')[-LOG_TAIL_CHARS:]}"
+            )
         return "\n".join(tails)
 
     def fail(self, message: str):
@@ -111,8 +133,11 @@ class Pipeline:
             if value:
                 return value
             time.sleep(1)
-        self.fail(f"timed out after {timeout:.0f} s waiting for {what}" if not self.exited()
-                  else f"a pipeline process died while waiting for {what}")
+        self.fail(
+            f"timed out after {timeout:.0f} s waiting for {what}"
+            if not self.exited()
+            else f"a pipeline process died while waiting for {what}"
+        )
 
     def dashboard_healthy(self) -> bool:
         try:
@@ -127,8 +152,18 @@ def pipeline(isolated_settings, tmp_path):
     pipeline = Pipeline(isolated_settings, tmp_path)
     try:
         pipeline.start("stream", "stream", "--until-idle", str(JOB_IDLE_STOP_SECONDS))
-        pipeline.start("produce", "produce", "--rate", str(PRODUCE_RATE), "--duration", str(PRODUCE_SECONDS),
-                       "--chaos", "0.05", "--seed", str(random.randrange(1 << 30)))
+        pipeline.start(
+            "produce",
+            "produce",
+            "--rate",
+            str(PRODUCE_RATE),
+            "--duration",
+            str(PRODUCE_SECONDS),
+            "--chaos",
+            "0.05",
+            "--seed",
+            str(random.randrange(1 << 30)),
+        )
         pipeline.start("dashboard", "dashboard")
         pipeline.wait_for(pipeline.dashboard_healthy, 60, "the dashboard's health check")
         yield pipeline
@@ -181,22 +216,35 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright, explained_by(pipeline):
         browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1440, "height": 2200})
+            str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1440, "height": 2200},
+        )
         try:
             page = browser.new_page()
             failed_requests: list[str] = []
             page.on("requestfailed", lambda request: failed_requests.append(request.url))
             page.goto(pipeline.url)
             page.get_by_text("Global Talent Pulse").first.wait_for(timeout=60_000)
-            first = pipeline.wait_for(lambda: kpi(page, "Postings processed"), FIRST_BATCH_SECONDS,
-                                      "a live postings count (the streaming job's first micro-batch)")
-            moved = pipeline.wait_for(lambda: max(0, kpi(page, "Postings processed") - first), NEXT_BATCH_SECONDS,
-                                      "the postings count to move (the next micro-batch)")
+            first = pipeline.wait_for(
+                lambda: kpi(page, "Postings processed"),
+                FIRST_BATCH_SECONDS,
+                "a live postings count (the streaming job's first micro-batch)",
+            )
+            moved = pipeline.wait_for(
+                lambda: max(0, kpi(page, "Postings processed") - first),
+                NEXT_BATCH_SECONDS,
+                "the postings count to move (the next micro-batch)",
+            )
             assert moved > 0
             # postings in the last 60 s of event time: 0 while the job trails the producer by more than that
-            pipeline.wait_for(lambda: kpi(page, "Postings / min"), NEXT_BATCH_SECONDS,
-                              "postings in the last minute of event time (the job catching up)")
+            pipeline.wait_for(
+                lambda: kpi(page, "Postings / min"),
+                NEXT_BATCH_SECONDS,
+                "postings in the last minute of event time (the job catching up)",
+            )
             page.get_by_text("Skills that travel together").wait_for()
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
@@ -204,7 +252,9 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             # The map renders offline: outlines come from the dashboard's own static file, not a CDN or tiles.
             outlines_and_bubbles = pipeline.wait_for(
                 lambda: (lambda layers: layers if layers[0] > 100 and layers[1] > 0 else None)(map_layers(page)),
-                60, "the world map's country outlines and city bubbles")
+                60,
+                "the world map's country outlines and city bubbles",
+            )
             assert not [url for url in failed_requests if "/app/static/" in url or "plot.ly" in url], failed_requests
             the_map = page.locator('[data-testid="stPlotlyChart"]')
             the_map.scroll_into_view_if_needed()
@@ -214,8 +264,11 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             skill = page.get_by_role("option").nth(1)  # the first skill after "All postings": the top skill
             skill_name = skill.inner_text()
             skill.click()
-            pipeline.wait_for(lambda: the_map.locator(".colorbar").count() > 0, 30,
-                              f"the map to colour cities by {skill_name}'s share")
+            pipeline.wait_for(
+                lambda: the_map.locator(".colorbar").count() > 0,
+                30,
+                f"the map to colour cities by {skill_name}'s share",
+            )
             assert map_layers(page)[1] > 0, outlines_and_bubbles
             no_exception_shown(page)
             the_map.screenshot(path=str(ARTIFACTS / "dashboard-map-skill.png"))
@@ -224,8 +277,11 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             categories.locator("input").click()
             page.get_by_role("option", name=category, exact=True).click()
             page.keyboard.press("Escape")
-            pipeline.wait_for(lambda: categories.locator("[data-tag]").all_inner_texts() == [category], 30,
-                              f"the category filter {category!r} to apply")
+            pipeline.wait_for(
+                lambda: categories.locator("[data-tag]").all_inner_texts() == [category],
+                30,
+                f"the category filter {category!r} to apply",
+            )
             page.get_by_text("Top skills").wait_for()
             page.wait_for_timeout(2500)  # one refresh of the live fragment under the filter
             no_exception_shown(page)
@@ -233,16 +289,20 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
 
             page.get_by_role("tab", name="History").click()  # opening the tab runs its queries now
             # weekly demand, rising skills and location comparison, each over the Parquet the job wrote
-            pipeline.wait_for(lambda: query_notes_with_rows(page) == 3, 180,
-                              "the three history queries to return rows from the Parquet the job wrote")
+            pipeline.wait_for(
+                lambda: query_notes_with_rows(page) == 3,
+                180,
+                "the three history queries to return rows from the Parquet the job wrote",
+            )
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))
 
             page.get_by_role("tab", name="Health").click()
             page.get_by_text("Last batch id").wait_for(timeout=60_000)
             pipeline.wait_for(lambda: kpi(page, "Rejected") > 0, 60, "the chaos records counted as rejected")
-            pipeline.wait_for(lambda: query_notes_with_rows(page) == 2, 180,
-                              "the quarantine counts and examples from the lake")
+            pipeline.wait_for(
+                lambda: query_notes_with_rows(page) == 2, 180, "the quarantine counts and examples from the lake"
+            )
             no_exception_shown(page)
             page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
         finally:

@@ -150,8 +150,10 @@ def schema_violations(block: Block, provider_schema: dict[str, Any]) -> list[str
         return []
     section = provider_schema["resource" if block.kind == "resource" else "data"]
     if block.type not in section:
-        return [f"{block.file}: {block.address}: unknown {block.kind} type "
-                f"for hashicorp/aws {provider_schema['provider_version']}"]
+        return [
+            f"{block.file}: {block.address}: unknown {block.kind} type "
+            f"for hashicorp/aws {provider_schema['provider_version']}"
+        ]
     return _body_violations(block.body, section[block.type], f"{block.file}: {block.address}", top_level=True)
 
 

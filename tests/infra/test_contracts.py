@@ -28,8 +28,8 @@ def lake_tables(tmp_path_factory) -> dict:
     (root / "main.tf").write_text(
         f"""
 module "lake" {{
-  source      = "{INFRA / 'modules' / 'lake_tables'}"
-  tables_file = "{REPO / 'talent_pulse' / 'data' / 'tables.json'}"
+  source      = "{INFRA / "modules" / "lake_tables"}"
+  tables_file = "{REPO / "talent_pulse" / "data" / "tables.json"}"
   lake_uri    = "{TEST_LAKE_URI}"
   namespace   = "{Settings().glue_database}"
 }}
@@ -89,8 +89,14 @@ def test_each_runtime_gets_the_settings_it_needs():
     lambda_env = {t for t in ENV_TOKEN.findall((INFRA / "lambda.tf").read_text("utf-8"))}
     assert {"PULSE_KAFKA_BOOTSTRAP", "PULSE_KAFKA_AUTH", "PULSE_POSTINGS_TOPIC"} <= lambda_env
     assert {
-        "PULSE_KAFKA_BOOTSTRAP", "PULSE_KAFKA_AUTH", "PULSE_POSTINGS_TOPIC", "PULSE_REDIS_URL",
-        "PULSE_REDIS_PASSWORD_SECRET_ARN", "PULSE_LAKE_URI", "PULSE_CHECKPOINT_URI", "PULSE_SERVING_NAMESPACE",
+        "PULSE_KAFKA_BOOTSTRAP",
+        "PULSE_KAFKA_AUTH",
+        "PULSE_POSTINGS_TOPIC",
+        "PULSE_REDIS_URL",
+        "PULSE_REDIS_PASSWORD_SECRET_ARN",
+        "PULSE_LAKE_URI",
+        "PULSE_CHECKPOINT_URI",
+        "PULSE_SERVING_NAMESPACE",
     } <= stream_job
     assert {"PULSE_REDIS_URL", "PULSE_HISTORY_BACKEND", "PULSE_GLUE_DATABASE", "PULSE_ATHENA_WORKGROUP"} <= dashboard
     assert "PULSE_REDIS_PASSWORD" not in stream_job, "the job reads the token by secret ARN, never as plain env"
@@ -115,8 +121,9 @@ def test_ports_match_the_settings_and_msk_iam():
     assert "9098" in Settings.__dataclass_fields__["kafka_bootstrap"].metadata["help"]
     assert local["redis_port"] == urlparse(settings.redis_url).port
     assert local["dashboard_port"] == settings.dashboard_port
-    assert '"rediss://${user.user_name}@' in json.dumps(local["redis_urls"]).replace('\\"', '"'), \
+    assert '"rediss://${user.user_name}@' in json.dumps(local["redis_urls"]).replace('\\"', '"'), (
         "ElastiCache has TLS in transit and RBAC: use rediss://<user>@"
+    )
 
 
 FLOW = re.compile(r'\{ source = "(\w+)", target = "(\w+)", port = local\.(\w+)')
@@ -142,9 +149,13 @@ def test_security_group_flows_are_exactly_the_designed_ones():
 
 # Actions AWS does not support resource-level permissions for: the only ones allowed on "*".
 UNSCOPABLE_ACTIONS = {
-    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
     "ecr:GetAuthorizationToken",
     "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition (checked below)
 }
@@ -176,8 +187,9 @@ def test_every_iam_statement_is_scoped():
 
 
 def test_metric_publishing_is_limited_to_the_jobs_namespace():
-    statements = [s for _, s in _statements()
-                  if "cloudwatch:PutMetricData" in [unquote(a) for a in s.get("actions", [])]]
+    statements = [
+        s for _, s in _statements() if "cloudwatch:PutMetricData" in [unquote(a) for a in s.get("actions", [])]
+    ]
     assert statements, "the job needs cloudwatch:PutMetricData for its per-batch metrics"
     for statement in statements:
         condition = statement["condition"][0]

@@ -15,8 +15,11 @@ from talent_pulse.settings import Settings
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/talent-pulse/job-runtime:rt-0123456789ab"
 SPARK_CONF = {
-    "spark.driver.cores": "2", "spark.driver.memory": "7g", "spark.executor.cores": "2",
-    "spark.executor.memory": "7g", "spark.dynamicAllocation.minExecutors": "2",
+    "spark.driver.cores": "2",
+    "spark.driver.memory": "7g",
+    "spark.executor.cores": "2",
+    "spark.executor.memory": "7g",
+    "spark.dynamicAllocation.minExecutors": "2",
 }
 
 
@@ -135,8 +138,11 @@ def test_start_without_a_runtime_image_says_to_build_it(deployed, capsys, tmp_pa
 def test_a_cancelling_run_still_blocks_a_new_start(deployed, capsys):
     client, application_id, outputs = deployed
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 0
-    run_id = next(r["id"] for r in client.list_job_runs(applicationId=application_id)["jobRuns"]
-                  if r["name"] == "talent-pulse-streaming-job")
+    run_id = next(
+        r["id"]
+        for r in client.list_job_runs(applicationId=application_id)["jobRuns"]
+        if r["name"] == "talent-pulse-streaming-job"
+    )
     _set_state(application_id, run_id, "CANCELLING")
     assert main(["deploy", "start-stream", "--outputs-file", str(outputs)]) == 2
     assert "CANCELLING" in capsys.readouterr().err
@@ -173,19 +179,29 @@ def _stubbed(states_after_cancel: list[str]):
     client = boto3.client("emr-serverless", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     stubber = Stubber(client)
     job = _job("00fakeapp")
-    run = {"applicationId": "00fakeapp", "id": "run-1", "name": job["name"],
-           "arn": "arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fakeapp/jobruns/run-1",
-           "createdBy": "arn:aws:iam::123456789012:user/deployer", "createdAt": "2026-11-30T00:00:00Z",
-           "updatedAt": "2026-11-30T00:00:00Z", "executionRole": job["execution_role_arn"], "state": "RUNNING",
-           "stateDetails": "streaming", "releaseLabel": "emr-spark-8.0.0"}
+    run = {
+        "applicationId": "00fakeapp",
+        "id": "run-1",
+        "name": job["name"],
+        "arn": "arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fakeapp/jobruns/run-1",
+        "createdBy": "arn:aws:iam::123456789012:user/deployer",
+        "createdAt": "2026-11-30T00:00:00Z",
+        "updatedAt": "2026-11-30T00:00:00Z",
+        "executionRole": job["execution_role_arn"],
+        "state": "RUNNING",
+        "stateDetails": "streaming",
+        "releaseLabel": "emr-spark-8.0.0",
+    }
     stubber.add_response("list_job_runs", {"jobRuns": [run]}, {"applicationId": "00fakeapp", "states": ANY_STATES})
-    stubber.add_response("cancel_job_run", {"applicationId": "00fakeapp", "jobRunId": "run-1"},
-                         {"applicationId": "00fakeapp", "jobRunId": "run-1"})
+    stubber.add_response(
+        "cancel_job_run",
+        {"applicationId": "00fakeapp", "jobRunId": "run-1"},
+        {"applicationId": "00fakeapp", "jobRunId": "run-1"},
+    )
     for state in states_after_cancel:
         detail = {key: value for key, value in run.items() if key != "id"}
         detail.update(jobRunId="run-1", state=state, jobDriver={"sparkSubmit": {"entryPoint": "e"}})
-        stubber.add_response("get_job_run", {"jobRun": detail},
-                             {"applicationId": "00fakeapp", "jobRunId": "run-1"})
+        stubber.add_response("get_job_run", {"jobRun": detail}, {"applicationId": "00fakeapp", "jobRunId": "run-1"})
     return client, stubber, job
 
 

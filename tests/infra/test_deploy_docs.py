@@ -47,8 +47,11 @@ def test_the_tftest_small_run_uses_the_small_example_values():
     """infra/tests/variants.tftest.hcl plans the small example's variables; they must be the file's."""
     example = {k: v for k, v in hcl_loads(SMALL.read_text("utf-8")).items() if not k.startswith("__")}
     text = (INFRA / "tests" / "variants.tftest.hcl").read_text("utf-8")
-    block = re.search(r'run "the_small_example_is_the_cheap_shape" \{\n  command = plan\n\n  (variables \{.*?\n  \})',
-                      text, flags=re.S)
+    block = re.search(
+        r'run "the_small_example_is_the_cheap_shape" \{\n  command = plan\n\n  (variables \{.*?\n  \})',
+        text,
+        flags=re.S,
+    )
     assert block, "the small-example run is missing from variants.tftest.hcl"
     planned = hcl_loads(block.group(1).replace("\n  ", "\n"))["variables"][0]
     assert {k: v for k, v in planned.items() if not k.startswith("__")} == example
@@ -60,17 +63,27 @@ def test_the_backend_example_keeps_state_in_s3_with_native_locking(tmp_path, mot
     backend = hcl_loads((INFRA / "backend.tf.example").read_text("utf-8"))["terraform"][0]["backend"][0]['"s3"']
     assert backend["encrypt"] is True and backend["use_lockfile"] is True
     bucket, key = unquote(backend["bucket"]), unquote(backend["key"])
-    s3 = boto3.client("s3", endpoint_url=moto_env["AWS_ENDPOINT_URL"], region_name=moto_env["AWS_REGION"],
-                      aws_access_key_id="test", aws_secret_access_key="test")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_env["AWS_ENDPOINT_URL"],
+        region_name=moto_env["AWS_REGION"],
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
     s3.create_bucket(Bucket=bucket)
     # Versioning keeps a trace of the lock object after it is released.
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     (tmp_path / "backend.tf").write_text((INFRA / "backend.tf.example").read_text("utf-8"), "utf-8")
     (tmp_path / "main.tf").write_text('resource "terraform_data" "marker" {\n  input = "state"\n}\n', "utf-8")
-    emulator = ["-backend-config=region=" + moto_env["AWS_REGION"], "-backend-config=use_path_style=true",
-                "-backend-config=skip_credentials_validation=true", "-backend-config=skip_requesting_account_id=true",
-                "-backend-config=skip_metadata_api_check=true", "-backend-config=skip_region_validation=true",
-                f"-backend-config=endpoints={{s3=\"{moto_env['AWS_ENDPOINT_URL']}\"}}"]
+    emulator = [
+        "-backend-config=region=" + moto_env["AWS_REGION"],
+        "-backend-config=use_path_style=true",
+        "-backend-config=skip_credentials_validation=true",
+        "-backend-config=skip_requesting_account_id=true",
+        "-backend-config=skip_metadata_api_check=true",
+        "-backend-config=skip_region_validation=true",
+        f'-backend-config=endpoints={{s3="{moto_env["AWS_ENDPOINT_URL"]}"}}',
+    ]
     init = run([tofu, "init", "-input=false", "-no-color", *emulator], cwd=tmp_path, env=moto_env)
     assert init.returncode == 0, init.stdout + init.stderr
     apply = run([tofu, "apply", "-input=false", "-no-color", "-auto-approve"], cwd=tmp_path, env=moto_env)

@@ -36,8 +36,11 @@ def _job_image_tag(tree):
 def image_tree(tmp_path):
     """The runtime image's inputs in a scratch tree: Dockerfile, requirements, jars."""
     shutil.copytree(INFRA / "scripts", tmp_path / "infra" / "scripts")
-    shutil.copytree(INFRA.parent / "glue_or_emr_jobs" / "image", tmp_path / "glue_or_emr_jobs" / "image",
-                    ignore=shutil.ignore_patterns("base-image.lock"))
+    shutil.copytree(
+        INFRA.parent / "glue_or_emr_jobs" / "image",
+        tmp_path / "glue_or_emr_jobs" / "image",
+        ignore=shutil.ignore_patterns("base-image.lock"),
+    )
     (tmp_path / "build" / "jars").mkdir(parents=True)
     (tmp_path / "build" / "jars" / "talent-pulse-skill-matcher.jar").write_bytes(b"matcher v1")
     return tmp_path

@@ -30,10 +30,15 @@ PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)==(?P<version>[^\s;]+)\s*(?:;.*)?$"
 # `pulse lake` commands that read the lake with DuckDB on the user's machine; no EMR job runs them.
 CLI_ONLY = {"talent_pulse.lake.reconcile", "talent_pulse.lake.rebuild"}
 JOB_MODULES = sorted(
-    {f"talent_pulse.{path.parent.name}.{path.stem}"
-     for package in ("stream", "lake") for path in (REPO / "talent_pulse" / package).glob("*.py")
-     if path.stem != "__init__"} - CLI_ONLY
-    | {"talent_pulse.serving", "talent_pulse.settings", "talent_pulse.contract", "talent_pulse.gazetteer"})
+    {
+        f"talent_pulse.{path.parent.name}.{path.stem}"
+        for package in ("stream", "lake")
+        for path in (REPO / "talent_pulse" / package).glob("*.py")
+        if path.stem != "__init__"
+    }
+    - CLI_ONLY
+    | {"talent_pulse.serving", "talent_pulse.settings", "talent_pulse.contract", "talent_pulse.gazetteer"}
+)
 
 
 def _normal(name: str) -> str:
@@ -53,8 +58,10 @@ def _pins(path: Path) -> dict[str, str]:
 
 def test_image_pins_equal_the_projects_pins():
     """The tests run with pyproject's pins: the image must carry the very same versions."""
-    project = dict(_normal(d.split("==")[0]) and (_normal(d.split("==")[0]), d.split("==")[1])
-                   for d in tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"])
+    project = dict(
+        _normal(d.split("==")[0]) and (_normal(d.split("==")[0]), d.split("==")[1])
+        for d in tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    )
     image = _pins(REQUIREMENTS)
     shared = set(project) & set(image)
     assert {"boto3", "pandas", "pyarrow", "redis", "pyyaml", "numpy"} <= shared
@@ -130,8 +137,11 @@ def test_a_fresh_venv_of_exactly_the_pins_imports_the_job(tmp_path):
     # This interpreter's pip installs into the venv (no pip copied in); wheels only and no
     # resolver: the file is the whole closure. pip's wheel cache makes reruns fast.
     pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
-    install = subprocess.run([*pip, "install", "--quiet", "--no-deps", "--only-binary=:all:",
-                              "--requirement", REQUIREMENTS], capture_output=True, text=True)
+    install = subprocess.run(
+        [*pip, "install", "--quiet", "--no-deps", "--only-binary=:all:", "--requirement", REQUIREMENTS],
+        capture_output=True,
+        text=True,
+    )
     assert install.returncode == 0, install.stderr
     check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     assert check.returncode == 0, f"the pins are not a consistent closure:\n{check.stdout}{check.stderr}"
@@ -140,11 +150,18 @@ def test_a_fresh_venv_of_exactly_the_pins_imports_the_job(tmp_path):
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": path, "PYTHONNOUSERSITE": "1"}
     entry_points = sorted(str(p) for p in (REPO / "glue_or_emr_jobs").glob("*.py"))
     assert entry_points, "no entry points in glue_or_emr_jobs/"
-    probe = subprocess.run([python, "-c", IMPORT_PROBE, json.dumps(entry_points), json.dumps(JOB_MODULES)],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    probe = subprocess.run(
+        [python, "-c", IMPORT_PROBE, json.dumps(entry_points), json.dumps(JOB_MODULES)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert probe.returncode == 0, (
         "the job imports a module that glue_or_emr_jobs/image/requirements.txt does not pin "
-        f"(add it there, with its dependencies, at pyproject.toml's version):\n{probe.stderr[-3000:]}")
+        f"(add it there, with its dependencies, at pyproject.toml's version):\n{probe.stderr[-3000:]}"
+    )
 
     origins = json.loads(probe.stdout)
     assert origins.pop("unresolved") == {}, "imports inside the job's modules that the pins do not provide"
@@ -173,8 +190,20 @@ def test_hadolint_catches_a_planted_mistake(tmp_path):
 
 @pytest.mark.parametrize("dockerfile", ["glue_or_emr_jobs/image/Dockerfile", "dashboard/Dockerfile"])
 def test_dockerfile_passes_checkovs_dockerfile_checks(dockerfile):
-    result = run([require_tool("checkov"), "-f", dockerfile, "--framework", "dockerfile", "--skip-download",
-                  "--compact", "-o", "json"], env={"BC_SKIP_MAPPING": "TRUE"})
+    result = run(
+        [
+            require_tool("checkov"),
+            "-f",
+            dockerfile,
+            "--framework",
+            "dockerfile",
+            "--skip-download",
+            "--compact",
+            "-o",
+            "json",
+        ],
+        env={"BC_SKIP_MAPPING": "TRUE"},
+    )
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
     failed = [f"{c['check_id']}: {c['check_name']}" for c in report["results"]["failed_checks"]]

@@ -27,12 +27,22 @@ from talent_pulse.queries import named_queries
 from talent_pulse.settings import Settings
 
 MIRROR_PROVIDER = PROVIDER_MIRROR / "registry.terraform.io" / "hashicorp" / "aws"
-NOT_EMULATED_BY_MOTO = {"aws_msk_configuration", "aws_elasticache_replication_group", "aws_emrserverless_application",
-                        "aws_elasticache_user_group"}
+NOT_EMULATED_BY_MOTO = {
+    "aws_msk_configuration",
+    "aws_elasticache_replication_group",
+    "aws_emrserverless_application",
+    "aws_elasticache_user_group",
+}
 UNSCOPABLE_ACTIONS = {
-    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
 }
 # The worked example is what users start from: plan with it (only the region follows the emulator).
 PLAN_VARS = ["-var-file=terraform.tfvars.example", "-var", f"region={REGION}"]
@@ -146,10 +156,11 @@ resource "aws_s3_bucket_policy" "this" {
 """,
         "utf-8",
     )
-    result = run([compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS],
-                 cwd=infra, env=moto_env)
+    result = run(
+        [compat["tofu"], "plan", "-input=false", "-no-color", "-out=moto.plan", *PLAN_VARS], cwd=infra, env=moto_env
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
-    assert "Warning:" not in result.stdout + result.stderr, result.stdout[result.stdout.find("Warning:"):][:2000]
+    assert "Warning:" not in result.stdout + result.stderr, result.stdout[result.stdout.find("Warning:") :][:2000]
     shown = run([compat["tofu"], "show", "-json", "moto.plan"], cwd=infra, env=moto_env)
     return json.loads(shown.stdout)
 
@@ -170,11 +181,26 @@ def _planned(plan: dict) -> dict[str, dict]:
 def test_plan_on_moto_covers_the_platform(moto_plan):
     types = {r["type"] for r in _planned(moto_plan).values()}
     expected = {
-        "aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_vpc_endpoint", "aws_msk_cluster",
-        "aws_emrserverless_application", "aws_elasticache_replication_group", "aws_s3_bucket",
-        "aws_glue_catalog_database", "aws_athena_workgroup",
-        "aws_athena_named_query", "aws_lambda_function", "aws_scheduler_schedule", "aws_ecs_service", "aws_lb",
-        "aws_lb_listener", "aws_ecr_repository", "aws_secretsmanager_secret", "aws_kms_key", "aws_iam_role",
+        "aws_vpc",
+        "aws_subnet",
+        "aws_nat_gateway",
+        "aws_vpc_endpoint",
+        "aws_msk_cluster",
+        "aws_emrserverless_application",
+        "aws_elasticache_replication_group",
+        "aws_s3_bucket",
+        "aws_glue_catalog_database",
+        "aws_athena_workgroup",
+        "aws_athena_named_query",
+        "aws_lambda_function",
+        "aws_scheduler_schedule",
+        "aws_ecs_service",
+        "aws_lb",
+        "aws_lb_listener",
+        "aws_ecr_repository",
+        "aws_secretsmanager_secret",
+        "aws_kms_key",
+        "aws_iam_role",
     }
     assert expected <= types, f"not planned: {expected - types}"
 
@@ -206,8 +232,12 @@ def test_plan_without_artifacts_says_how_to_build_them(compat, moto_env, tmp_pat
 
 
 def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
-    result = run([compat["tofu"], "apply", "-input=false", "-no-color", "moto.plan"],
-                 cwd=compat["infra"], env=moto_env, timeout=900)
+    result = run(
+        [compat["tofu"], "apply", "-input=false", "-no-color", "moto.plan"],
+        cwd=compat["infra"],
+        env=moto_env,
+        timeout=900,
+    )
     failed = set(re.findall(r"with (aws_\w+)\.", result.stdout + result.stderr))
     assert failed <= NOT_EMULATED_BY_MOTO, (result.stdout + result.stderr)[-6000:]
     created = len(re.findall(r": Creation complete", result.stdout))
@@ -218,8 +248,10 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
         aws_secret_access_key=moto_env["AWS_SECRET_ACCESS_KEY"],
         region_name=REGION,
     )
-    clients = {name: session.client(name, endpoint_url=moto_env["AWS_ENDPOINT_URL"])
-               for name in ("s3", "glue", "iam", "ecr", "athena")}
+    clients = {
+        name: session.client(name, endpoint_url=moto_env["AWS_ENDPOINT_URL"])
+        for name in ("s3", "glue", "iam", "ecr", "athena")
+    }
     buckets = [b["Name"] for b in clients["s3"].list_buckets()["Buckets"]]
     data_bucket = next(b for b in buckets if "-data-" in b)
     assert clients["s3"].get_bucket_versioning(Bucket=data_bucket)["Status"] == "Enabled"
@@ -228,8 +260,12 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
     policy = json.loads(clients["s3"].get_bucket_policy(Bucket=data_bucket)["Policy"])
     assert policy["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"] == "false"
     keys = {o["Key"] for o in clients["s3"].list_objects_v2(Bucket=data_bucket, Prefix="artifacts/")["Contents"]}
-    assert {"artifacts/streaming_job.py", "artifacts/lake_job.py", "artifacts/talent_pulse.zip",
-            "artifacts/lambda-producer.zip"} <= keys
+    assert {
+        "artifacts/streaming_job.py",
+        "artifacts/lake_job.py",
+        "artifacts/talent_pulse.zip",
+        "artifacts/lambda-producer.zip",
+    } <= keys
 
     settings = Settings()
     database = clients["glue"].get_database(Name=settings.glue_database)["Database"]
@@ -250,8 +286,11 @@ def test_apply_creates_what_moto_emulates(compat, moto_env, moto_plan):
 
 
 def _assert_only_designed_ports_reach_msk_and_redis(ec2) -> None:
-    groups = {g["GroupName"].split("-")[2]: g for g in ec2.describe_security_groups()["SecurityGroups"]
-              if g["GroupName"].startswith("talent-pulse-")}
+    groups = {
+        g["GroupName"].split("-")[2]: g
+        for g in ec2.describe_security_groups()["SecurityGroups"]
+        if g["GroupName"].startswith("talent-pulse-")
+    }
     ids = {name: group["GroupId"] for name, group in groups.items()}
     for target, port, sources in (("msk", 9098, {"producer", "emr"}), ("redis", 6379, {"emr", "dashboard"})):
         permissions = groups[target]["IpPermissions"]

@@ -26,8 +26,10 @@ NAMESPACE = Settings().serving_namespace
 def _access_strings() -> dict[str, str]:
     local = locals_of()
     pattern = unquote(local["redis_key_pattern"]).replace("${var.serving_namespace}", NAMESPACE)
-    users = {role: unquote(spec["access_string"]).replace("${local.redis_key_pattern}", pattern)
-             for role, spec in local["redis_users"].items()}
+    users = {
+        role: unquote(spec["access_string"]).replace("${local.redis_key_pattern}", pattern)
+        for role, spec in local["redis_users"].items()
+    }
     assert set(users) == {"writer", "reader"} and all("${" not in s for s in users.values()), users
     return users
 
@@ -41,8 +43,10 @@ def acl_server(tmp_path_factory):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     workdir = tmp_path_factory.mktemp("redis-acl")
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
     admin = redis.Redis(port=port, decode_responses=True)
     for _ in range(100):
         try:

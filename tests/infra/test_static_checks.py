@@ -67,8 +67,10 @@ def _tflint(root: Path):
 def test_tflint_reports_nothing():
     result = _tflint(INFRA)
     report = json.loads(result.stdout)
-    issues = [f"{i['range']['filename']}:{i['range']['start']['line']} {i['rule']['name']}: {i['message']}"
-              for i in report["issues"]]
+    issues = [
+        f"{i['range']['filename']}:{i['range']['start']['line']} {i['rule']['name']}: {i['message']}"
+        for i in report["issues"]
+    ]
     assert report["errors"] == [] and issues == [], "\n".join(issues) + json.dumps(report["errors"])
 
 
@@ -89,8 +91,10 @@ def test_checkov_has_no_failures_and_every_skip_has_a_reason():
     reports = json.loads(result.stdout)
     report = reports[0] if isinstance(reports, list) else reports
     summary = report["summary"]
-    failed = [f"{c['check_id']} {c['resource']} ({c['file_path']}): {c['check_name']}"
-              for c in report["results"]["failed_checks"]]
+    failed = [
+        f"{c['check_id']} {c['resource']} ({c['file_path']}): {c['check_name']}"
+        for c in report["results"]["failed_checks"]
+    ]
     assert failed == [] and summary["parsing_errors"] == 0, "\n".join(failed)
     assert summary["passed"] > 250, f"checkov evaluated too little: {summary}"
 

@@ -10,8 +10,17 @@ import pytest
 from talent_pulse.settings import Settings
 from talent_pulse.stream.metrics import BatchMetricsPublisher, batch_metric_data, parse_dimensions
 
-PROGRESS = {"batch": 7, "rows_in": 120, "accepted": 110, "quarantined": 5, "duplicates": 5, "seconds": 0.8,
-            "query": "hot", "late": False, "source": "kafka"}
+PROGRESS = {
+    "batch": 7,
+    "rows_in": 120,
+    "accepted": 110,
+    "quarantined": 5,
+    "duplicates": 5,
+    "seconds": 0.8,
+    "query": "hot",
+    "late": False,
+    "source": "kafka",
+}
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
@@ -29,7 +38,9 @@ def test_each_numeric_key_becomes_a_metric_of_the_query():
 def test_progress_without_a_query_keeps_the_configured_dimensions_only():
     data = batch_metric_data({"batch": 1, "max_offsets_behind": 42}, {}, NOW)
     assert [(d["MetricName"], d["Dimensions"], d["Value"]) for d in data] == [
-        ("Batches", [], 1.0), ("MaxOffsetsBehind", [], 42.0)]
+        ("Batches", [], 1.0),
+        ("MaxOffsetsBehind", [], 42.0),
+    ]
 
 
 def test_dimensions_setting_is_parsed_and_bad_pairs_say_the_format():
@@ -52,8 +63,9 @@ def test_publisher_is_off_without_a_namespace():
 def test_publisher_puts_the_batch_to_cloudwatch(moto_env, monkeypatch):
     for name, value in moto_env.items():
         monkeypatch.setenv(name, value)
-    settings = Settings.from_env(metrics_namespace="TalentPulse/Stream", metrics_dimensions="Deployment=tp",
-                                 metrics_flush_seconds=30.0)
+    settings = Settings.from_env(
+        metrics_namespace="TalentPulse/Stream", metrics_dimensions="Deployment=tp", metrics_flush_seconds=30.0
+    )
     clock = [0.0]
     publisher = BatchMetricsPublisher(settings, clock=lambda: clock[0])
     cloudwatch = boto3.client("cloudwatch")
@@ -68,8 +80,14 @@ def test_publisher_puts_the_batch_to_cloudwatch(moto_env, monkeypatch):
 
     def total(name, dimensions):
         stats = cloudwatch.get_metric_statistics(
-            Namespace="TalentPulse/Stream", MetricName=name, Dimensions=dimensions,
-            StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5), Period=600, Statistics=["Sum"])
+            Namespace="TalentPulse/Stream",
+            MetricName=name,
+            Dimensions=dimensions,
+            StartTime=now - timedelta(minutes=5),
+            EndTime=now + timedelta(minutes=5),
+            Period=600,
+            Statistics=["Sum"],
+        )
         return sum(point["Sum"] for point in stats["Datapoints"])
 
     assert total("Batches", [{"Name": "Deployment", "Value": "tp"}]) == 2
@@ -88,8 +106,14 @@ def test_flush_puts_the_rest_in_chunks_cloudwatch_accepts(moto_env, monkeypatch)
         publisher.publish({**PROGRESS, "batch": batch}, timestamp=now)
     publisher.flush()
     stats = boto3.client("cloudwatch").get_metric_statistics(
-        Namespace="TalentPulse/Chunks", MetricName="Batches", Dimensions=[],
-        StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5), Period=600, Statistics=["Sum"])
+        Namespace="TalentPulse/Chunks",
+        MetricName="Batches",
+        Dimensions=[],
+        StartTime=now - timedelta(minutes=5),
+        EndTime=now + timedelta(minutes=5),
+        Period=600,
+        Statistics=["Sum"],
+    )
     assert sum(point["Sum"] for point in stats["Datapoints"]) == 200
 
 

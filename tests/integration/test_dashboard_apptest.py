@@ -35,8 +35,10 @@ def reference() -> views.Reference:
 @pytest.fixture
 def seeded(isolated_settings, reference, monkeypatch):
     """Two categories' skills in two regions' locations, applied as two fenced batches."""
-    categories = sorted({c for c in reference.skill_category.values()},
-                        key=lambda c: -sum(v == c for v in reference.skill_category.values()))[:2]
+    categories = sorted(
+        {c for c in reference.skill_category.values()},
+        key=lambda c: -sum(v == c for v in reference.skill_category.values()),
+    )[:2]
     skills = {c: sorted(s for s, sc in reference.skill_category.items() if sc == c)[:2] for c in categories}
     regions = reference.regions()[:2]
     places = [sorted(s for s, r in reference.location_region.items() if r == region)[0] for region in regions]
@@ -44,20 +46,31 @@ def seeded(isolated_settings, reference, monkeypatch):
     now = time.time()
     minute, hour = int(now // 60), int(now // 3600)
     batches = [
-        BatchDelta(postings=100, rejected=4, duplicates=3,
-                   skills={first[0]: 70, first[1]: 40, second[0]: 30},
-                   locations={places[0]: 80, places[1]: 20},
-                   location_skills={places[0]: {first[0]: 60, first[1]: 35}, places[1]: {second[0]: 20}},
-                   minute_skills={minute - 2: {first[0]: 20}, minute - 1: {first[0]: 50, second[0]: 30}},
-                   hour_skills={hour: {first[0]: 70, first[1]: 40, second[0]: 30}},
-                   minute_postings={minute - 2: 30, minute - 1: 70}, hour_postings={hour: 100},
-                   pairs={tuple(sorted((first[0], first[1]))): 25, tuple(sorted((first[0], second[0]))): 9},
-                   remote={"remote": 30, "onsite": 60, "unknown": 10}, seniority={"mid": 70, "senior": 30},
-                   rejected_reasons={"malformed_json": 3, "missing_field": 1},
-                   last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))),
-        BatchDelta(postings=20, skills={second[1]: 5}, locations={places[1]: 20},
-                   location_skills={places[1]: {second[1]: 5}}, minute_postings={minute - 1: 20},
-                   last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))),
+        BatchDelta(
+            postings=100,
+            rejected=4,
+            duplicates=3,
+            skills={first[0]: 70, first[1]: 40, second[0]: 30},
+            locations={places[0]: 80, places[1]: 20},
+            location_skills={places[0]: {first[0]: 60, first[1]: 35}, places[1]: {second[0]: 20}},
+            minute_skills={minute - 2: {first[0]: 20}, minute - 1: {first[0]: 50, second[0]: 30}},
+            hour_skills={hour: {first[0]: 70, first[1]: 40, second[0]: 30}},
+            minute_postings={minute - 2: 30, minute - 1: 70},
+            hour_postings={hour: 100},
+            pairs={tuple(sorted((first[0], first[1]))): 25, tuple(sorted((first[0], second[0]))): 9},
+            remote={"remote": 30, "onsite": 60, "unknown": 10},
+            seniority={"mid": 70, "senior": 30},
+            rejected_reasons={"malformed_json": 3, "missing_field": 1},
+            last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        ),
+        BatchDelta(
+            postings=20,
+            skills={second[1]: 5},
+            locations={places[1]: 20},
+            location_skills={places[1]: {second[1]: 5}},
+            minute_postings={minute - 1: 20},
+            last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        ),
     ]
     client = redis_client(isolated_settings)
     for batch_id, delta in enumerate(batches):
@@ -93,8 +106,10 @@ def charts(at: AppTest, mark: str) -> list:
         if getattr(element, "type", None) != "vega_lite_chart":
             continue
         spec = json.loads(element.proto.spec)
-        marks = {layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"]
-                 for layer in spec.get("layer", [spec])}
+        marks = {
+            layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"]
+            for layer in spec.get("layer", [spec])
+        }
         if mark in marks:
             frames.append(pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas())
     return frames
@@ -146,13 +161,17 @@ def test_filtered_counts_are_exact_far_below_each_locations_top_list(isolated_se
     """A small category's skill ranks below 200 others in a big city: filtered charts still show its true counts."""
     rare_category = min(reference.categories(), key=lambda c: sum(v == c for v in reference.skill_category.values()))
     rare = sorted(s for s, c in reference.skill_category.items() if c == rare_category)[0]
-    crowd = sorted(s for s, c in reference.skill_category.items() if c != rare_category)[:LOCATION_TOP_SKILLS + 10]
+    crowd = sorted(s for s, c in reference.skill_category.items() if c != rare_category)[: LOCATION_TOP_SKILLS + 10]
     region = reference.regions()[0]
     big, small = sorted(s for s, r in reference.location_region.items() if r == region)[:2]
     big_skills = {**{skill: 10 for skill in crowd}, rare: 3}
-    delta = BatchDelta(postings=50, skills={**{skill: 10 for skill in crowd}, rare: 5}, locations={big: 40, small: 10},
-                       location_skills={big: big_skills, small: {rare: 2}},
-                       last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    delta = BatchDelta(
+        postings=50,
+        skills={**{skill: 10 for skill in crowd}, rare: 5},
+        locations={big: 40, small: 10},
+        location_skills={big: big_skills, small: {rare: 2}},
+        last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
     assert apply_batch(redis_client(isolated_settings), isolated_settings.serving_namespace, "apptest", 0, delta)
     use_settings(monkeypatch, isolated_settings)
     at = run_app()
@@ -163,8 +182,10 @@ def test_filtered_counts_are_exact_far_below_each_locations_top_list(isolated_se
     assert top[["skill", "postings"]].values.tolist() == [[rare, 5]]
     heat = charts(at, "rect")[0]
     cells = {row.location: (row.postings, row.share_pct) for row in heat.itertuples()}
-    assert cells == {reference.label(big): (3, pytest.approx(100 * 3 / 40)),
-                     reference.label(small): (2, pytest.approx(100 * 2 / 10))}
+    assert cells == {
+        reference.label(big): (3, pytest.approx(100 * 3 / 40)),
+        reference.label(small): (2, pytest.approx(100 * 2 / 10)),
+    }
 
     at.multiselect(key="regions").set_value([region]).run()  # place filter: summed over the region's locations
     assert not at.exception, [e.value for e in at.exception]
@@ -225,7 +246,8 @@ def test_history_runs_every_query_over_iceberg_tables_in_the_s3_emulator(seeded,
     assert rising["skill"].iloc[0] == "Rust"
     compared = next(d.value for d in at.dataframe if "skill_share_pct" in d.value.columns)
     assert dict(zip(compared["location"], compared["postings"], strict=True)) == {
-        loc: sum(p["location"] == loc for p in postings) for loc in {p["location"] for p in postings}}
+        loc: sum(p["location"] == loc for p in postings) for loc in {p["location"] for p in postings}
+    }
 
     at.text_input(key="history_skill").input("Java").run()
     assert not at.exception
@@ -274,8 +296,7 @@ def test_health_shows_batches_and_quarantine(seeded, lake):
 
 def plotly_figures(at: AppTest) -> list[dict]:
     """The Plotly figures (the world map) as the browser receives them."""
-    return [json.loads(element.proto.spec) for element in at.main
-            if getattr(element, "type", None) == "plotly_chart"]
+    return [json.loads(element.proto.spec) for element in at.main if getattr(element, "type", None) == "plotly_chart"]
 
 
 def test_world_map_shows_postings_per_city_and_a_chosen_skills_share(seeded, reference):
@@ -308,8 +329,11 @@ def two_region_lake(spark, isolated_settings):
     for days_ago in range(21):
         day = date.today() - timedelta(days=days_ago)
         for n in range(3):
-            rows.append(posting(f"b-{days_ago}-{n}", day, "berlin-de", ["Python", "SQL"] + (["Rust"] if n else []),
-                                region="europe"))
+            rows.append(
+                posting(
+                    f"b-{days_ago}-{n}", day, "berlin-de", ["Python", "SQL"] + (["Rust"] if n else []), region="europe"
+                )
+            )
             rows.append(posting(f"n-{days_ago}-{n}", day, "new-york-us", ["Java", "AWS"], region="north-america"))
     write_lake(spark, isolated_settings, register_catalog(spark, isolated_settings), rows, [])
     return rows
@@ -318,8 +342,15 @@ def two_region_lake(spark, isolated_settings):
 def history_tables(at: AppTest) -> dict[str, pd.DataFrame]:
     tables = {}
     for frame in (d.value for d in at.dataframe):
-        name = "rising" if "share_change_pts" in frame.columns else "comparison" if "skill_share_pct" in frame.columns \
-            else "examples" if "title" in frame.columns else "other"
+        name = (
+            "rising"
+            if "share_change_pts" in frame.columns
+            else "comparison"
+            if "skill_share_pct" in frame.columns
+            else "examples"
+            if "title" in frame.columns
+            else "other"
+        )
         tables[name] = frame
     return tables
 

@@ -24,13 +24,17 @@ from talent_pulse.skills import default_matcher
 pytestmark = pytest.mark.integration
 UNIT = Path(__file__).resolve().parents[1] / "unit"
 # test class -> the tests it must have run
-EXPECTED_TESTS = {"io.talentpulse.skills.SkillMatcherTest": 5, "io.talentpulse.locations.GazetteerTest": 3,
-                  "io.talentpulse.text.CodePointMapTest": 2}
+EXPECTED_TESTS = {
+    "io.talentpulse.skills.SkillMatcherTest": 5,
+    "io.talentpulse.locations.GazetteerTest": 3,
+    "io.talentpulse.text.CodePointMapTest": 2,
+}
 
 
 def _labelled(name: str) -> list[dict[str, object]]:
-    return [{"text": case["text"], "skills": case["skills"]}
-            for case in yaml.safe_load((UNIT / name).read_text("utf-8"))]
+    return [
+        {"text": case["text"], "skills": case["skills"]} for case in yaml.safe_load((UNIT / name).read_text("utf-8"))
+    ]
 
 
 def _gazetteer_cases() -> list[tuple[str, str]]:
@@ -56,14 +60,28 @@ def test_junit_tests_of_the_jvm_classes_pass(tmp_path: Path) -> None:
     data, build = tmp_path / "junit-data", tmp_path / "build"
     _write_data(data)
     pom = checkout_path(SKILL_MATCHER_DIR, "the skill matcher's Maven project") / "pom.xml"
-    result = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "test", "-Dmaven.test.skip=false",
-                             f"-Djunit.data={data}", f"-Dmatcher.build.dir={build}"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "test",
+            "-Dmaven.test.skip=false",
+            f"-Djunit.data={data}",
+            f"-Dmatcher.build.dir={build}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     reports = {}
     for report in (build / "surefire-reports").glob("TEST-*.xml"):
         suite = ElementTree.parse(report).getroot()
         counts = ("tests", "failures", "errors", "skipped")
         reports[suite.get("name")] = {key: int(suite.get(key, "0")) for key in counts}
-    assert reports == {name: {"tests": count, "failures": 0, "errors": 0, "skipped": 0}
-                       for name, count in EXPECTED_TESTS.items()}
+    assert reports == {
+        name: {"tests": count, "failures": 0, "errors": 0, "skipped": 0} for name, count in EXPECTED_TESTS.items()
+    }

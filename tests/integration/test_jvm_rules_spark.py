@@ -49,23 +49,30 @@ def jvm_verdicts(spark, values: list) -> list[tuple]:
     parsed = parse_records(spark.createDataFrame(rows, KAFKA_SCHEMA)).orderBy("kafka_offset").collect()
     fields = list(python_verdict(test_contract.with_())[1])
     names = [name for name, _ in fields]
-    return [(row.reason_code,) if row.reason_code else (None, tuple(sorted((n, row[n]) for n in names)))
-            for row in parsed]
+    return [
+        (row.reason_code,) if row.reason_code else (None, tuple(sorted((n, row[n]) for n in names))) for row in parsed
+    ]
 
 
 def assert_same_verdicts(spark, values: list) -> int:
     expected = [python_verdict(value) for value in values]
     actual = jvm_verdicts(spark, values)
-    differences = [(value[:120] if value else value, want, got)
-                   for value, want, got in zip(values, expected, actual, strict=True) if want != got]
+    differences = [
+        (value[:120] if value else value, want, got)
+        for value, want, got in zip(values, expected, actual, strict=True)
+        if want != got
+    ]
     assert not differences, f"{len(differences)} of {len(values)} differ, e.g. {differences[:3]}"
     return len(values)
 
 
 def test_contract_unit_cases_get_the_same_reason_codes(spark):
     cases = [raw for raw, _, _ in test_contract.BAD.values()]
-    cases += [test_contract.with_(), test_contract.as_bytes(test_contract.MINIMAL),
-              test_contract.with_(title="データエンジニア（東京）", event_time="2026-11-29T03:15:00.123456-05:00")]
+    cases += [
+        test_contract.with_(),
+        test_contract.as_bytes(test_contract.MINIMAL),
+        test_contract.with_(title="データエンジニア（東京）", event_time="2026-11-29T03:15:00.123456-05:00"),
+    ]
     assert assert_same_verdicts(spark, cases) == len(test_contract.BAD) + 3
 
 
@@ -87,7 +94,10 @@ _JSON_TEXT = st.recursive(
 
 _RECORD = st.tuples(
     st.dictionaries(st.sampled_from(sorted(test_contract.FULL)), _JSON_TEXT | st.text(), max_size=6),
-    st.binary(max_size=4), st.integers(0, 400), st.booleans())
+    st.binary(max_size=4),
+    st.integers(0, 400),
+    st.booleans(),
+)
 
 
 def _random_records(drawn: list[tuple]) -> list[bytes]:
@@ -99,8 +109,11 @@ def _random_records(drawn: list[tuple]) -> list[bytes]:
 
 
 # Each example is a batch of records, so one Spark job checks many of them.
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 @given(st.lists(_RECORD, min_size=40, max_size=40))
 def test_random_records_get_the_same_verdicts(spark, drawn):
     assert_same_verdicts(spark, _random_records(drawn))
@@ -116,8 +129,13 @@ def _location_texts() -> list[str]:
     generated = [generator.generate(START + timedelta(minutes=i)).event["location"] for i in range(3000)]
     variants = []
     for text in texts + generated:
-        variants += [text.upper(), f"  {text} (Remote) ", f"{text} -- hybrid", text.replace(" ", "\u00a0"),
-                     "".join(ch + ("\u200b" if rng.random() < 0.2 else "") for ch in text)]
+        variants += [
+            text.upper(),
+            f"  {text} (Remote) ",
+            f"{text} -- hybrid",
+            text.replace(" ", "\u00a0"),
+            "".join(ch + ("\u200b" if rng.random() < 0.2 else "") for ch in text),
+        ]
     return texts + generated + variants + ["", "   ", "---", "a" + "-" * 300, "\x00", "🚀", "No remote, Non-remote"]
 
 
@@ -138,9 +156,17 @@ def test_gazetteer_cases_aliases_and_variants_get_the_same_locations(spark):
     assert assert_same_locations(spark, _location_texts()) > 20_000
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.data_too_large])
-@given(st.lists(st.text(max_size=40) | st.sampled_from(sorted(load_gazetteer()._claims)).map(str.title),
-                min_size=100, max_size=100))
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+@given(
+    st.lists(
+        st.text(max_size=40) | st.sampled_from(sorted(load_gazetteer()._claims)).map(str.title),
+        min_size=100,
+        max_size=100,
+    )
+)
 def test_random_unicode_locations_get_the_same_locations(spark, texts):
     assert_same_locations(spark, [a + ", " + b for a, b in zip(texts, reversed(texts), strict=True)] + texts)

@@ -27,8 +27,13 @@ def pulse(settings, *args: str, namespace: str | None = None) -> subprocess.Comp
     env = {row["env"]: str(row["value"]) for row in settings.describe() if row["value"] != "****"}
     if namespace:
         env["PULSE_SERVING_NAMESPACE"] = namespace
-    return subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture

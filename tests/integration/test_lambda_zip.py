@@ -34,8 +34,14 @@ print(json.dumps({"first": first, "second": second, "reused": module._warm["prod
 @pytest.fixture(scope="module")
 def lambda_zip(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "lambda-producer.zip"
-    result = subprocess.run(["bash", str(REPO / "lambdas/producer/build.sh")], env={**os.environ, "OUT": str(out)},
-                            capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        ["bash", str(REPO / "lambdas/producer/build.sh")],
+        env={**os.environ, "OUT": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -49,14 +55,26 @@ def test_the_zip_holds_the_handler_and_linux_wheels_but_no_heavy_dependencies(la
     assert not any(n.split("/")[0] in ("pyspark", "pandas", "pyarrow", "duckdb", "streamlit") for n in names)
 
 
-def test_the_unpacked_handler_produces_to_the_local_broker_from_a_clean_interpreter(lambda_zip, isolated_settings,
-                                                                                   tmp_path):
+def test_the_unpacked_handler_produces_to_the_local_broker_from_a_clean_interpreter(
+    lambda_zip, isolated_settings, tmp_path
+):
     unpacked = tmp_path / "lambda"
     zipfile.ZipFile(lambda_zip).extractall(unpacked)
-    env = {"PATH": os.environ["PATH"], "PULSE_KAFKA_BOOTSTRAP": isolated_settings.kafka_bootstrap,
-           "PULSE_POSTINGS_TOPIC": isolated_settings.postings_topic, "AWS_REGION": isolated_settings.aws_region}
-    result = subprocess.run([sys.executable, "-I", "-S", "-c", INVOKE, str(unpacked)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        "PATH": os.environ["PATH"],
+        "PULSE_KAFKA_BOOTSTRAP": isolated_settings.kafka_bootstrap,
+        "PULSE_POSTINGS_TOPIC": isolated_settings.postings_topic,
+        "AWS_REGION": isolated_settings.aws_region,
+    }
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", INVOKE, str(unpacked)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -76,7 +94,9 @@ def _records_in_topic(settings) -> int:
     try:
         topics = consumer.list_topics(settings.postings_topic, timeout=10).topics
         partitions = topics[settings.postings_topic].partitions
-        return sum(consumer.get_watermark_offsets(TopicPartition(settings.postings_topic, p), timeout=10)[1]
-                   for p in partitions)
+        return sum(
+            consumer.get_watermark_offsets(TopicPartition(settings.postings_topic, p), timeout=10)[1]
+            for p in partitions
+        )
     finally:
         consumer.close()

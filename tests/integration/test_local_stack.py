@@ -38,16 +38,19 @@ def test_posting_round_trips_through_kafka(isolated_settings):
     key, value = encode_event(event)
     producer = Producer({"bootstrap.servers": isolated_settings.kafka_bootstrap, "enable.idempotence": True})
     delivered = []
-    producer.produce(isolated_settings.postings_topic, key=key, value=value,
-                     on_delivery=lambda e, m: delivered.append(e))
+    producer.produce(
+        isolated_settings.postings_topic, key=key, value=value, on_delivery=lambda e, m: delivered.append(e)
+    )
     producer.flush(30)
     assert delivered == [None]
 
-    consumer = Consumer({
-        "bootstrap.servers": isolated_settings.kafka_bootstrap,
-        "group.id": f"test-{uuid.uuid4()}",
-        "auto.offset.reset": "earliest",
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": isolated_settings.kafka_bootstrap,
+            "group.id": f"test-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+        }
+    )
     consumer.subscribe([isolated_settings.postings_topic])
     try:
         message = None

@@ -31,7 +31,9 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip() not in (
-        "", "Z")
+        "",
+        "Z",
+    )
 
 
 def test_up_is_idempotent_and_down_leaves_nothing(tmp_path, local_stack):
@@ -70,8 +72,9 @@ def test_missing_redis_server_says_how_to_install(tmp_path, monkeypatch):
 
 
 def test_status_cli_reports_every_service(local_stack):
-    result = subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", "local", "status"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", "local", "status"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     for name, address in (("kafka", "127.0.0.1:9092"), ("redis", "127.0.0.1:6379"), ("s3", "127.0.0.1:4566")):
         line = next(line for line in result.stdout.splitlines() if line.startswith(name))

@@ -21,9 +21,15 @@ pytestmark = pytest.mark.integration
 
 
 def consume_all(settings, expected: int, timeout_s: float = 60.0) -> list:
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"check-{settings.postings_topic}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                         "isolation.level": "read_committed"})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"check-{settings.postings_topic}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",
+        }
+    )
     consumer.subscribe([settings.postings_topic])
     messages = []
     try:
@@ -69,9 +75,27 @@ def test_chaos_counts_truth_and_delivery_reports_match_what_the_broker_holds(iso
 def test_the_cli_prints_a_summary_and_writes_truth_for_every_new_valid_posting(isolated_settings, tmp_path):
     truth_file = tmp_path / "truth.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "talent_pulse.cli.main", "produce", "--count", "800", "--chaos", "0.1", "--seed", "3",
-         "--topic", isolated_settings.postings_topic, "--truth-out", str(truth_file)],
-        capture_output=True, text=True, timeout=180, check=False)
+        [
+            sys.executable,
+            "-m",
+            "talent_pulse.cli.main",
+            "produce",
+            "--count",
+            "800",
+            "--chaos",
+            "0.1",
+            "--seed",
+            "3",
+            "--topic",
+            isolated_settings.postings_topic,
+            "--truth-out",
+            str(truth_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["delivered"] == summary["sent"] == 800 and summary["source"] == "synthetic"
@@ -88,13 +112,33 @@ def test_the_cli_prints_a_summary_and_writes_truth_for_every_new_valid_posting(i
 
 
 def test_raw_lines_are_published_byte_for_byte_keyed_by_event_id_when_they_parse(isolated_settings, tmp_path):
-    lines = [b'{"event_id":"raw-1","title":"no other fields"}', b"not json at all", b'{"event_id": 5}',
-             b"\xff\xfe broken utf-8", b'[1, 2, 3]', b'{"event_id":"raw-2"}']
+    lines = [
+        b'{"event_id":"raw-1","title":"no other fields"}',
+        b"not json at all",
+        b'{"event_id": 5}',
+        b"\xff\xfe broken utf-8",
+        b"[1, 2, 3]",
+        b'{"event_id":"raw-2"}',
+    ]
     source = tmp_path / "raw.jsonl"
     source.write_bytes(b"\n".join(lines) + b"\n\n")
     result = subprocess.run(
-        [sys.executable, "-m", "talent_pulse.cli.main", "produce", "--from-file", str(source), "--raw",
-         "--topic", isolated_settings.postings_topic], capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "talent_pulse.cli.main",
+            "produce",
+            "--from-file",
+            str(source),
+            "--raw",
+            "--topic",
+            isolated_settings.postings_topic,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["delivered"] == len(lines)
     received = {m.value(): m.key() for m in consume_all(isolated_settings, len(lines))}
@@ -104,11 +148,13 @@ def test_raw_lines_are_published_byte_for_byte_keyed_by_event_id_when_they_parse
 
 
 def test_undeliverable_records_are_counted_as_failed_never_dropped(isolated_settings):
-    producer = PostingProducer(isolated_settings, topic=f"{isolated_settings.postings_topic}-missing",
-                               config_overrides={"message.timeout.ms": 3000})
+    producer = PostingProducer(
+        isolated_settings,
+        topic=f"{isolated_settings.postings_topic}-missing",
+        config_overrides={"message.timeout.ms": 3000},
+    )
     for index in range(5):
         producer.send(f"k{index}".encode(), b"{}")
     stats = producer.flush(30)
     assert (stats.sent, stats.delivered, stats.total_failed) == (5, 0, 5)
     assert len(stats.errors) == 5 and all(error.startswith(producer.topic) for error in stats.errors)
-

@@ -32,8 +32,9 @@ from talent_pulse.settings import Settings
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-README, STREAMING, DASHBOARD, PRODUCER = (ROOT / page for page in (
-    "README.md", "docs/streaming.md", "docs/dashboard.md", "docs/producer.md"))
+README, STREAMING, DASHBOARD, PRODUCER = (
+    ROOT / page for page in ("README.md", "docs/streaming.md", "docs/dashboard.md", "docs/producer.md")
+)
 COMMAND_SECONDS = 600
 STREAM_IDLE_SECONDS = 20
 STREAM_BLOCK_POSTINGS = 300
@@ -44,8 +45,10 @@ BOUNDED = {
     "make demo": "make -o install demo",  # `install` pip-installs the checkout: the caller's business
     "pulse stream": f"pulse stream --until-idle {STREAM_IDLE_SECONDS}",  # "runs until Ctrl-C"
     "pulse produce --rate 200 --duration 60": "pulse produce --rate 200 --duration 5",
-    "pulse produce --source replay --from-file ads.jsonl [--retime] --count 1000":
-        "pulse produce --source replay --from-file ads.jsonl --retime --count 1000",  # [..] marks an option
+    # [..] marks an option
+    "pulse produce --source replay --from-file ads.jsonl [--retime] --count 1000": (
+        "pulse produce --source replay --from-file ads.jsonl --retime --count 1000"
+    ),
 }
 SERVERS = ("pulse dashboard",)  # run until Ctrl-C: started, checked on their port, interrupted
 DEMO_STARTS = ("pulse demo start", "make demo")  # started, checked, then `pulse demo stop`
@@ -54,7 +57,7 @@ DEMO_STARTS = ("pulse demo start", "make demo")  # started, checked, then `pulse
 def doc_block(page: Path, heading: str) -> list[str]:
     """The command lines of the first ```bash block under `heading` in `page`."""
     text = page.read_text("utf-8")
-    section = text[text.index(heading + "\n"):]
+    section = text[text.index(heading + "\n") :]
     block = re.search(r"```bash\n(.*?)```", section, re.S)
     assert block, f"{page.name}: no ```bash block under {heading}"
     lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.group(1).splitlines()]
@@ -69,12 +72,16 @@ def free_port() -> int:
 
 
 def clean_environment(settings: Settings, data_dir: Path, port: int) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith("AWS_") and k not in set(Settings.env_names())}
-    return {**inherited, "PULSE_POSTINGS_TOPIC": settings.postings_topic,
-            "PULSE_SERVING_NAMESPACE": settings.serving_namespace, "PULSE_LAKE_URI": settings.lake_uri,
-            "PULSE_CHECKPOINT_URI": settings.checkpoint_uri, "PULSE_DATA_DIR": str(data_dir),
-            "PULSE_DASHBOARD_PORT": str(port)}
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in set(Settings.env_names())}
+    return {
+        **inherited,
+        "PULSE_POSTINGS_TOPIC": settings.postings_topic,
+        "PULSE_SERVING_NAMESPACE": settings.serving_namespace,
+        "PULSE_LAKE_URI": settings.lake_uri,
+        "PULSE_CHECKPOINT_URI": settings.checkpoint_uri,
+        "PULSE_DATA_DIR": str(data_dir),
+        "PULSE_DASHBOARD_PORT": str(port),
+    }
 
 
 class Shell:
@@ -91,8 +98,14 @@ class Shell:
             output = self.stdout[line] = self._serve(command)
         else:
             # make runs in the checkout (its Makefile); everything else in a scratch folder for the files it writes
-            result = subprocess.run(["bash", "-c", command], cwd=ROOT if line.startswith("make") else self.cwd,
-                                    env=self.env, capture_output=True, text=True, timeout=COMMAND_SECONDS)
+            result = subprocess.run(
+                ["bash", "-c", command],
+                cwd=ROOT if line.startswith("make") else self.cwd,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=COMMAND_SECONDS,
+            )
             output, self.stdout[line] = result.stdout + result.stderr, result.stdout
             assert result.returncode == 0, f"`{line}` (ran `{command}`) exited {result.returncode}:\n{output[-4000:]}"
             if line in DEMO_STARTS:
@@ -106,8 +119,14 @@ class Shell:
         port = int(given.group(1)) if given else int(self.env["PULSE_DASHBOARD_PORT"])
         log = self.cwd / f"serve-{port}.log"
         with log.open("w") as out:
-            process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=self.cwd, env=self.env, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                ["bash", "-c", f"exec {command}"],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             assert wait_for_health(port, process), f"`{command}` did not answer on {port}:\n{log.read_text()}"
         finally:
@@ -122,13 +141,15 @@ class Shell:
         port = int(self.env["PULSE_DASHBOARD_PORT"])
         try:
             assert wait_for_health(port), f"the demo's dashboard does not answer on {port}"
-            status = subprocess.run(["pulse", "demo", "status"], cwd=self.cwd, env=self.env, capture_output=True,
-                                    text=True, timeout=120)
+            status = subprocess.run(
+                ["pulse", "demo", "status"], cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=120
+            )
             assert "answering" in status.stdout, status.stdout + status.stderr
             return status.stdout
         finally:
-            stop = subprocess.run(["pulse", "demo", "stop"], cwd=self.cwd, env=self.env, capture_output=True,
-                                  text=True, timeout=180)
+            stop = subprocess.run(
+                ["pulse", "demo", "stop"], cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=180
+            )
             assert stop.returncode == 0 and "stream" in stop.stdout, stop.stdout + stop.stderr
 
 
@@ -154,8 +175,12 @@ def shell(isolated_settings: Settings, tmp_path: Path) -> Shell:
 
 
 def test_every_block_is_found_and_every_unbounded_line_is_known() -> None:
-    blocks = [doc_block(README, "## Quick start"), doc_block(STREAMING, "## Run it"),
-              doc_block(DASHBOARD, "## Run it"), doc_block(PRODUCER, "## `pulse produce`")]
+    blocks = [
+        doc_block(README, "## Quick start"),
+        doc_block(STREAMING, "## Run it"),
+        doc_block(DASHBOARD, "## Run it"),
+        doc_block(PRODUCER, "## `pulse produce`"),
+    ]
     assert all(blocks)
     for line in (line for block in blocks for line in block):
         assert "Ctrl-C" not in line and "..." not in line, line

@@ -96,16 +96,22 @@ def random_delta(rng: random.Random) -> BatchDelta:
             minute_skills[int(event_time // 60)][skill] += 1
             hour_skills[int(event_time // 3600)][skill] += 1
         for i, first in enumerate(posting_skills):
-            for second in posting_skills[i + 1:]:
+            for second in posting_skills[i + 1 :]:
                 pairs[(first, second)] += 1
     reasons = Counter(rng.choice(["invalid_json", "missing_field", "wrong_type"]) for _ in range(delta.rejected))
     return replace(
-        delta, skills=dict(skills), locations=dict(locations),
+        delta,
+        skills=dict(skills),
+        locations=dict(locations),
         location_skills={slug: dict(counts) for slug, counts in location_skills.items()},
         minute_skills={m: dict(c) for m, c in minute_skills.items()},
         hour_skills={h: dict(c) for h, c in hour_skills.items()},
-        minute_postings=dict(minute_postings), hour_postings=dict(hour_postings), pairs=dict(pairs),
-        remote=dict(remote), seniority=dict(seniority), rejected_reasons=dict(reasons),
+        minute_postings=dict(minute_postings),
+        hour_postings=dict(hour_postings),
+        pairs=dict(pairs),
+        remote=dict(remote),
+        seniority=dict(seniority),
+        rejected_reasons=dict(reasons),
         last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(latest)),
     )
 
@@ -117,8 +123,16 @@ def summed(deltas: list[BatchDelta]) -> dict:
     for delta in deltas:
         for name in ("postings", "rejected", "duplicates"):
             total["meta"][name] += getattr(delta, name)
-        for name in ("skills", "locations", "minute_postings", "hour_postings", "pairs", "remote", "seniority",
-                     "rejected_reasons"):
+        for name in (
+            "skills",
+            "locations",
+            "minute_postings",
+            "hour_postings",
+            "pairs",
+            "remote",
+            "seniority",
+            "rejected_reasons",
+        ):
             total[name].update(getattr(delta, name))
         for name in ("location_skills", "minute_skills", "hour_skills"):
             for outer, counts in getattr(delta, name).items():
@@ -186,8 +200,15 @@ def test_last_event_time_keeps_the_latest_across_batches(client, namespace):
 
 
 def test_delete_namespace_removes_only_that_namespace(client, raw, namespace):
-    apply_batch(client, namespace, "q", 0, BatchDelta(postings=2, skills={"Python": 2}, locations={"berlin-de": 2},
-                                                      location_skills={"berlin-de": {"Python": 2}}))
+    apply_batch(
+        client,
+        namespace,
+        "q",
+        0,
+        BatchDelta(
+            postings=2, skills={"Python": 2}, locations={"berlin-de": 2}, location_skills={"berlin-de": {"Python": 2}}
+        ),
+    )
     neighbour = namespace + "-neighbour"
     apply_batch(client, neighbour, "q", 0, BatchDelta(postings=1, skills={"SQL": 1}))
     written = len(_namespace_keys(raw, namespace)) - len(_namespace_keys(raw, neighbour))
@@ -254,8 +275,12 @@ def test_failing_batch_leaves_no_partial_increment(client, raw, namespace, corru
 
 
 def test_bad_delta_is_refused_before_reaching_redis(client, raw, namespace):
-    for delta in (BatchDelta(skills={"Python": -1}), BatchDelta(pairs={("SQL", "Python"): 1}),
-                  BatchDelta(pairs={("A|B", "C"): 1}), BatchDelta(postings=1.5)):
+    for delta in (
+        BatchDelta(skills={"Python": -1}),
+        BatchDelta(pairs={("SQL", "Python"): 1}),
+        BatchDelta(pairs={("A|B", "C"): 1}),
+        BatchDelta(postings=1.5),
+    ):
         with pytest.raises(ValueError):
             apply_batch(client, namespace, "query-a", 0, delta)
     with pytest.raises(ValueError):
@@ -287,8 +312,9 @@ class CountingConnection(redis.Connection):
 @pytest.fixture
 def counted(isolated_settings):
     """A client whose round trips are counted in CountingConnection.sends (zero when the test starts)."""
-    pool = redis.ConnectionPool.from_url(isolated_settings.redis_url, connection_class=CountingConnection,
-                                         decode_responses=True)
+    pool = redis.ConnectionPool.from_url(
+        isolated_settings.redis_url, connection_class=CountingConnection, decode_responses=True
+    )
     connection = redis.Redis(connection_pool=pool)
     connection.ping()
     CountingConnection.sends = 0
@@ -312,7 +338,8 @@ def test_read_snapshot_returns_what_was_written_in_one_round_trip(client, counte
         expected = sorted(counts.items(), key=lambda kv: (-kv[1], _rev(kv[0])))[:3]
         assert list(snapshot.location_skills[slug].items()) == expected
     assert [(a, b, n) for a, b, n in snapshot.top_pairs] == [
-        (a, b, n) for (a, b), n in sorted(truth["pairs"].items(), key=lambda kv: (-kv[1], _rev("|".join(kv[0]))))[:3]]
+        (a, b, n) for (a, b), n in sorted(truth["pairs"].items(), key=lambda kv: (-kv[1], _rev("|".join(kv[0]))))[:3]
+    ]
     assert snapshot.remote == truth["remote"] and snapshot.seniority == truth["seniority"]
     assert snapshot.rejected_reasons == truth["rejected_reasons"]
 
@@ -325,7 +352,8 @@ def test_read_snapshot_returns_what_was_written_in_one_round_trip(client, counte
         expected = sorted(truth["hour_skills"].get(hour, {}).items(), key=lambda kv: (-kv[1], _rev(kv[0])))[:3]
         assert list(point.skills.items()) == expected
     assert sum(p.postings for p in snapshot.minute_trend) == sum(
-        n for m, n in truth["minute_postings"].items() if m > NOW // 60 - 60)
+        n for m, n in truth["minute_postings"].items() if m > NOW // 60 - 60
+    )
 
     chosen = read_snapshot(client, namespace, trend_skills=["Python", "Cobol"], now=NOW)
     for point in chosen.minute_trend:
@@ -338,8 +366,7 @@ def test_focus_reads_exact_counts_beyond_every_top_list_in_the_same_round_trip(c
     truth = apply_random_batches(client, namespace, seed=17, batches=5)
     places = ("berlin-de", "paris-fr", "nowhere-xx")  # a location never counted adds nothing
     cell_skills = ("Kafka", "Rust", "Cobol")
-    focus = Focus(skills=("Go", "Cobol"), places=places, cell_places=("berlin-de", "remote"),
-                  cell_skills=cell_skills)
+    focus = Focus(skills=("Go", "Cobol"), places=places, cell_places=("berlin-de", "remote"), cell_skills=cell_skills)
 
     # top_n=1 and no per-location top lists: every focused count must come from the full ZSETs.
     snapshot = read_snapshot(counted, namespace, top_n=1, trend_skills=(), focus=focus, location_top_n=0, now=NOW)
@@ -351,12 +378,15 @@ def test_focus_reads_exact_counts_beyond_every_top_list_in_the_same_round_trip(c
     for slug in places:
         in_places.update(truth["location_skills"].get(slug, {}))
     assert snapshot.place_skill_counts == dict(in_places)
-    assert snapshot.cells == {slug: {skill: truth["location_skills"].get(slug, {}).get(skill, 0)
-                                     for skill in cell_skills} for slug in ("berlin-de", "remote")}
+    assert snapshot.cells == {
+        slug: {skill: truth["location_skills"].get(slug, {}).get(skill, 0) for skill in cell_skills}
+        for slug in ("berlin-de", "remote")
+    }
     assert snapshot.location_skills == {}
     assert all(point.skills == {} for point in snapshot.minute_trend + snapshot.hour_trend)
     assert sum(point.postings for point in snapshot.hour_trend) == sum(
-        n for h, n in truth["hour_postings"].items() if h > NOW // 3600 - 48)
+        n for h, n in truth["hour_postings"].items() if h > NOW // 3600 - 48
+    )
 
 
 class _Reversed(str):
@@ -371,8 +401,14 @@ def _rev(text: str) -> _Reversed:
 
 
 def test_stats_json_shape_and_totals(isolated_settings, client, namespace):
-    assert stats_json(client, namespace) == {"postings": 0, "rejected": 0, "duplicates": 0, "skills": {},
-                                             "locations": {}, "last_batch_id": None}
+    assert stats_json(client, namespace) == {
+        "postings": 0,
+        "rejected": 0,
+        "duplicates": 0,
+        "skills": {},
+        "locations": {},
+        "last_batch_id": None,
+    }
     truth = apply_random_batches(client, namespace, seed=13, batches=3)
     expected = {
         **truth["meta"],
@@ -385,11 +421,9 @@ def test_stats_json_shape_and_totals(isolated_settings, client, namespace):
         assert stats_json(bytes_client, namespace) == expected
 
     env = {**os.environ, "PULSE_REDIS_URL": isolated_settings.redis_url, "PULSE_SERVING_NAMESPACE": namespace}
-    printed = subprocess.run([*PULSE, "stats", "--json"], env=env,
-                             capture_output=True, text=True, check=True)
+    printed = subprocess.run([*PULSE, "stats", "--json"], env=env, capture_output=True, text=True, check=True)
     assert json.loads(printed.stdout) == expected
-    table = subprocess.run([*PULSE, "stats", "--top", "2"], env=env,
-                           capture_output=True, text=True, check=True).stdout
+    table = subprocess.run([*PULSE, "stats", "--top", "2"], env=env, capture_output=True, text=True, check=True).stdout
     top_skill, top_count = read_snapshot(client, namespace, top_n=1).top_skills[0]
     assert f"postings {truth['meta']['postings']}" in table
     assert top_skill in table and str(top_count) in table
@@ -400,8 +434,7 @@ def test_pulse_stats_explains_an_unreachable_redis():
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
     env = {**os.environ, "PULSE_REDIS_URL": f"redis://:hunter2@127.0.0.1:{free_port}/0"}
-    result = subprocess.run([*PULSE, "stats"], env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run([*PULSE, "stats"], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert f"cannot reach Redis at redis://:****@127.0.0.1:{free_port}/0" in result.stderr
     assert "pulse local up" in result.stderr and "hunter2" not in result.stderr
@@ -413,7 +446,7 @@ def test_every_key_shares_the_namespace_hash_tag(isolated_settings, raw, namespa
     class Recording(redis.Redis):
         def execute_command(self, *args, **options):
             if args[0] in ("EVALSHA", "EVAL"):
-                declared.extend(args[3:3 + int(args[2])])
+                declared.extend(args[3 : 3 + int(args[2])])
             return super().execute_command(*args, **options)
 
     with Recording.from_url(isolated_settings.redis_url, decode_responses=True) as recording:
@@ -440,16 +473,57 @@ def secured_redis(tmp_path):
     if shutil.which("openssl") is None:
         pytest.fail("openssl is needed to make the test certificate: apt-get install -y openssl")
     run = lambda *cmd: subprocess.run(cmd, check=True, capture_output=True, cwd=tmp_path)  # noqa: E731
-    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem")
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", "0", "--tls-port", str(port), "--requirepass", "s3cret",
-         "--tls-cert-file", "cert.pem", "--tls-key-file", "key.pem", "--tls-ca-cert-file", "cert.pem",
-         "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--tls-port",
+            str(port),
+            "--requirepass",
+            "s3cret",
+            "--tls-cert-file",
+            "cert.pem",
+            "--tls-key-file",
+            "key.pem",
+            "--tls-ca-cert-file",
+            "cert.pem",
+            "--tls-auth-clients",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 10
         while not _answers(port):
@@ -469,8 +543,7 @@ def test_redis_client_speaks_tls_and_auth(secured_redis):
     with redis_client(replace(settings, redis_password="wrong")) as client, pytest.raises(redis.AuthenticationError):
         client.ping()
     env = {**os.environ, "PULSE_REDIS_URL": secured_redis, "PULSE_REDIS_PASSWORD": "wrong"}
-    result = subprocess.run([*PULSE, "stats"], env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run([*PULSE, "stats"], env=env, capture_output=True, text=True)
     assert result.returncode == 2 and "refused the credentials" in result.stderr
 
 

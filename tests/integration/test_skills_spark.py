@@ -23,8 +23,10 @@ from talent_pulse.stream.jvm import JobJarMissing
 pytestmark = pytest.mark.integration
 
 TESTS = Path(__file__).resolve().parents[1]
-CASES = [*yaml.safe_load((TESTS / "unit" / "skill_cases.yaml").read_text("utf-8")),
-         *yaml.safe_load((TESTS / "unit" / "skill_postings.yaml").read_text("utf-8"))]
+CASES = [
+    *yaml.safe_load((TESTS / "unit" / "skill_cases.yaml").read_text("utf-8")),
+    *yaml.safe_load((TESTS / "unit" / "skill_postings.yaml").read_text("utf-8")),
+]
 
 
 def _module(path: Path):
@@ -56,8 +58,13 @@ def test_labelled_cases_agree_with_python(spark):
 
 
 def test_title_and_description_are_joined_like_python_callers(spark):
-    rows = [(1, "Go Developer", "Kubernetes"), (2, None, None), (3, "Senior Engineer", None),
-            (4, None, "Rust and Go"), (5, "Sous Chef", "Spark joy")]
+    rows = [
+        (1, "Go Developer", "Kubernetes"),
+        (2, None, None),
+        (3, "Senior Engineer", None),
+        (4, None, "Rust and Go"),
+        (5, "Sous Chef", "Spark joy"),
+    ]
     matcher = default_matcher()
     expected = {row[0]: matcher.extract("\n".join(part for part in row[1:] if part is not None)) for row in rows}
     got = _spark_skills(spark, rows)
@@ -83,8 +90,11 @@ def test_output_column_type_and_custom_columns(spark):
     out = with_skills(df, text_cols=("body",), out_col="tech")
     assert out.schema["tech"].dataType.simpleString() == "array<string>"
     assert out.select("tech").first()["tech"] == ["AWS", "Terraform"]
-    with pytest.raises(ValueError, match=r"column\(s\) \['title', 'description'\] not in the DataFrame "
-                                         r"\(has \['job', 'body'\]\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"column\(s\) \['title', 'description'\] not in the DataFrame "
+        r"\(has \['job', 'body'\]\)",
+    ):
         with_skills(df)
 
 
@@ -98,22 +108,37 @@ def test_with_skills_inside_foreach_batch(spark, tmp_path):
     def sink(batch_df, batch_id):
         collected.extend(with_skills(batch_df).select("id", "skills").collect())
 
-    stream = (spark.readStream.schema("id long, title string, description string").json(str(source))
-              .writeStream.foreachBatch(sink).option("checkpointLocation", str(tmp_path / "ckpt"))
-              .trigger(availableNow=True).start())
+    stream = (
+        spark.readStream.schema("id long, title string, description string")
+        .json(str(source))
+        .writeStream.foreachBatch(sink)
+        .option("checkpointLocation", str(tmp_path / "ckpt"))
+        .trigger(availableNow=True)
+        .start()
+    )
     stream.awaitTermination(120)
     assert stream.exception() is None
     assert sorted((row["id"], list(row["skills"])) for row in collected) == [
-        (0, ["Apache Kafka", "Python"]), (1, []), (2, [".NET", "C#"])]
+        (0, ["Apache Kafka", "Python"]),
+        (1, []),
+        (2, [".NET", "C#"]),
+    ]
 
 
 def test_groupby_location_skill_counts_match_python(spark):
     postings = _synthetic_postings(2_000)
-    df = spark.createDataFrame([(p["id"], p["title"], p["description"], p["location"]) for p in postings],
-                               "id long, title string, description string, location string")
-    counted = {(row["location"], row["skill"]): row["count"] for row in
-               with_skills(df).select("location", F.explode("skills").alias("skill"))
-               .groupBy("location", "skill").count().collect()}
+    df = spark.createDataFrame(
+        [(p["id"], p["title"], p["description"], p["location"]) for p in postings],
+        "id long, title string, description string, location string",
+    )
+    counted = {
+        (row["location"], row["skill"]): row["count"]
+        for row in with_skills(df)
+        .select("location", F.explode("skills").alias("skill"))
+        .groupBy("location", "skill")
+        .count()
+        .collect()
+    }
     expected: dict = {}
     for p in postings:
         for skill in default_matcher().extract(p["title"] + "\n" + p["description"]):
@@ -127,12 +152,55 @@ def _adversarial_texts(count: int, seed: int = 11) -> list[str]:
     rng = random.Random(seed)
     taxonomy = load_taxonomy()
     forms = [form for skill in taxonomy.skills for form in (skill.name, *skill.aliases, *skill.ambiguous)]
-    rule_words = [word for skill in taxonomy.skills
-                  for word in (*skill.context, *skill.not_followed_by, *skill.not_preceded_by)]
+    rule_words = [
+        word for skill in taxonomy.skills for word in (*skill.context, *skill.not_followed_by, *skill.not_preceded_by)
+    ]
     rule_words += sorted(taxonomy.context_words)
-    extras = ["3.11", "v2", "17", "8.x", "1.22", "2024", "-based", "-native", "3", "x", "v", "and", "the", "to",
-              ".", ",", ";", ":", "(", ")", "[", "]", "/", "|", "!", "?", "#", "##", "&", "+", "-", "--", "...",
-              "é", "—", "\u00a0", "日本", "\U0001f680", "\t", "\n", "  ", "'", '"']
+    extras = [
+        "3.11",
+        "v2",
+        "17",
+        "8.x",
+        "1.22",
+        "2024",
+        "-based",
+        "-native",
+        "3",
+        "x",
+        "v",
+        "and",
+        "the",
+        "to",
+        ".",
+        ",",
+        ";",
+        ":",
+        "(",
+        ")",
+        "[",
+        "]",
+        "/",
+        "|",
+        "!",
+        "?",
+        "#",
+        "##",
+        "&",
+        "+",
+        "-",
+        "--",
+        "...",
+        "é",
+        "—",
+        "\u00a0",
+        "日本",
+        "\U0001f680",
+        "\t",
+        "\n",
+        "  ",
+        "'",
+        '"',
+    ]
     glue = ["", "", "", " ", " ", " ", "\n", ". ", ", ", "/", "#", "-", "(", ") ", "!", "3", "-based ", ".x "]
     texts = []
     for _ in range(count):
@@ -150,8 +218,9 @@ def test_adversarial_texts_agree(spark):
     texts = _adversarial_texts(20_000)
     got = _spark_skills(spark, [(index, None, text) for index, text in enumerate(texts)])
     python = default_matcher().extract_many(texts)
-    mismatches = [(texts[index], python[index], got[index]) for index in range(len(texts))
-                  if got[index] != python[index]]
+    mismatches = [
+        (texts[index], python[index], got[index]) for index in range(len(texts)) if got[index] != python[index]
+    ]
     assert mismatches[:5] == [] and len(mismatches) == 0
     assert sum(map(len, python)) > 20_000  # the texts do carry skills
 
@@ -163,8 +232,9 @@ def test_jvm_matcher_refuses_tables_from_another_release(spark):
     with pytest.raises(IllegalArgumentException, match="skill tables must start with 'talent-pulse-skill-tables 2'"):
         matcher_class("talent-pulse-skill-tables\t0\n")
     newer = default_matcher().compiled_tables() + "synonym\tk8s\t1\n"
-    with pytest.raises(IllegalArgumentException,
-                       match="unknown record 'synonym'; the jar and the Python package are from"):
+    with pytest.raises(
+        IllegalArgumentException, match="unknown record 'synonym'; the jar and the Python package are from"
+    ):
         matcher_class(newer)
 
 
@@ -182,7 +252,8 @@ def test_session_without_the_jar_fails_with_what_to_do(tmp_path):
         "    with_skills(df, text_cols=('description',))\n"
         "except Exception as exc:\n"
         "    print(type(exc).__name__, exc)\n"
-        "spark.stop()\n")
+        "spark.stop()\n"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert JobJarMissing.__name__ in result.stdout
     assert "make jars" in result.stdout and "--jars" in result.stdout
@@ -191,8 +262,10 @@ def test_session_without_the_jar_fails_with_what_to_do(tmp_path):
 def test_jvm_matcher_time_per_kb_on_worst_case_texts_is_bounded(tmp_path):
     """Issue 12 item 2 for the JVM: each worst-case text costs at most 20x ordinary postings per KB."""
     linear = _module(TESTS / "unit" / "test_skills_linear.py")
-    groups = {"postings": linear.ordinary_postings(),
-              **{label: [text] for label, text in linear.worst_case_texts().items()}}
+    groups = {
+        "postings": linear.ordinary_postings(),
+        **{label: [text] for label, text in linear.worst_case_texts().items()},
+    }
     tables = tmp_path / "tables.txt"
     tables.write_text(default_matcher().compiled_tables(), "utf-8")
     files = []
@@ -202,8 +275,19 @@ def test_jvm_matcher_time_per_kb_on_worst_case_texts_is_bounded(tmp_path):
     jar = skill_matcher_jar(Path(Settings.from_env().cache_dir))
     ratios = dict.fromkeys(groups, math.inf)
     for _ in range(2):  # two JVMs: one may compile a hot method worse than the other; the better one counts
-        result = subprocess.run(["java", "-cp", str(jar), str(Path(__file__).with_name("SkillMatcherTiming.java")),
-                                 str(tables), *map(str, files)], capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [
+                "java",
+                "-cp",
+                str(jar),
+                str(Path(__file__).with_name("SkillMatcherTiming.java")),
+                str(tables),
+                *map(str, files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, result.stderr
         per_kb = dict(zip(groups, (int(line.split("\t")[1]) for line in result.stdout.splitlines()), strict=True))
         ratios = {label: min(ratios[label], round(nanos / per_kb["postings"], 1)) for label, nanos in per_kb.items()}
@@ -217,12 +301,44 @@ def _fuzz_texts():
     normalisation and tokenizing treat specially."""
     taxonomy = load_taxonomy()
     forms = sorted({form for skill in taxonomy.skills for form in (skill.name, *skill.aliases, *skill.ambiguous)})
-    rule_words = sorted(taxonomy.context_words | {word for skill in taxonomy.skills for word in (
-        *skill.context, *skill.not_followed_by, *skill.not_preceded_by, *skill.negative_context)})
-    specials = ["\u00ad", "\u200b", "\ufeff", "\u2060", "\u202e", "\u2026", "Ｐｙｔｈｏｎ", "ｇｏ", "𝐑", "\u00b2",
-                "\ufb01", "&", "+", "#", ".", ",", "/", "-", "3.11", "v2", "17", "\n", "\t", "\u00a0", "\x00"]
+    rule_words = sorted(
+        taxonomy.context_words
+        | {
+            word
+            for skill in taxonomy.skills
+            for word in (*skill.context, *skill.not_followed_by, *skill.not_preceded_by, *skill.negative_context)
+        }
+    )
+    specials = [
+        "\u00ad",
+        "\u200b",
+        "\ufeff",
+        "\u2060",
+        "\u202e",
+        "\u2026",
+        "Ｐｙｔｈｏｎ",
+        "ｇｏ",
+        "𝐑",
+        "\u00b2",
+        "\ufb01",
+        "&",
+        "+",
+        "#",
+        ".",
+        ",",
+        "/",
+        "-",
+        "3.11",
+        "v2",
+        "17",
+        "\n",
+        "\t",
+        "\u00a0",
+        "\x00",
+    ]
     form = st.sampled_from(forms).flatmap(
-        lambda word: st.sampled_from([word, word.upper(), word.lower(), word.title()]))
+        lambda word: st.sampled_from([word, word.upper(), word.lower(), word.title()])
+    )
     piece = st.one_of(form, st.sampled_from(rule_words), st.sampled_from(specials), st.text(max_size=8))
     joiner = st.sampled_from(["", " ", " ", ", ", ". ", "/", "&", "+", "-", "\u00ad", "\u200b", "\n", "-based "])
     return st.lists(st.tuples(piece, joiner).map("".join), max_size=30).map("".join)

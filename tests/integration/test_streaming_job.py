@@ -23,18 +23,34 @@ from talent_pulse.queries import DuckDBBackend
 from talent_pulse.serving import read_progress, redis_client, stats_json
 from talent_pulse.skills import default_matcher
 
-TITLES = ("Senior Python Engineer", "Junior Java Developer", "Data Engineer (Spark, SQL)", "Go Backend Lead",
-          "Frontend Developer React TypeScript", "ML Engineer PyTorch")
+TITLES = (
+    "Senior Python Engineer",
+    "Junior Java Developer",
+    "Data Engineer (Spark, SQL)",
+    "Go Backend Lead",
+    "Frontend Developer React TypeScript",
+    "ML Engineer PyTorch",
+)
 PLACES = ("Berlin, Germany", "London UK", "Remote - EU", "San Francisco, CA", "Bangalore", "somewhere nice")
-TEXTS = ("We use Python, Kafka and PostgreSQL on AWS.", "Kubernetes, Terraform and Docker; C# a plus.",
-         "Build pipelines with Apache Spark and Airflow. NoSQL experience.", "Rust or C++; react to incidents.")
+TEXTS = (
+    "We use Python, Kafka and PostgreSQL on AWS.",
+    "Kubernetes, Terraform and Docker; C# a plus.",
+    "Build pipelines with Apache Spark and Airflow. NoSQL experience.",
+    "Rust or C++; react to incidents.",
+)
 
 
 def _event(n: int, now: datetime) -> dict:
     return {
-        "event_id": f"evt-{n}", "event_time": (now - timedelta(minutes=n % 300)).isoformat(),
-        "source": "board", "job_id": f"job-{n}", "title": TITLES[n % len(TITLES)], "company": "Acme",
-        "location": PLACES[n % len(PLACES)], "description": TEXTS[n % len(TEXTS)], "schema_version": 1,
+        "event_id": f"evt-{n}",
+        "event_time": (now - timedelta(minutes=n % 300)).isoformat(),
+        "source": "board",
+        "job_id": f"job-{n}",
+        "title": TITLES[n % len(TITLES)],
+        "company": "Acme",
+        "location": PLACES[n % len(PLACES)],
+        "description": TEXTS[n % len(TEXTS)],
+        "schema_version": 1,
     }
 
 
@@ -47,10 +63,20 @@ def bad_records(now: datetime) -> list[bytes | None]:
 
     missing = {k: v for k, v in base.items() if k != "company"}
     return [
-        b"{not json", b"\xff\xfe\x00 binary", b"[1, 2]", b"", variant(schema_version=9),
-        json.dumps(missing).encode(), variant(remote="yes"), variant(event_time="last tuesday"),
-        variant(seniority="wizard"), variant(salary_min=9.0, salary_max=1.0), b"y" * (300 * 1024),
-        variant(title="   "), variant(event_time="2026-01-01T00:00:00"), None,
+        b"{not json",
+        b"\xff\xfe\x00 binary",
+        b"[1, 2]",
+        b"",
+        variant(schema_version=9),
+        json.dumps(missing).encode(),
+        variant(remote="yes"),
+        variant(event_time="last tuesday"),
+        variant(seniority="wizard"),
+        variant(salary_min=9.0, salary_max=1.0),
+        b"y" * (300 * 1024),
+        variant(title="   "),
+        variant(event_time="2026-01-01T00:00:00"),
+        None,
     ]
 
 
@@ -59,11 +85,18 @@ def produce_dataset(settings, valid: int, duplicates: int, first: int = 0) -> li
     now = datetime.now(UTC).replace(microsecond=0)
     values = [encode_event(_event(n, now))[1] for n in range(first, first + valid)]
     values += values[:duplicates]  # the same postings sent again
-    values += [encode_event({**_event(n, now), "event_time": (now - timedelta(days=3)).isoformat()})[1]
-               for n in range(first + valid, first + valid + 20)]  # late events, days old: accepted, never dropped
+    values += [
+        encode_event({**_event(n, now), "event_time": (now - timedelta(days=3)).isoformat()})[1]
+        for n in range(first + valid, first + valid + 20)
+    ]  # late events, days old: accepted, never dropped
     values += bad_records(now)
-    producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "enable.idempotence": True,
-                         "message.max.bytes": 2 * 1024 * 1024})
+    producer = Producer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "enable.idempotence": True,
+            "message.max.bytes": 2 * 1024 * 1024,
+        }
+    )
     for i, value in enumerate(values):
         producer.produce(settings.postings_topic, value=value, key=f"k{i % 7}".encode())
     assert producer.flush(60) == 0
@@ -90,22 +123,39 @@ def ground_truth(values: list[bytes | None]) -> dict:
         found = matcher.extract(event["title"] + "\n" + event["description"])
         skills.update(found)
         locations[normalise_location(event["location"]).slug].update(found)
-    return {"postings": accepted, "rejected": rejected, "duplicates": duplicates, "skills": dict(skills),
-            "locations": {slug: dict(counts) for slug, counts in locations.items() if counts},
-            "event_ids": sorted(seen)}
+    return {
+        "postings": accepted,
+        "rejected": rejected,
+        "duplicates": duplicates,
+        "skills": dict(skills),
+        "locations": {slug: dict(counts) for slug, counts in locations.items() if counts},
+        "event_ids": sorted(seen),
+    }
 
 
 def stream_env(settings, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PULSE_POSTINGS_TOPIC": settings.postings_topic,
-            "PULSE_SERVING_NAMESPACE": settings.serving_namespace, "PULSE_LAKE_URI": settings.lake_uri,
-            "PULSE_LAKE_CATALOG_URI": settings.lake_catalog_uri, "PULSE_CHECKPOINT_URI": settings.checkpoint_uri,
-            "PULSE_TRIGGER_SECONDS": "1", "PULSE_COLD_TRIGGER_SECONDS": "3",
-            "PULSE_MAX_OFFSETS_PER_TRIGGER": "400", **extra}
+    return {
+        **os.environ,
+        "PULSE_POSTINGS_TOPIC": settings.postings_topic,
+        "PULSE_SERVING_NAMESPACE": settings.serving_namespace,
+        "PULSE_LAKE_URI": settings.lake_uri,
+        "PULSE_LAKE_CATALOG_URI": settings.lake_catalog_uri,
+        "PULSE_CHECKPOINT_URI": settings.checkpoint_uri,
+        "PULSE_TRIGGER_SECONDS": "1",
+        "PULSE_COLD_TRIGGER_SECONDS": "3",
+        "PULSE_MAX_OFFSETS_PER_TRIGGER": "400",
+        **extra,
+    }
 
 
 def run_stream(settings, until_idle: float = 12, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", "stream", "--until-idle", str(until_idle)],
-                          env=stream_env(settings, **extra), capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", "stream", "--until-idle", str(until_idle)],
+        env=stream_env(settings, **extra),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def lake_rows(settings, table: str, columns: list[str]) -> list[dict]:
@@ -118,9 +168,13 @@ def lake_rows(settings, table: str, columns: list[str]) -> list[dict]:
 
 
 def run_pulse(settings, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", *args],
-                          env=stream_env(settings, PULSE_REDIS_URL=settings.redis_url),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", *args],
+        env=stream_env(settings, PULSE_REDIS_URL=settings.redis_url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def assert_reconciled(settings, values: list[bytes | None]) -> None:
@@ -128,7 +182,10 @@ def assert_reconciled(settings, values: list[bytes | None]) -> None:
     stats = stats_json(redis_client(settings), settings.serving_namespace)
     assert stats["postings"] + stats["rejected"] + stats["duplicates"] == len(values)
     assert (stats["postings"], stats["rejected"], stats["duplicates"]) == (
-        truth["postings"], truth["rejected"], truth["duplicates"])
+        truth["postings"],
+        truth["rejected"],
+        truth["duplicates"],
+    )
     assert stats["skills"] == truth["skills"]
     assert stats["locations"] == truth["locations"]
     postings = lake_rows(settings, "postings", ["event_id"])

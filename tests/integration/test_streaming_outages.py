@@ -29,21 +29,37 @@ PRIVATE_KAFKA_PORT = 19492
 
 
 def _private(base: Settings, tmp_path, **overrides) -> Settings:
-    shared = {"postings_topic": base.postings_topic, "serving_namespace": base.serving_namespace,
-              "lake_uri": base.lake_uri, "lake_catalog_uri": base.lake_catalog_uri,
-              "checkpoint_uri": base.checkpoint_uri, "kafka_bootstrap": base.kafka_bootstrap,
-              "redis_url": base.redis_url, "data_dir": str(tmp_path / "private-stack")}
+    shared = {
+        "postings_topic": base.postings_topic,
+        "serving_namespace": base.serving_namespace,
+        "lake_uri": base.lake_uri,
+        "lake_catalog_uri": base.lake_catalog_uri,
+        "checkpoint_uri": base.checkpoint_uri,
+        "kafka_bootstrap": base.kafka_bootstrap,
+        "redis_url": base.redis_url,
+        "data_dir": str(tmp_path / "private-stack"),
+    }
     return Settings.from_env(**{**shared, **overrides})
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return stream_env(settings, PULSE_REDIS_URL=settings.redis_url, PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
-                      PULSE_MAX_OFFSETS_PER_TRIGGER="150")
+    return stream_env(
+        settings,
+        PULSE_REDIS_URL=settings.redis_url,
+        PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
+        PULSE_MAX_OFFSETS_PER_TRIGGER="150",
+    )
 
 
 def _start_job(settings: Settings) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "talent_pulse.cli.main", "stream"], env=_env(settings),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "talent_pulse.cli.main", "stream"],
+        env=_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for_batches(job: subprocess.Popen, wanted: int, log: list[str], timeout: float = 420) -> None:

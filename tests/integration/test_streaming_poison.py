@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 
 def poison_pills(now: datetime) -> dict[str, bytes]:
     """One record per way a later stage could fail: time, location, skills, sizes, unicode."""
+
     def posting(n: int, **changes) -> bytes:
         return encode_event({**_event(n, now), **changes})[1]
 
@@ -31,8 +32,9 @@ def poison_pills(now: datetime) -> dict[str, bytes]:
         "year 9999": posting(9001, event_time="9999-12-31T23:59:59Z"),
         "year 1": posting(9002, event_time="0001-01-01T00:00:00Z"),
         "first second of the window": posting(9003, event_time="1990-01-01T00:00:00Z"),
-        "offset that crosses midnight": posting(9004, event_time=(now - timedelta(hours=1)).strftime(
-            "%Y-%m-%dT%H:%M:%S") + "-13:59"),
+        "offset that crosses midnight": posting(
+            9004, event_time=(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S") + "-13:59"
+        ),
         "dash run location": posting(9005, location="a" + "-" * 500),
         "zero-width location": posting(9006, location="Lon\u200bdon"),
         "math-bold location": posting(9007, location="𝐁𝐞𝐫𝐥𝐢𝐧, 𝐆𝐞𝐫𝐦𝐚𝐧𝐲"),
@@ -69,7 +71,10 @@ def test_poison_pills_among_good_records_are_quarantined_or_counted_and_reconcil
     truth = ground_truth(values)
     stats = stats_json(redis_client(isolated_settings), isolated_settings.serving_namespace)
     assert (stats["postings"], stats["rejected"], stats["duplicates"]) == (
-        truth["postings"], truth["rejected"], truth["duplicates"])
+        truth["postings"],
+        truth["rejected"],
+        truth["duplicates"],
+    )
     assert stats["postings"] + stats["rejected"] + stats["duplicates"] == len(values)
     assert stats["skills"] == truth["skills"]
     assert stats["locations"] == truth["locations"]

@@ -89,7 +89,10 @@ def _compose_check_binary() -> Path:
     binary.parent.mkdir(parents=True, exist_ok=True)
     build = subprocess.run(
         [go, "build", "-trimpath", "-o", str(binary), "."],
-        cwd=COMPOSE_CHECK_SRC, capture_output=True, text=True, timeout=600,
+        cwd=COMPOSE_CHECK_SRC,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert build.returncode == 0, f"building docker/compose-check failed:\n{build.stderr}"
     return binary
@@ -104,7 +107,14 @@ def resolved() -> dict:
 
 def test_compose_loader_accepts_the_profile(resolved):
     assert set(resolved["services"]) == {
-        "kafka", "kafka-init", "redis", "localstack", "spark-jars", "skill-matcher-jar", "spark-job", "producer",
+        "kafka",
+        "kafka-init",
+        "redis",
+        "localstack",
+        "spark-jars",
+        "skill-matcher-jar",
+        "spark-job",
+        "producer",
         "dashboard",
     }
 
@@ -136,8 +146,11 @@ def test_every_image_is_pinned_to_an_explicit_tag(services):
 
 
 def test_images_match_the_cloud_versions(services):
-    pyspark = next(d for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-                   if d.startswith("pyspark=="))
+    pyspark = next(
+        d
+        for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+        if d.startswith("pyspark==")
+    )
     spark_base = re.search(r"^FROM\s+apache/spark:(\S+)", PROJECT_DOCKERFILE.read_text(), re.MULTILINE)
     assert spark_base and spark_base.group(1).startswith(pyspark.split("==")[1] + "-scala2.13-java17")
     requires_python = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
@@ -327,4 +340,3 @@ def test_job_and_dashboard_share_the_lake_catalog(services):
     folder = uri.removeprefix("jdbc:sqlite:").rsplit("/", 1)[0]
     mounted = {v.split(":")[0] for service in (job, dashboard) for v in service["volumes"] if v.split(":")[1] == folder}
     assert len(mounted) == 1
-

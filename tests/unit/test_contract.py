@@ -77,8 +77,11 @@ BAD = {
     "empty timestamp": (with_(event_time=""), "bad_timestamp", "event_time"),
     "timestamp out of range in UTC": (with_(event_time="0001-01-01T00:00:00+01:00"), "bad_timestamp", "event_time"),
     "timestamp as number": (with_(event_time=1764404100), "wrong_type", "event_time"),
-    "not UTF-8": (with_(title="Ingénieur")
-                  .replace("Ingénieur".encode(), "Ingénieur".encode("latin-1")), "not_utf8", "byte"),
+    "not UTF-8": (
+        with_(title="Ingénieur").replace("Ingénieur".encode(), "Ingénieur".encode("latin-1")),
+        "not_utf8",
+        "byte",
+    ),
     "unpaired surrogate escape": (with_(title="x").replace(b'"x"', b'"\\ud800"'), "not_utf8", "title"),
     "oversized record": (with_(description="x" * 10).replace(b"x" * 10, b"x" * MAX_RECORD_BYTES), "too_large", "bytes"),
     "oversized description": (with_(description="d" * (MAX_DESCRIPTION_CHARS + 1)), "too_large", "description"),
@@ -97,13 +100,22 @@ BAD = {
     "salary_min above salary_max": (with_(salary_min=100000, salary_max=90000), "bad_value", "salary_min"),
     "negative salary": (with_(salary_min=-1), "bad_value", "salary_min"),
     "NaN": (with_(salary_min=0).replace(b'"salary_min": 0', b'"salary_min": NaN'), "wrong_type", "salary_min"),
-    "Infinity": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": Infinity'), "wrong_type",
-                 "salary_max"),
-    "number too large for a double": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": 1e400'),
-                                      "wrong_type", "salary_max"),
+    "Infinity": (
+        with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": Infinity'),
+        "wrong_type",
+        "salary_max",
+    ),
+    "number too large for a double": (
+        with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": 1e400'),
+        "wrong_type",
+        "salary_max",
+    ),
     "number literal over the length limit": (with_(salary_max=10**400), "malformed_json", "digits"),
-    "integer beyond the digit limit": (with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": ' + b"9" * 5000),
-                                       "malformed_json", "digits"),
+    "integer beyond the digit limit": (
+        with_(salary_max=0).replace(b'"salary_max": 0', b'"salary_max": ' + b"9" * 5000),
+        "malformed_json",
+        "digits",
+    ),
     "deeply nested": (b"[" * 100_000 + b"]" * 100_000, "malformed_json", ""),
     "nested past the depth limit": (with_(extra=json.loads("[" * 64 + "]" * 64)), "malformed_json", "deeper"),
     "byte order mark": (b"\xef\xbb\xbf" + with_(), "malformed_json", "BOM"),
@@ -115,15 +127,22 @@ BAD = {
     "offset of 24 hours": (with_(event_time="2026-11-29T08:15:00+24:00"), "bad_timestamp", "event_time"),
     "no seconds": (with_(event_time="2026-11-29T08:15Z"), "bad_timestamp", "event_time"),
     "31 November": (with_(event_time="2026-11-31T08:15:00Z"), "bad_timestamp", "event_time"),
-    **{f"invisible title U+{ord(ch):04X}": (with_(title=ch * 3), "bad_value", "title")
-       for ch in "\u200b\ufeff\u3164\u2800\u00ad\u034f\u202e\u2066\x00\x1f"},
+    **{
+        f"invisible title U+{ord(ch):04X}": (with_(title=ch * 3), "bad_value", "title")
+        for ch in "\u200b\ufeff\u3164\u2800\u00ad\u034f\u202e\u2066\x00\x1f"
+    },
     "zero-width company": (with_(company="\u200b \u200d"), "bad_value", "company"),
     "NUL event_id": (with_(event_id="\x00"), "bad_value", "event_id"),
-    **{f"currency {code!r}": (with_(salary_currency=code), "bad_value", "salary_currency")
-       for code in ("€", "💰", "   ", "12", "usd", "XYZ")},
+    **{
+        f"currency {code!r}": (with_(salary_currency=code), "bad_value", "salary_currency")
+        for code in ("€", "💰", "   ", "12", "usd", "XYZ")
+    },
     "duplicate schema_version": (with_()[:-1] + b', "schema_version": 2}', "duplicate_key", "schema_version"),
-    "duplicate key in a nested object": (with_(extra={"a": 1}).replace(b'{"a": 1}', b'{"a": 1, "a": 2}'),
-                                         "duplicate_key", "'a'"),
+    "duplicate key in a nested object": (
+        with_(extra={"a": 1}).replace(b'{"a": 1}', b'{"a": 1, "a": 2}'),
+        "duplicate_key",
+        "'a'",
+    ),
     "duplicate key and malformed later": (with_()[:-1] + b', "title": "x", }', "malformed_json", ""),
 }
 
@@ -135,8 +154,11 @@ def test_bad_records_are_rejected_with_a_reason(raw, code, named):
     assert named in error.detail
 
 
-@pytest.mark.parametrize("value", [42, 10**5000, 1.5, float("nan"), ["x"], {"title": "x"}, object(), True],
-                         ids=["int", "5000-digit int", "float", "nan", "list", "dict", "object", "bool"])
+@pytest.mark.parametrize(
+    "value",
+    [42, 10**5000, 1.5, float("nan"), ["x"], {"title": "x"}, object(), True],
+    ids=["int", "5000-digit int", "float", "nan", "list", "dict", "object", "bool"],
+)
 def test_any_python_value_gets_a_rejection_never_another_exception(value):
     assert rejection(value).code == "malformed_json"
 
@@ -164,7 +186,15 @@ def test_visible_text_with_invisible_characters_around_it_is_kept():
 
 def test_every_required_field_is_covered():
     assert set(REQUIRED_FIELDS) == {
-        "event_id", "event_time", "source", "job_id", "title", "company", "location", "description", "schema_version"
+        "event_id",
+        "event_time",
+        "source",
+        "job_id",
+        "title",
+        "company",
+        "location",
+        "description",
+        "schema_version",
     }
 
 
@@ -186,8 +216,13 @@ def test_full_record_keeps_every_field_and_salaries_become_floats():
 
 @pytest.mark.parametrize(
     "text",
-    ["Ingénieur logiciel à Montréal", "データエンジニア（東京）", "Инженер данных", "مهندس بيانات",
-     "🚀 Rocket engineer"],
+    [
+        "Ingénieur logiciel à Montréal",
+        "データエンジニア（東京）",
+        "Инженер данных",
+        "مهندس بيانات",
+        "🚀 Rocket engineer",
+    ],
 )
 def test_unicode_text_is_accepted_unchanged(text):
     event = validate_record(with_(title=text, description=text * 3))

@@ -127,16 +127,22 @@ def test_the_sizes_the_skills_page_states_are_the_taxonomy_and_the_corpus() -> N
     stated = re.search(r"\((\d+) skills in (\d+) categories, ~(\d+) aliases, (\d+) skills with context rules\)", text)
     assert stated, "docs/skills.md states the taxonomy's size"
     assert [int(n) for n in stated.groups()] == [
-        len(skills), len({s.category for s in skills}), sum(len(s.aliases) for s in skills),
-        sum(1 for s in skills if s.ambiguous)]
+        len(skills),
+        len({s.category for s in skills}),
+        sum(len(s.aliases) for s in skills),
+        sum(1 for s in skills if s.ambiguous),
+    ]
     assert set(re.findall(r"(\d+) labelled snippets", text)) == {str(snippets)}
     assert f"{snippets} snippets" in text and f"{postings} job postings" in text
     assert f"{snippets + postings} labelled cases ({snippets} snippets, {postings} postings)" in text
 
 
 def test_the_producer_page_labels_every_chaos_kind_with_its_reason_code() -> None:
-    rows = {row.split(" | ")[0]: row for row in (ROOT / "docs" / "producer.md").read_text("utf-8").splitlines()
-            if row.startswith("| `")}
+    rows = {
+        row.split(" | ")[0]: row
+        for row in (ROOT / "docs" / "producer.md").read_text("utf-8").splitlines()
+        if row.startswith("| `")
+    }
     for kind in CHAOS_KINDS:
         row = next((row for first, row in rows.items() if first.startswith(f"| `{kind}`")), None)
         assert row, f"docs/producer.md: the chaos table lacks {kind}"

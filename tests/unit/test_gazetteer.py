@@ -207,8 +207,11 @@ def _break(raw: dict, change) -> dict:
 BROKEN = [
     ("duplicate slug", lambda r: r["locations"].append(dict(entry(r, "london-gb"), aliases=[])), "used twice"),
     ("slug format", lambda r: entry(r, "london-gb").update(slug="London_GB"), "slug must be lowercase"),
-    ("alias on two entries", lambda r: entry(r, "paris-fr")["aliases"].append("Greater London"),
-     "'Greater London' is claimed by london-gb and paris-fr"),
+    (
+        "alias on two entries",
+        lambda r: entry(r, "paris-fr")["aliases"].append("Greater London"),
+        "'Greater London' is claimed by london-gb and paris-fr",
+    ),
     ("alias twice after folding", lambda r: entry(r, "london-gb")["aliases"].append("LONDON!"), "listed twice"),
     ("unknown region", lambda r: entry(r, "london-gb").update(region="atlantis"), "region 'atlantis' is not in"),
     ("country code shape", lambda r: entry(r, "country-gb").update(country="GBR"), "ISO 3166-1 alpha-2"),
@@ -216,19 +219,30 @@ BROKEN = [
     ("missing unknown", lambda r: r["locations"].remove(entry(r, "unknown")), "add the entry {'slug': 'unknown'"),
     ("typo in a key", lambda r: entry(r, "lima-pe").update(alias=["x"]), "unknown keys ['alias']"),
     ("city slug without country", lambda r: entry(r, "lima-pe").update(slug="lima"), "ends with its country"),
-    ("country without country entry", lambda r: r["locations"].remove(entry(r, "country-pe")),
-     "add a country entry 'country-pe'"),
-    ("region differs within a country", lambda r: entry(r, "lima-pe").update(region="europe"),
-     "one country, one region"),
+    (
+        "country without country entry",
+        lambda r: r["locations"].remove(entry(r, "country-pe")),
+        "add a country entry 'country-pe'",
+    ),
+    (
+        "region differs within a country",
+        lambda r: entry(r, "lima-pe").update(region="europe"),
+        "one country, one region",
+    ),
     ("US city without state", lambda r: entry(r, "austin-us").pop("subdivision"), "name their subdivision"),
     ("state not listed", lambda r: entry(r, "austin-us").update(subdivision="Texass"), "'Texass' is not listed"),
-    ("shared city name unclaimed", lambda r: entry(r, "cambridge-gb")["aliases"].remove("Cambridge"),
-     "'Cambridge' is shared by"),
+    (
+        "shared city name unclaimed",
+        lambda r: entry(r, "cambridge-gb")["aliases"].remove("Cambridge"),
+        "'Cambridge' is shared by",
+    ),
     ("empty alias", lambda r: entry(r, "lima-pe")["aliases"].append(" - "), "has no letters or digits"),
     ("no global remote entry", lambda r: r["locations"].remove(entry(r, "remote-global")), "region 'global'"),
-    ("two remote entries for a region",
-     lambda r: r["locations"].append(dict(entry(r, "remote-eu"), slug="remote-europe", aliases=[])),
-     "europe has two remote entries: remote-eu, remote-europe"),
+    (
+        "two remote entries for a region",
+        lambda r: r["locations"].append(dict(entry(r, "remote-eu"), slug="remote-europe", aliases=[])),
+        "europe has two remote entries: remote-eu, remote-europe",
+    ),
 ]
 
 
@@ -249,7 +263,11 @@ def test_load_gazetteer_is_cached():
 def _run(code: str, pythonpath: str, *flags: str) -> str:
     result = subprocess.run(
         [sys.executable, *flags, "-c", code],
-        capture_output=True, text=True, check=True, env={"PYTHONPATH": pythonpath}, cwd=Path(pythonpath).parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": pythonpath},
+        cwd=Path(pythonpath).parent,
     )
     return result.stdout.strip()
 

@@ -34,8 +34,12 @@ def test_every_city_has_coordinates_on_its_continent():
         (lat_low, lat_high), (lon_low, lon_high) = REGION_BOXES[city.region]
         assert lat_low <= city.lat <= lat_high and lon_low <= city.lon <= lon_high, city
     by_slug = {loc.slug: loc for loc in cities}
-    for slug, (lat, lon) in {"london-gb": (51.51, -0.13), "new-york-us": (40.71, -74.01),
-                             "sao-paulo-br": (-23.55, -46.64), "sydney-au": (-33.87, 151.21)}.items():
+    for slug, (lat, lon) in {
+        "london-gb": (51.51, -0.13),
+        "new-york-us": (40.71, -74.01),
+        "sao-paulo-br": (-23.55, -46.64),
+        "sydney-au": (-33.87, 151.21),
+    }.items():
         assert by_slug[slug].lat == pytest.approx(lat, abs=0.1) and by_slug[slug].lon == pytest.approx(lon, abs=0.1)
 
 
@@ -45,12 +49,15 @@ def test_places_that_are_not_points_have_no_coordinates():
             assert loc.lat is None and loc.lon is None, loc.slug
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"lat": None}, "a city needs its coordinates in decimal degrees"),
-    ({"lat": 91.0}, "'lat' in \\[-90, 90\\]"),
-    ({"lon": "0.1"}, "got lat=51.5085, lon='0.1'"),
-    ({"lat": 0, "lon": 0}, "a city needs its coordinates"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lat": None}, "a city needs its coordinates in decimal degrees"),
+        ({"lat": 91.0}, "'lat' in \\[-90, 90\\]"),
+        ({"lon": "0.1"}, "got lat=51.5085, lon='0.1'"),
+        ({"lat": 0, "lon": 0}, "a city needs its coordinates"),
+    ],
+)
 def test_bad_city_coordinates_are_refused_with_the_fix(raw, change, message):
     broken = copy.deepcopy(raw)
     london = next(e for e in broken["locations"] if e["slug"] == "london-gb")

@@ -48,8 +48,10 @@ def test_ground_truth_skills_are_taxonomy_names_spelled_out_in_the_text(postings
         assert posting.skills and list(posting.skills) == sorted(set(posting.skills))
         for name in posting.skills:
             spellings = (name, *taxonomy[name].aliases, *taxonomy[name].ambiguous)
-            assert any(re.search(rf"(?<![\w]){re.escape(s)}(?![\w])", text, re.IGNORECASE)
-                       for s in spellings), (name, text)
+            assert any(re.search(rf"(?<![\w]){re.escape(s)}(?![\w])", text, re.IGNORECASE) for s in spellings), (
+                name,
+                text,
+            )
         assert set(posting.title_skills) <= set(posting.skills)
 
 

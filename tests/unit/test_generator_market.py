@@ -48,9 +48,11 @@ def test_generated_top_10_matches_the_cited_source(event_time):
     generated_relative = {entry: share / generated[ranked[0]] for entry, share in generated.items()}
 
     source_top = [entry for entry, _, _ in source[:TOP]]
-    report = "\n".join(f"{source_rank[e] + 1:>2}. {e:<11} source {source_relative[e]:.2f}  generated rank "
-                       f"{ranked.index(e) + 1:>2}, {generated_relative[e]:.2f} ({100 * generated[e]:.1f}% of postings)"
-                       for e in source_top)
+    report = "\n".join(
+        f"{source_rank[e] + 1:>2}. {e:<11} source {source_relative[e]:.2f}  generated rank "
+        f"{ranked.index(e) + 1:>2}, {generated_relative[e]:.2f} ({100 * generated[e]:.1f}% of postings)"
+        for e in source_top
+    )
     assert len(set(source_top) & set(ranked[:TOP])) >= MIN_SHARED, report
     for entry in source_top:
         assert abs(ranked.index(entry) - source_rank[entry]) <= MAX_RANK_SHIFT, report
@@ -66,8 +68,10 @@ def test_no_skill_grows_more_than_the_stated_factor_within_a_day():
     moving = [*sorted(market.trend_direction), "JavaScript", "Python"]
     for skill in moving:
         weights = [generator.skill_weight(skill, family, region, start + i * step_s) for i in range(4 * day_steps)]
-        worst = max(max(weights[i:i + day_steps + 1]) / min(weights[i:i + day_steps + 1])
-                    for i in range(0, len(weights) - day_steps, 6))
+        worst = max(
+            max(weights[i : i + day_steps + 1]) / min(weights[i : i + day_steps + 1])
+            for i in range(0, len(weights) - day_steps, 6)
+        )
         assert worst <= market.max_daily_growth, (skill, worst)
     # the bound is not vacuous: a rising skill does move by close to it over a day
     assert market.trend_multiplier("Rust", TREND_PERIOD_DAYS / 2) == pytest.approx(market.trend_factor_per_day)

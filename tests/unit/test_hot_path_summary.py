@@ -12,19 +12,29 @@ from talent_pulse.stream.hot_path import REMOTE_LABELS, summarise_facts
 SKILLS = ["AWS", "C++", "Go", "Kubernetes", "Python", "R", "Rust", "SQL", "Ärger", "日本語"]
 LOCATIONS = ["berlin-de", "paris-fr", "remote-global"]
 
-posting = st.fixed_dictionaries({
-    "reason_code": st.none(),
-    "location": st.sampled_from(LOCATIONS),
-    "skills": st.lists(st.sampled_from(SKILLS), unique=True).map(sorted),
-    "remote": st.sampled_from([True, False, None]),
-    "seniority": st.sampled_from(["senior", "junior", None]),
-    "minute": st.integers(29_000_000, 29_000_200),
-    "event_time": st.sampled_from(["2026-11-30T10:00:00Z", "2026-11-30T11:59:59Z", "2026-12-01T00:00:00Z"]),
-})
+posting = st.fixed_dictionaries(
+    {
+        "reason_code": st.none(),
+        "location": st.sampled_from(LOCATIONS),
+        "skills": st.lists(st.sampled_from(SKILLS), unique=True).map(sorted),
+        "remote": st.sampled_from([True, False, None]),
+        "seniority": st.sampled_from(["senior", "junior", None]),
+        "minute": st.integers(29_000_000, 29_000_200),
+        "event_time": st.sampled_from(["2026-11-30T10:00:00Z", "2026-11-30T11:59:59Z", "2026-12-01T00:00:00Z"]),
+    }
+)
 reject = st.fixed_dictionaries({"reason_code": st.sampled_from(["malformed_json", "bad_value", "processing_error"])})
-SCHEMA = pa.schema([("reason_code", pa.string()), ("location", pa.string()), ("skills", pa.list_(pa.string())),
-                    ("remote", pa.bool_()), ("seniority", pa.string()), ("minute", pa.int64()),
-                    ("event_time", pa.string())])
+SCHEMA = pa.schema(
+    [
+        ("reason_code", pa.string()),
+        ("location", pa.string()),
+        ("skills", pa.list_(pa.string())),
+        ("remote", pa.bool_()),
+        ("seniority", pa.string()),
+        ("minute", pa.int64()),
+        ("event_time", pa.string()),
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -51,11 +61,18 @@ def test_summary_equals_python_counting(postings, rejects, duplicates):
 
 
 def test_pairs_are_counted_across_chunks_and_with_empty_lists():
-    facts = pa.concat_tables([
-        pa.Table.from_pylist([{"location": "paris-fr", "skills": ["Go", "SQL"], "minute": 1}], schema=SCHEMA),
-        pa.Table.from_pylist([{"location": "paris-fr", "skills": [], "minute": 1},
-                              {"location": "paris-fr", "skills": ["AWS", "Go", "SQL"], "minute": 2}], schema=SCHEMA),
-    ])
+    facts = pa.concat_tables(
+        [
+            pa.Table.from_pylist([{"location": "paris-fr", "skills": ["Go", "SQL"], "minute": 1}], schema=SCHEMA),
+            pa.Table.from_pylist(
+                [
+                    {"location": "paris-fr", "skills": [], "minute": 1},
+                    {"location": "paris-fr", "skills": ["AWS", "Go", "SQL"], "minute": 2},
+                ],
+                schema=SCHEMA,
+            ),
+        ]
+    )
     assert summarise_facts(facts, records_read=3).pairs == {("Go", "SQL"): 2, ("AWS", "Go"): 1, ("AWS", "SQL"): 1}
 
 

@@ -27,15 +27,22 @@ PLACES = ("berlin-de", "london-gb", "paris-fr")
 
 @pytest.fixture
 def lake(spark, tmp_path):
-    settings = Settings(lake_uri=str(tmp_path / "warehouse"), lake_catalog_uri=f"jdbc:sqlite:{tmp_path / 'c.db'}",
-                        lake_target_file_mb=64, lake_retain_snapshots=2, lake_snapshot_max_age_hours=0,
-                        lake_orphan_min_age_hours=0)
+    settings = Settings(
+        lake_uri=str(tmp_path / "warehouse"),
+        lake_catalog_uri=f"jdbc:sqlite:{tmp_path / 'c.db'}",
+        lake_target_file_mb=64,
+        lake_retain_snapshots=2,
+        lake_snapshot_max_age_hours=0,
+        lake_orphan_min_age_hours=0,
+    )
     return settings, register_catalog(spark, settings)
 
 
 def _rows(spark, start: int, count: int, days: int = 2):
-    rows = [posting(f"e{n}", DAY + timedelta(days=n % days), PLACES[n % len(PLACES)], ["Python"])
-            for n in range(start, start + count)]
+    rows = [
+        posting(f"e{n}", DAY + timedelta(days=n % days), PLACES[n % len(PLACES)], ["Python"])
+        for n in range(start, start + count)
+    ]
     table = postings_table()
     return spark.createDataFrame([tuple(r[c] for c in table.column_names) for r in rows], table_schema(table))
 
@@ -45,8 +52,9 @@ def test_tables_are_created_from_tables_json(spark, lake):
     for table in load_tables().values():
         iceberg = load_iceberg_table(spark, table_name(settings, table, catalog))
         assert [f.name() for f in iceberg.schema().columns()] == list(table.column_names)
-        assert [(iceberg.schema().findColumnName(f.sourceId()), f.transform().toString())
-                for f in iceberg.spec().fields()] == [(p.column, p.transform) for p in table.partitioning]
+        assert [
+            (iceberg.schema().findColumnName(f.sourceId()), f.transform().toString()) for f in iceberg.spec().fields()
+        ] == [(p.column, p.transform) for p in table.partitioning]
         assert iceberg.operations().current().formatVersion() == 2
         written = spark.table(table_name(settings, table, catalog)).schema
         assert [(f.name, f.dataType) for f in written] == [(f.name, f.dataType) for f in table_schema(table)]
@@ -62,10 +70,14 @@ def test_a_batch_is_appended_once_across_restarts_and_compactions(spark, lake):
     # A new driver looks the last batch up in the snapshot chain.
     restarted = BatchAppender(spark, postings_table(), name)
     assert restarted.append(_rows(spark, 30, 30), "query-a", 1) == 0
-    spark.sql(f"CALL {catalog}.system.rewrite_data_files(table => '{name.split('.', 1)[1]}', "
-              "options => map('min-input-files', '2'))").collect()
-    spark.sql(f"CALL {catalog}.system.expire_snapshots(table => '{name.split('.', 1)[1]}', "
-              "older_than => current_timestamp(), retain_last => 2)").collect()
+    spark.sql(
+        f"CALL {catalog}.system.rewrite_data_files(table => '{name.split('.', 1)[1]}', "
+        "options => map('min-input-files', '2'))"
+    ).collect()
+    spark.sql(
+        f"CALL {catalog}.system.expire_snapshots(table => '{name.split('.', 1)[1]}', "
+        "older_than => current_timestamp(), retain_last => 2)"
+    ).collect()
     assert last_committed_batch(spark, name, "query-a") == 1  # walked past the compaction's snapshot
     assert BatchAppender(spark, postings_table(), name).append(_rows(spark, 30, 30), "query-a", 1) == 0
     other_query = BatchAppender(spark, postings_table(), name)
@@ -78,8 +90,13 @@ def test_a_batch_is_appended_once_across_restarts_and_compactions(spark, lake):
 
 
 def _append_batch(spark, settings, catalog, batch: int) -> None:
-    append_rows(spark, settings, catalog, postings_table(),
-                [posting(f"m{batch}-{n}", DAY + timedelta(days=n % 2), PLACES[n % 3], ["SQL"]) for n in range(12)])
+    append_rows(
+        spark,
+        settings,
+        catalog,
+        postings_table(),
+        [posting(f"m{batch}-{n}", DAY + timedelta(days=n % 2), PLACES[n % 3], ["SQL"]) for n in range(12)],
+    )
 
 
 def test_maintenance_leaves_one_file_per_day_and_location_and_removes_orphans(spark, lake, tmp_path):
@@ -106,8 +123,9 @@ def test_maintenance_leaves_one_file_per_day_and_location_and_removes_orphans(sp
     assert again.files_after == {key: 1 for key in before}
     assert again.expired_data_files == 24
     assert spark.table(name).count() == 60
-    referenced = {row.file_path.removeprefix("file:")
-                  for row in spark.sql(f"SELECT file_path FROM {name}.all_files").collect()}
+    referenced = {
+        row.file_path.removeprefix("file:") for row in spark.sql(f"SELECT file_path FROM {name}.all_files").collect()
+    }
     assert {str(path) for path in data_dir.rglob("*.parquet")} == referenced
 
 

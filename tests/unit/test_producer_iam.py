@@ -55,8 +55,9 @@ def test_librdkafka_fetches_the_token_through_poll_with_the_settings_region(dumm
         regions.append(region)
         return MSKAuthTokenProvider.generate_auth_token(region)
 
-    config = kafka_config(Settings(kafka_auth="iam", aws_region="eu-central-1", kafka_bootstrap="127.0.0.1:1"),
-                          sign=recording_signer)
+    config = kafka_config(
+        Settings(kafka_auth="iam", aws_region="eu-central-1", kafka_bootstrap="127.0.0.1:1"), sign=recording_signer
+    )
     producer = Producer(config)
     deadline = time.monotonic() + 10
     while not regions and time.monotonic() < deadline:

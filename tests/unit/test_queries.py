@@ -67,8 +67,7 @@ def test_weekly_demand_top_skills_ranks_by_mentions(lake):
 
 def test_rising_skills_puts_the_new_skill_first(lake):
     backend, _, _ = lake
-    rows = run_named(backend, "rising_skills", {"recent_since": "-6d", "baseline_since": "-20d"},
-                     today=TODAY).records()
+    rows = run_named(backend, "rising_skills", {"recent_since": "-6d", "baseline_since": "-20d"}, today=TODAY).records()
     assert rows[0]["skill"] == "Rust" and rows[0]["baseline_postings"] == 0
     java = next(r for r in rows if r["skill"] == "Java")
     assert java["share_change_pts"] < 0
@@ -76,8 +75,10 @@ def test_rising_skills_puts_the_new_skill_first(lake):
 
 def test_location_comparison_counts_per_location(lake):
     backend, postings, _ = lake
-    rows = {r["location"]: r for r in run_named(backend, "location_comparison", {"skill": "Java", "since": "-84d"},
-                                                 today=TODAY).records()}
+    rows = {
+        r["location"]: r
+        for r in run_named(backend, "location_comparison", {"skill": "Java", "since": "-84d"}, today=TODAY).records()
+    }
     for location in ("berlin", "london"):
         mine = [p for p in postings if p["location"] == location]
         assert rows[location]["postings"] == len(mine)
@@ -152,4 +153,3 @@ def test_every_query_binds_one_declared_parameter_per_placeholder():
     for query in named_queries().values():
         assert query.sql.count("?") == len(query.bind)
         assert set(query.bind) <= {p.name for p in query.params}
-

@@ -55,8 +55,13 @@ def test_env_names_are_unique():
 
 def test_config_command_masks_secrets():
     env = {"PULSE_REDIS_PASSWORD": "hunter2", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", "config", "--json"],
-                            capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", "config", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     printed = json.loads(result.stdout)
     assert printed["PULSE_REDIS_PASSWORD"] == "****"
     assert "hunter2" not in result.stdout
@@ -69,5 +74,7 @@ def test_tables_have_unique_columns_and_day_partitions():
     for table in tables.values():
         assert len(table.column_names) == len(set(table.column_names))
     assert [(p.column, p.transform) for p in postings_table().partitioning] == [
-        ("event_time", "day"), ("location", "identity")]
+        ("event_time", "day"),
+        ("location", "identity"),
+    ]
     assert [(p.column, p.transform) for p in tables["quarantine"].partitioning] == [("ingested_at", "day")]

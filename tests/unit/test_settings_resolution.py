@@ -55,8 +55,13 @@ def test_nothing_reachable_says_what_to_run_in_one_line():
 
 
 def _pulse(*args, env):
-    return subprocess.run([sys.executable, "-m", "talent_pulse.cli.main", *args], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "talent_pulse.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        timeout=120,
+    )
 
 
 def test_a_bad_value_is_one_line_without_a_traceback():
@@ -70,8 +75,10 @@ def test_stream_against_s3_without_an_endpoint_says_what_to_do():
     result = _pulse("stream", env={"PULSE_KAFKA_BOOTSTRAP": "127.0.0.1:9", "PULSE_REDIS_URL": "redis://127.0.0.1:9"})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: s3://talent-pulse-local/lake: Spark on this machine "
-                                    "reaches S3 only through an endpoint. Run `pulse local up`")
+    assert result.stderr.startswith(
+        "error: s3://talent-pulse-local/lake: Spark on this machine "
+        "reaches S3 only through an endpoint. Run `pulse local up`"
+    )
 
 
 def test_in_process_callers_get_their_environment_back(monkeypatch):

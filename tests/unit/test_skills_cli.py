@@ -13,10 +13,12 @@ def pulse(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 
 def test_extract_reads_text_or_title_and_description():
-    lines = [{"id": "a", "text": "Golang and k8s"},
-             {"id": 2, "title": "Senior Java Developer", "description": "Spring Boot, PostgreSQL"},
-             {"id": "n", "title": "Sous Chef", "description": None},
-             {"id": "t", "title": "Go Developer"}]
+    lines = [
+        {"id": "a", "text": "Golang and k8s"},
+        {"id": 2, "title": "Senior Java Developer", "description": "Spring Boot, PostgreSQL"},
+        {"id": "n", "title": "Sous Chef", "description": None},
+        {"id": "t", "title": "Go Developer"},
+    ]
     result = pulse("extract", stdin="\n".join(json.dumps(line) for line in lines) + "\n\n")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
@@ -35,8 +37,7 @@ def test_extract_stops_on_a_bad_line_with_advice():
 
 
 def test_extract_keep_going_skips_bad_lines_and_exits_1():
-    result = pulse("extract", "--keep-going",
-                   stdin='[1]\n{"id": 2, "text": 5}\n{"id": 3, "text": "Rust developer"}\n')
+    result = pulse("extract", "--keep-going", stdin='[1]\n{"id": 2, "text": 5}\n{"id": 3, "text": "Rust developer"}\n')
     assert result.returncode == 1
     assert result.stdout.splitlines() == ['{"id": 3, "skills": ["Rust"]}']
     assert "line 1" in result.stderr and "line 2" in result.stderr and "2 bad line(s)" in result.stderr
@@ -64,9 +65,11 @@ def test_list_text_and_category_filter():
 
 def test_eval_prints_micro_scores_overall_and_per_skill(tmp_path):
     cases = tmp_path / "cases.yaml"
-    cases.write_text('- {rule: a, text: "Go developer", skills: [Go]}\n'
-                     '- {rule: b, text: "Go to market", skills: [Go]}\n'
-                     '- {trade: c, text: "Python and Rust developers", skills: [Python]}\n')
+    cases.write_text(
+        '- {rule: a, text: "Go developer", skills: [Go]}\n'
+        '- {rule: b, text: "Go to market", skills: [Go]}\n'
+        '- {trade: c, text: "Python and Rust developers", skills: [Python]}\n'
+    )
     result = pulse("eval", "--cases", str(cases), "--no-jvm", "--wrong")
     assert result.returncode == 0, result.stderr
     out = result.stdout

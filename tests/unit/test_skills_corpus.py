@@ -11,8 +11,9 @@ from talent_pulse.skills import default_matcher, load_taxonomy
 from talent_pulse.skills.evaluation import evaluate, load_cases
 
 HERE = Path(__file__).parent
-SNIPPETS, POSTINGS, OPEN = (HERE / name
-                            for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml"))
+SNIPPETS, POSTINGS, OPEN = (
+    HERE / name for name in ("skill_cases.yaml", "skill_postings.yaml", "skill_open_cases.yaml")
+)
 NON_TECH_TRADES = {"nursing", "logistics", "retail", "finance", "hospitality"}
 
 
@@ -47,8 +48,28 @@ def test_every_ambiguous_form_is_labelled_both_ways_somewhere(corpus):
     """For each of the most common ambiguous skills the corpus holds a case where it counts and one where
     its word appears but does not."""
     taxonomy = load_taxonomy()
-    common = ["Python", "Java", "Go", "R", "C", "Swift", "Rust", "Spring", "React", "Apache Spark", "Docker",
-              "Apache Kafka", "Helm", "Excel", "Apache Airflow", "Jenkins", "Playwright", "Unity", "Phoenix", "REST"]
+    common = [
+        "Python",
+        "Java",
+        "Go",
+        "R",
+        "C",
+        "Swift",
+        "Rust",
+        "Spring",
+        "React",
+        "Apache Spark",
+        "Docker",
+        "Apache Kafka",
+        "Helm",
+        "Excel",
+        "Apache Airflow",
+        "Jenkins",
+        "Playwright",
+        "Unity",
+        "Phoenix",
+        "REST",
+    ]
     by_name = taxonomy.by_name()
     missing = []
     for name in common:
@@ -64,8 +85,9 @@ def test_quality_targets(scores):
     assert scores.overall.precision >= 0.98
     assert scores.overall.recall >= 0.97
     top20 = scores.most_frequent(20)
-    assert {name: round(scores.per_skill[name].recall, 3) for name in top20
-            if scores.per_skill[name].recall < 0.97} == {}
+    assert {
+        name: round(scores.per_skill[name].recall, 3) for name in top20 if scores.per_skill[name].recall < 0.97
+    } == {}
 
 
 def test_open_cases_are_still_open():

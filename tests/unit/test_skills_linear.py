@@ -43,12 +43,17 @@ def test_worst_case_texts_cost_at_most_20x_ordinary_postings_per_kb():
     assert {label: ratio for label, ratio in ratios.items() if ratio > MAX_RATIO} == {}
 
 
-@pytest.mark.parametrize("value", [float("nan"), 123, 1.5, True, None, b"Python developer", ["Python"],
-                                   {"text": "Python"}, ""])
+@pytest.mark.parametrize(
+    "value", [float("nan"), 123, 1.5, True, None, b"Python developer", ["Python"], {"text": "Python"}, ""]
+)
 def test_values_that_are_not_text_have_no_skills(value):
     assert default_matcher().extract(value) == []
 
 
 def test_extract_many_takes_pandas_missing_values():
     assert default_matcher().extract_many(["Go developer", float("nan"), None, "Rust and Go"]) == [
-        ["Go"], [], [], ["Go", "Rust"]]
+        ["Go"],
+        [],
+        [],
+        ["Go", "Rust"],
+    ]

@@ -10,8 +10,25 @@ import yaml
 from talent_pulse.skills import default_matcher, load_taxonomy
 
 CASES = yaml.safe_load((Path(__file__).parent / "skill_cases.yaml").read_text("utf-8"))
-RULES = ("symbols", "case", "java", "react", "spark", "words", "sql", "versions", "punctuation", "caps",
-         "aliases", "posting", "attached", "traps", "unicode", "policy", "breadth")
+RULES = (
+    "symbols",
+    "case",
+    "java",
+    "react",
+    "spark",
+    "words",
+    "sql",
+    "versions",
+    "punctuation",
+    "caps",
+    "aliases",
+    "posting",
+    "attached",
+    "traps",
+    "unicode",
+    "policy",
+    "breadth",
+)
 
 
 def test_case_file_covers_every_rule_with_enough_cases():
@@ -90,9 +107,11 @@ def test_every_dominant_form_counts_alone_and_each_veto_stops_it():
         for form in skill.dominant:
             if skill.name not in matcher.extract(f"Thank you. We use {form} daily. Thanks."):
                 missed[form] = skill.name
-            vetoes = ([f"We use {form} daily with the {word} team." for word in skill.negative_context]
-                      + [f"We use {form} {word} daily." for word in skill.not_followed_by]
-                      + [f"We use {word} {form} daily." for word in skill.not_preceded_by])
+            vetoes = (
+                [f"We use {form} daily with the {word} team." for word in skill.negative_context]
+                + [f"We use {form} {word} daily." for word in skill.not_followed_by]
+                + [f"We use {word} {form} daily." for word in skill.not_preceded_by]
+            )
             not_vetoed += [text for text in vetoes if skill.name in matcher.extract(text)]
     assert missed == {}
     assert not_vetoed == []

@@ -10,8 +10,14 @@ from talent_pulse.contract import encode_event, validate_record
 from talent_pulse.sources import ReplaySource, SyntheticSource
 
 FIXED = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-AD = {"title": "Data Engineer", "company": "Acme", "location": "Berlin, Germany", "job_id": "A-1",
-      "description": "We use Apache Kafka and Python.", "skills": ["Python", "Apache Kafka"]}
+AD = {
+    "title": "Data Engineer",
+    "company": "Acme",
+    "location": "Berlin, Germany",
+    "job_id": "A-1",
+    "description": "We use Apache Kafka and Python.",
+    "skills": ["Python", "Apache Kafka"],
+}
 
 
 def _write(tmp_path, lines: list[str]):
@@ -24,7 +30,10 @@ def test_synthetic_postings_are_stamped_by_the_clock():
     ticks = iter(FIXED + timedelta(seconds=i) for i in range(10))
     postings = list(islice(SyntheticSource(seed=3, clock=lambda: next(ticks)).postings(), 3))
     assert [p.event["event_time"] for p in postings] == [
-        "2026-05-01T12:00:00.000Z", "2026-05-01T12:00:01.000Z", "2026-05-01T12:00:02.000Z"]
+        "2026-05-01T12:00:00.000Z",
+        "2026-05-01T12:00:01.000Z",
+        "2026-05-01T12:00:02.000Z",
+    ]
 
 
 def test_replay_fills_what_scrapers_leave_out_and_keeps_labels_as_truth(tmp_path):
@@ -50,14 +59,18 @@ def test_replay_retime_stamps_every_posting_with_now(tmp_path):
 
 
 def test_replay_skips_and_counts_lines_that_break_the_contract(tmp_path):
-    lines = ["{not json", "[1, 2]", json.dumps({**AD, "remote": "yes"}), json.dumps({"title": "only a title"}),
-             json.dumps(AD)]
+    lines = [
+        "{not json",
+        "[1, 2]",
+        json.dumps({**AD, "remote": "yes"}),
+        json.dumps({"title": "only a title"}),
+        json.dumps(AD),
+    ]
     source = ReplaySource(_write(tmp_path, lines))
     postings = list(source.postings())
     assert len(postings) == 1 and postings[0].event["title"] == "Data Engineer"
     report = source.report()
-    assert report["skipped_by_reason"] == {"malformed_json": 1, "not_an_object": 1, "wrong_type": 1,
-                                           "missing_field": 1}
+    assert report["skipped_by_reason"] == {"malformed_json": 1, "not_an_object": 1, "wrong_type": 1, "missing_field": 1}
     assert report["skip_samples"][0].startswith(f"{tmp_path / 'ads.jsonl'}:1: malformed_json")
 
 

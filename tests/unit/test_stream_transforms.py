@@ -122,7 +122,11 @@ def test_enrich_matches_gazetteer_matcher_and_derives_flags(spark):
         event, row = _event(n), rows[f"evt-{n}"]
         location = normalise_location(event["location"])
         assert (row.location, row.city, row.country, row.region) == (
-            location.slug, location.city, location.country, location.region)
+            location.slug,
+            location.city,
+            location.country,
+            location.region,
+        )
         assert row.location_raw == event["location"]
         assert list(row.skills) == matcher.extract(event["title"] + "\n" + event["description"])
     assert rows["evt-0"].seniority == "senior"
@@ -184,17 +188,21 @@ def test_batch_summary_refuses_more_rows_than_records_read(spark):
 
 
 def test_a_query_failure_is_summarised_by_its_first_line_and_innermost_error():
-    message = "\n".join([
-        "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST",
-        "=== Streaming Query ===", "Traceback (most recent call last):",
-        "redis.exceptions.ConnectionError: Connection closed by server.",
-        "During handling of the above exception, another exception occurred:",
-        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.",
-        "\tat org.apache.spark.sql.execution.streaming.MicroBatchExecution.run(MicroBatchExecution.scala:1)",
-    ])
+    message = "\n".join(
+        [
+            "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST",
+            "=== Streaming Query ===",
+            "Traceback (most recent call last):",
+            "redis.exceptions.ConnectionError: Connection closed by server.",
+            "During handling of the above exception, another exception occurred:",
+            "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.",
+            "\tat org.apache.spark.sql.execution.streaming.MicroBatchExecution.run(MicroBatchExecution.scala:1)",
+        ]
+    )
     assert failure_summary(message) == (
         "[STREAM_FAILED] Query [id = 1] terminated with exception: foreachBatch failed SQLSTATE: XXKST | "
-        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6390. Connection refused."
+    )
 
 
 def test_a_record_an_enrichment_stage_fails_on_is_quarantined_as_processing_error(spark, monkeypatch):
