@@ -4,14 +4,14 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 BUILD := build
 
-.PHONY: help install demo demo-stop test test-fast docs bench package-lambda package-job jars artifacts image image-pin infra-tools deploy destroy clean
+.PHONY: help install demo demo-stop lint test test-fast docs bench package-lambda package-job jars artifacts image image-pin infra-tools deploy destroy clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-install: ## install the project and its test tools (pip), check system prerequisites
+install: ## install the project and its test and lint tools (pip), check system prerequisites
 	@bash .ci/prerequisites.sh
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test,lint]"
 
 demo: install ## local stack + streaming job + producer + dashboard, all on 127.0.0.1
 	pulse local up
@@ -21,6 +21,11 @@ demo: install ## local stack + streaming job + producer + dashboard, all on 127.
 demo-stop: ## stop the demo pipeline and the local stack
 	-pulse demo stop
 	pulse local down
+
+lint: ## ruff (lint and format) over the repository, strict mypy over talent_pulse/
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
 
 test: install infra-tools ## install what is missing, then run the whole suite against real services
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
