@@ -199,9 +199,14 @@ def query_notes_with_rows(page) -> int:
     return page.get_by_text(re.compile(r"DuckDB: [1-9][\d,]* rows?, .* scanned")).count()
 
 
+# The map, not a stale copy: while Streamlit re-runs the page it can keep the previous element, marked
+# data-stale, beside the new one for a moment.
+MAP = '[data-testid="stPlotlyChart"]:not([data-stale="true"] *)'
+
+
 def map_layers(page) -> tuple[int, int]:
     """(country outlines drawn, city bubbles drawn) in the Plotly map."""
-    chart = page.locator('[data-testid="stPlotlyChart"]')
+    chart = page.locator(MAP).first
     return chart.locator("g.geo path").count(), chart.locator("g.scattergeo path.point").count()
 
 
@@ -256,7 +261,8 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
                 "the world map's country outlines and city bubbles",
             )
             assert not [url for url in failed_requests if "/app/static/" in url or "plot.ly" in url], failed_requests
-            the_map = page.locator('[data-testid="stPlotlyChart"]')
+            pipeline.wait_for(lambda: page.locator(MAP).count() == 1, 30, "exactly one map on the page")
+            the_map = page.locator(MAP).first
             the_map.scroll_into_view_if_needed()
             the_map.screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
             top_skill = page.locator('[data-testid="stSelectbox"]', has_text="Skill on the map")
