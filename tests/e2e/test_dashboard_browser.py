@@ -297,7 +297,7 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             # weekly demand, rising skills and location comparison, each over the Parquet the job wrote
             pipeline.wait_for(
                 lambda: query_notes_with_rows(page) == 3,
-                180,
+                300,
                 "the three history queries to return rows from the Parquet the job wrote",
             )
             no_exception_shown(page)
