@@ -208,3 +208,17 @@ def copy_for_terraform(destination: Path) -> Path:
         if source.exists():
             shutil.copytree(source, destination / relative, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     return destination / "infra"
+
+
+# Actions AWS does not support resource-level permissions for: the only ones allowed on "*".
+UNSCOPABLE_ACTIONS = {
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition (test_contracts checks it)
+}

@@ -11,7 +11,18 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from infra_support import INFRA, REPO, all_blocks, locals_of, require_tool, run, tf_files, unquote, variables_of
+from infra_support import (
+    INFRA,
+    REPO,
+    UNSCOPABLE_ACTIONS,
+    all_blocks,
+    locals_of,
+    require_tool,
+    run,
+    tf_files,
+    unquote,
+    variables_of,
+)
 
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
@@ -146,19 +157,6 @@ def test_security_group_flows_are_exactly_the_designed_ones():
 
 
 # --- IAM ----------------------------------------------------------------------------------
-
-# Actions AWS does not support resource-level permissions for: the only ones allowed on "*".
-UNSCOPABLE_ACTIONS = {
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition (checked below)
-}
 
 
 def _statements():

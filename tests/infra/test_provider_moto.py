@@ -21,7 +21,15 @@ from pathlib import Path
 
 import boto3
 import pytest
-from infra_support import PROVIDER_MIRROR, REGION, copy_for_terraform, require_gazetteer, require_tool, run
+from infra_support import (
+    PROVIDER_MIRROR,
+    REGION,
+    UNSCOPABLE_ACTIONS,
+    copy_for_terraform,
+    require_gazetteer,
+    require_tool,
+    run,
+)
 
 from talent_pulse.queries import named_queries
 from talent_pulse.settings import Settings
@@ -32,17 +40,6 @@ NOT_EMULATED_BY_MOTO = {
     "aws_elasticache_replication_group",
     "aws_emrserverless_application",
     "aws_elasticache_user_group",
-}
-UNSCOPABLE_ACTIONS = {
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
 }
 # The worked example is what users start from: plan with it (only the region follows the emulator).
 PLAN_VARS = ["-var-file=terraform.tfvars.example", "-var", f"region={REGION}"]
