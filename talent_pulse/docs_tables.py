@@ -22,6 +22,7 @@ from pathlib import Path
 
 from talent_pulse.contract import FIELDS, REASON_CODES
 from talent_pulse.serving import Keys
+from talent_pulse.serving.keys import HOUR_BUCKET_TTL_SECONDS, LOCATION_TOP_SKILLS, MINUTE_BUCKET_TTL_SECONDS
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
 
@@ -29,7 +30,14 @@ REGENERATE = "python3 -m talent_pulse.docs_tables"  # also `make docs`
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED -->)", re.S)
 KEY_NAMESPACE = "ns"
 
-# key (namespace "ns") -> type, content, TTL; the keys themselves come from serving.Keys
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 86400} days" if seconds % 86400 == 0 else f"{seconds // 3600} h"
+
+
+MINUTE_TTL, HOUR_TTL = _duration(MINUTE_BUCKET_TTL_SECONDS), _duration(HOUR_BUCKET_TTL_SECONDS)
+
+# key (namespace "ns") -> type, content, TTL; the keys, TTLs and limits themselves come from serving.keys
 SERVING_KEYS: dict[str, tuple[str, str, str]] = {
     "{ns}:meta": (
         "HASH",
@@ -44,13 +52,14 @@ SERVING_KEYS: dict[str, tuple[str, str, str]] = {
     "{ns}:loc:<slug>:skills": ("ZSET", "skill → postings in that location", "–"),
     "{ns}:loc_top": (
         "HASH",
-        "slug → JSON `[skill, count, …]`: the top 200 skills of that location, kept up to date by the write script",
+        f"slug → JSON `[skill, count, …]`: the top {LOCATION_TOP_SKILLS} skills of that location, kept up to date "
+        "by the write script",
         "–",
     ),
-    "{ns}:skills:m:<epoch_minute>": ("ZSET", "skill → postings whose `event_time` falls in that minute", "2 h"),
-    "{ns}:skills:h:<epoch_hour>": ("ZSET", "skill → postings whose `event_time` falls in that hour", "8 days"),
-    "{ns}:postings:m:<epoch_minute>": ("STRING", "postings in that minute", "2 h"),
-    "{ns}:postings:h:<epoch_hour>": ("STRING", "postings in that hour", "8 days"),
+    "{ns}:skills:m:<epoch_minute>": ("ZSET", "skill → postings whose `event_time` falls in that minute", MINUTE_TTL),
+    "{ns}:skills:h:<epoch_hour>": ("ZSET", "skill → postings whose `event_time` falls in that hour", HOUR_TTL),
+    "{ns}:postings:m:<epoch_minute>": ("STRING", "postings in that minute", MINUTE_TTL),
+    "{ns}:postings:h:<epoch_hour>": ("STRING", "postings in that hour", HOUR_TTL),
     "{ns}:pairs": ("ZSET", '`"skillA|skillB"` (A < B) → postings that mention both', "–"),
     "{ns}:remote": ("HASH", "`remote` / `onsite` / `unknown` → postings", "–"),
     "{ns}:seniority": ("HASH", "seniority level → postings", "–"),

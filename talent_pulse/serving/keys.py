@@ -4,25 +4,8 @@ Every key is `{<namespace>}:<name>`: the shared hash tag puts all of them in one
 cluster slot, so the write script and the read transaction work on cluster-mode
 and serverless ElastiCache/Valkey.
 
-| key                               | type   | content                                            | TTL    |
-|-----------------------------------|--------|----------------------------------------------------|--------|
-| `{ns}:meta`                       | HASH   | postings, rejected, duplicates, batches_applied,   | -      |
-|                                   |        | last_batch_id, last_event_time (ISO, UTC),         |        |
-|                                   |        | last_update_time (Redis server TIME, epoch s)      |        |
-| `{ns}:fence:<fence_id>`           | STRING | highest batch id applied by that streaming query   | -      |
-| `{ns}:skills`                     | ZSET   | skill -> postings mentioning it (all time)         | -      |
-| `{ns}:locations`                  | ZSET   | location slug -> postings                          | -      |
-| `{ns}:loc:<slug>:skills`          | ZSET   | skill -> postings in that location                 | -      |
-| `{ns}:loc_top`                    | HASH   | slug -> JSON [skill, count, ...] top skills there  | -      |
-| `{ns}:skills:m:<epoch_minute>`    | ZSET   | skill -> postings with event_time in that minute   | 2 h    |
-| `{ns}:skills:h:<epoch_hour>`      | ZSET   | skill -> postings with event_time in that hour     | 8 days |
-| `{ns}:postings:m:<epoch_minute>`  | STRING | postings with event_time in that minute            | 2 h    |
-| `{ns}:postings:h:<epoch_hour>`    | STRING | postings with event_time in that hour              | 8 days |
-| `{ns}:pairs`                      | ZSET   | "skillA|skillB" (A < B) -> co-occurrence count     | -      |
-| `{ns}:remote`                     | HASH   | remote / onsite / unknown -> postings              | -      |
-| `{ns}:seniority`                  | HASH   | seniority level -> postings                        | -      |
-| `{ns}:rejected`                   | HASH   | reason code -> quarantined records                 | -      |
-| `{ns}:progress`                   | HASH   | query (hot / cold) -> JSON of its last batch       | -      |
+Each key's type, content and TTL: docs/serving.md#key-layout, generated from this
+module and the TTLs below (`make docs`; tests/unit/test_docs.py keeps it current).
 
 `loc_top` is a read-side materialisation kept by the write script: it lets a
 reader (`pulse stats`) fetch every location's top skills in the same round trip
