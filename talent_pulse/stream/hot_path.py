@@ -70,7 +70,7 @@ def _pair_counts(skill_lists: pa.ChunkedArray) -> dict[tuple[str, str], int]:
 
     Element i of the flattened lists pairs with every element after it in its own
     list; the pairs are counted as codes of the lists' skill dictionary."""
-    lists = skill_lists.combine_chunks() if skill_lists.num_chunks != 1 else skill_lists.chunk(0)
+    lists = skill_lists.combine_chunks()
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     encoded = pc.list_flatten(lists).dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
