@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from talent_pulse.serving import Snapshot
 
 REFRESH_SECONDS = 1.0  # the hot path lands a posting in Redis within about a second
+LAKE_RECHECK_SECONDS = 15.0  # how often an open History or Health tab asks again while the lake has no rows for it
 
 st.set_page_config(page_title="Global Talent Pulse", page_icon="📈", layout="wide")
 # Denser than Streamlit's default: an analyst keeps this open beside other work.
@@ -280,29 +281,47 @@ def history_section(
     params: dict[str, str],
     chart: Callable[[pd.DataFrame], None] | None = None,
     narrow: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-) -> pd.DataFrame | None:
-    """One named query as a chart or table; ``narrow`` applies filters the query cannot bind (categories)."""
+) -> bool:
+    """One named query as a chart or table; ``narrow`` applies filters the query cannot bind (categories).
+
+    True when the query returned no rows (the lake has nothing for it yet)."""
     query = named_queries()[name]
     st.subheader(query.title)
     try:
         result = history(settings(), name, tuple(sorted(params.items())))
     except QueryError as exc:
         st.error(f"**{query.title}: the history backend did not answer.** {exc}")
-        return None
+        return False
     frame = views.for_people(pd.DataFrame(result.rows, columns=result.columns))
     if narrow is not None:
         frame = narrow(frame)
     if frame.empty:
         st.info(
             "No postings in the lake for this selection yet: the streaming job commits to the Iceberg "
-            "tables once a minute (PULSE_COLD_TRIGGER_SECONDS)."
+            f"tables every {settings().cold_trigger_seconds:g} s (PULSE_COLD_TRIGGER_SECONDS); "
+            f"this tab asks again every {LAKE_RECHECK_SECONDS:g} s."
         )
     elif chart is not None:
         chart(frame)
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
     st.caption(f"{query.description} · {result.note}")
-    return frame
+    return not result.rows
+
+
+def rechecked_while_empty(key: str, sections: Callable[[], list[bool]]) -> None:
+    """Runs `sections` (each True when its query came back empty) in a fragment that reruns itself every
+    LAKE_RECHECK_SECONDS while any came back empty, e.g. when the tab opens before the job's first commit."""
+    waiting_key = f"{key}_waiting_for_the_lake"
+    waiting = st.session_state.get(waiting_key, False)
+
+    def run_sections() -> None:
+        empty = any(sections())
+        if empty != waiting:
+            st.session_state[waiting_key] = empty
+            st.rerun()  # the whole page, so that the fragment's cadence follows
+
+    st.fragment(run_sections, run_every=LAKE_RECHECK_SECONDS if waiting else None)()
 
 
 def history_page(filters: Filters, ref: Reference) -> None:
@@ -327,25 +346,34 @@ def history_page(filters: Filters, ref: Reference) -> None:
 
     weekly_top = views.default_top(named_queries()["weekly_demand"])
     rising_top = views.default_top(named_queries()["rising_skills"])
-    history_section(
-        "weekly_demand",
-        {"since": day, "skill": skill, **places, "top": str(views.history_top(filters, weekly_top))},
-        weekly_chart,
-        narrow=None if skill else lambda f: views.in_categories(f, filters, ref, weekly_top, "postings"),
-    )
-    left, right = st.columns(2)
-    with left:
-        history_section(
-            "rising_skills",
-            {**places, "top": str(views.history_top(filters, rising_top))},
-            narrow=lambda f: views.in_categories(f, filters, ref, rising_top, "share_change_pts"),
-        )
-    with right:
-        history_section("location_comparison", {"skill": skill, "since": day, **places})
-    if skill:
-        history_section("skill_examples", {"skill": skill, "since": day, **places})
-    else:
-        st.info("Type a skill above to see example postings that mention it.")
+
+    def sections() -> list[bool]:
+        empty = [
+            history_section(
+                "weekly_demand",
+                {"since": day, "skill": skill, **places, "top": str(views.history_top(filters, weekly_top))},
+                weekly_chart,
+                narrow=None if skill else lambda f: views.in_categories(f, filters, ref, weekly_top, "postings"),
+            )
+        ]
+        left, right = st.columns(2)
+        with left:
+            empty.append(
+                history_section(
+                    "rising_skills",
+                    {**places, "top": str(views.history_top(filters, rising_top))},
+                    narrow=lambda f: views.in_categories(f, filters, ref, rising_top, "share_change_pts"),
+                )
+            )
+        with right:
+            empty.append(history_section("location_comparison", {"skill": skill, "since": day, **places}))
+        if skill:
+            empty.append(history_section("skill_examples", {"skill": skill, "since": day, **places}))
+        else:
+            st.info("Type a skill above to see example postings that mention it.")
+        return empty
+
+    rechecked_while_empty("history", sections)
 
 
 def weekly_chart(frame: pd.DataFrame) -> None:
@@ -376,8 +404,13 @@ def health_page() -> None:
         else:
             st.dataframe(reasons, hide_index=True, width="stretch")
     since = (pd.Timestamp.utcnow().date() - pd.Timedelta(days=7)).isoformat()
-    history_section("quarantine_by_reason", {"since": since})
-    history_section("quarantine_examples", {"since": since})
+    rechecked_while_empty(
+        "health",
+        lambda: [
+            history_section("quarantine_by_reason", {"since": since}),
+            history_section("quarantine_examples", {"since": since}),
+        ],
+    )
 
 
 def _event_lag(last_event_time: str | None) -> float | None:

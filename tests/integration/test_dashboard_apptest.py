@@ -260,8 +260,9 @@ def test_history_runs_every_query_over_iceberg_tables_in_the_s3_emulator(seeded,
 
 def test_history_asks_again_while_the_lake_is_empty(seeded, spark, isolated_settings):
     at = run_app("History")
-    assert any("No postings in the lake" in i.value for i in at.info)
+    assert any("No postings in the lake" in i.value and "asks again every" in i.value for i in at.info)
     assert not at.dataframe
+    assert at.session_state["history_waiting_for_the_lake"]  # the tab's queries now rerun on a timer
 
     postings, quarantine = sample_lake_rows(date.today())
     write_lake(spark, isolated_settings, register_catalog(spark, isolated_settings), postings, quarantine)
@@ -269,6 +270,7 @@ def test_history_asks_again_while_the_lake_is_empty(seeded, spark, isolated_sett
     assert not at.exception, [e.value for e in at.exception]
     compared = next(d.value for d in at.dataframe if "skill_share_pct" in d.value.columns)
     assert compared["postings"].sum() == len(postings)
+    assert not at.session_state["history_waiting_for_the_lake"]
 
 
 def test_only_the_open_tab_runs(seeded, lake):
