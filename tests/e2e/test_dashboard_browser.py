@@ -78,7 +78,9 @@ class Pipeline:
             {
                 "PULSE_DASHBOARD_PORT": str(self.port),
                 "PULSE_TRIGGER_SECONDS": "1",
-                "PULSE_COLD_TRIGGER_SECONDS": "15",
+                # Each lake commit adds ~200 small files (one per day and location) and History reads every one
+                # through the S3 emulator: a commit every 2 min keeps the lake to a few commits, as compaction would.
+                "PULSE_COLD_TRIGGER_SECONDS": "120",
                 "PULSE_MAX_OFFSETS_PER_TRIGGER": "2000",
                 "PULSE_DATA_DIR": str(folder / "data"),
             }
@@ -173,14 +175,20 @@ def pipeline(isolated_settings, tmp_path):
 
 
 @contextlib.contextmanager
-def explained_by(pipeline: Pipeline):
-    """Any browser error (a Playwright timeout, a failed assertion) also carries the pipeline's logs."""
+def explained_by(pipeline: Pipeline, browser):
+    """Any failure also shows what the page showed (text and dashboard-failure.png) and the pipeline's logs."""
     try:
         yield
-    except pytest.fail.Exception:
-        raise
-    except Exception as exc:  # re-raised as a failure with the logs attached
-        pipeline.fail(f"{exc.__class__.__name__}: {exc}")
+    except (Exception, pytest.fail.Exception) as exc:  # pytest's failure is not an Exception
+        shown = ""
+        for page in browser.pages:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / "dashboard-failure.png"), full_page=True)
+                shown = page.inner_text("body", timeout=5_000)[-LOG_TAIL_CHARS:]
+        page_text = f"--- the page showed (screenshot: {ARTIFACTS / 'dashboard-failure.png'})\n{shown}"
+        if isinstance(exc, pytest.fail.Exception):
+            pytest.fail(f"{exc}\n{page_text}", pytrace=False)
+        pipeline.fail(f"{exc.__class__.__name__}: {exc}\n{page_text}")
 
 
 def kpi(page, label: str) -> int:
@@ -219,7 +227,7 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
 
     category = views.load_reference().skill_category["Python"]
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright, explained_by(pipeline):
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),
             executable_path=CHROMIUM,
@@ -228,89 +236,92 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
             viewport={"width": 1440, "height": 2200},
         )
         try:
-            page = browser.new_page()
-            failed_requests: list[str] = []
-            page.on("requestfailed", lambda request: failed_requests.append(request.url))
-            page.goto(pipeline.url)
-            page.get_by_text("Global Talent Pulse").first.wait_for(timeout=60_000)
-            first = pipeline.wait_for(
-                lambda: kpi(page, "Postings processed"),
-                FIRST_BATCH_SECONDS,
-                "a live postings count (the streaming job's first micro-batch)",
-            )
-            moved = pipeline.wait_for(
-                lambda: max(0, kpi(page, "Postings processed") - first),
-                NEXT_BATCH_SECONDS,
-                "the postings count to move (the next micro-batch)",
-            )
-            assert moved > 0
-            # postings in the last 60 s of event time: 0 while the job trails the producer by more than that
-            pipeline.wait_for(
-                lambda: kpi(page, "Postings / min"),
-                NEXT_BATCH_SECONDS,
-                "postings in the last minute of event time (the job catching up)",
-            )
-            page.get_by_text("Skills that travel together").wait_for()
-            no_exception_shown(page)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
+            with explained_by(pipeline, browser):
+                page = browser.new_page()
+                failed_requests: list[str] = []
+                page.on("requestfailed", lambda request: failed_requests.append(request.url))
+                page.goto(pipeline.url)
+                page.get_by_text("Global Talent Pulse").first.wait_for(timeout=60_000)
+                first = pipeline.wait_for(
+                    lambda: kpi(page, "Postings processed"),
+                    FIRST_BATCH_SECONDS,
+                    "a live postings count (the streaming job's first micro-batch)",
+                )
+                moved = pipeline.wait_for(
+                    lambda: max(0, kpi(page, "Postings processed") - first),
+                    NEXT_BATCH_SECONDS,
+                    "the postings count to move (the next micro-batch)",
+                )
+                assert moved > 0
+                # postings in the last 60 s of event time: 0 while the job trails the producer by more than that
+                pipeline.wait_for(
+                    lambda: kpi(page, "Postings / min"),
+                    NEXT_BATCH_SECONDS,
+                    "postings in the last minute of event time (the job catching up)",
+                )
+                page.get_by_text("Skills that travel together").wait_for()
+                no_exception_shown(page)
+                page.screenshot(path=str(ARTIFACTS / "dashboard-live.png"))
 
-            # The map renders offline: outlines come from the dashboard's own static file, not a CDN or tiles.
-            pipeline.wait_for(
-                lambda: (lambda layers: layers if layers[0] > 100 and layers[1] > 0 else None)(map_layers(page)),
-                60,
-                "the world map's country outlines and city bubbles",
-            )
-            assert not [url for url in failed_requests if "/app/static/" in url or "plot.ly" in url], failed_requests
-            pipeline.wait_for(lambda: page.locator(MAP).count() == 1, 30, "exactly one map on the page")
-            the_map = page.locator(MAP).first
-            the_map.scroll_into_view_if_needed()
-            the_map.screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
-            top_skill = page.locator('[data-testid="stSelectbox"]', has_text="Skill on the map")
-            top_skill.click()
-            skill = page.get_by_role("option").nth(1)  # the first skill after "All postings": the top skill
-            skill_name = skill.inner_text()
-            skill.click()
-            pipeline.wait_for(
-                lambda: the_map.locator(".colorbar").count() > 0,
-                30,
-                f"the map to colour cities by {skill_name}'s share",
-            )
-            pipeline.wait_for(lambda: map_layers(page)[1] > 0, 30, f"city bubbles coloured by {skill_name}")
-            no_exception_shown(page)
-            the_map.screenshot(path=str(ARTIFACTS / "dashboard-map-skill.png"))
+                # The map renders offline: outlines come from the dashboard's own static file, not a CDN or tiles.
+                pipeline.wait_for(
+                    lambda: (lambda layers: layers if layers[0] > 100 and layers[1] > 0 else None)(map_layers(page)),
+                    60,
+                    "the world map's country outlines and city bubbles",
+                )
+                assert not [url for url in failed_requests if "/app/static/" in url or "plot.ly" in url], (
+                    failed_requests
+                )
+                pipeline.wait_for(lambda: page.locator(MAP).count() == 1, 30, "exactly one map on the page")
+                the_map = page.locator(MAP).first
+                the_map.scroll_into_view_if_needed()
+                the_map.screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
+                top_skill = page.locator('[data-testid="stSelectbox"]', has_text="Skill on the map")
+                top_skill.click()
+                skill = page.get_by_role("option").nth(1)  # the first skill after "All postings": the top skill
+                skill_name = skill.inner_text()
+                skill.click()
+                pipeline.wait_for(
+                    lambda: the_map.locator(".colorbar").count() > 0,
+                    30,
+                    f"the map to colour cities by {skill_name}'s share",
+                )
+                pipeline.wait_for(lambda: map_layers(page)[1] > 0, 30, f"city bubbles coloured by {skill_name}")
+                no_exception_shown(page)
+                the_map.screenshot(path=str(ARTIFACTS / "dashboard-map-skill.png"))
 
-            categories = page.locator('[data-testid="stMultiSelect"]', has_text="Skill category")
-            categories.locator("input").click()
-            page.get_by_role("option", name=category, exact=True).click()
-            page.keyboard.press("Escape")
-            pipeline.wait_for(
-                lambda: categories.locator("[data-tag]").all_inner_texts() == [category],
-                30,
-                f"the category filter {category!r} to apply",
-            )
-            page.get_by_text("Top skills").wait_for()
-            page.wait_for_timeout(2500)  # one refresh of the live fragment under the filter
-            no_exception_shown(page)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-filtered.png"))
+                categories = page.locator('[data-testid="stMultiSelect"]', has_text="Skill category")
+                categories.locator("input").click()
+                page.get_by_role("option", name=category, exact=True).click()
+                page.keyboard.press("Escape")
+                pipeline.wait_for(
+                    lambda: categories.locator("[data-tag]").all_inner_texts() == [category],
+                    30,
+                    f"the category filter {category!r} to apply",
+                )
+                page.get_by_text("Top skills").wait_for()
+                page.wait_for_timeout(2500)  # one refresh of the live fragment under the filter
+                no_exception_shown(page)
+                page.screenshot(path=str(ARTIFACTS / "dashboard-filtered.png"))
 
-            page.get_by_role("tab", name="History").click()  # opening the tab runs its queries now
-            # weekly demand, rising skills and location comparison, each over the Parquet the job wrote
-            pipeline.wait_for(
-                lambda: query_notes_with_rows(page) == 3,
-                300,
-                "the three history queries to return rows from the Parquet the job wrote",
-            )
-            no_exception_shown(page)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))
+                page.get_by_role("tab", name="History").click()  # opening the tab runs its queries now
+                # weekly demand, rising skills and location comparison, each over the Parquet the job wrote
+                pipeline.wait_for(
+                    lambda: query_notes_with_rows(page) == 3,
+                    300,
+                    "the three history queries to return rows from the Parquet the job wrote",
+                )
+                no_exception_shown(page)
+                page.screenshot(path=str(ARTIFACTS / "dashboard-history.png"))
 
-            page.get_by_role("tab", name="Health").click()
-            page.get_by_text("Last batch id").wait_for(timeout=60_000)
-            pipeline.wait_for(lambda: kpi(page, "Rejected") > 0, 60, "the chaos records counted as rejected")
-            pipeline.wait_for(
-                lambda: query_notes_with_rows(page) == 2, 180, "the quarantine counts and examples from the lake"
-            )
-            no_exception_shown(page)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
+                page.get_by_role("tab", name="Health").click()
+                page.get_by_text("Last batch id").wait_for(timeout=60_000)
+                pipeline.wait_for(lambda: kpi(page, "Rejected") > 0, 60, "the chaos records counted as rejected")
+                pipeline.wait_for(
+                    lambda: query_notes_with_rows(page) == 2, 180, "the quarantine counts and examples from the lake"
+                )
+                no_exception_shown(page)
+                page.screenshot(path=str(ARTIFACTS / "dashboard-health.png"))
         finally:
             browser.close()
     for name in ("live", "map", "map-skill", "filtered", "history", "health"):
