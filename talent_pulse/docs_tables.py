@@ -22,7 +22,13 @@ from pathlib import Path
 
 from talent_pulse.contract import FIELDS, REASON_CODES
 from talent_pulse.serving import Keys
-from talent_pulse.serving.keys import HOUR_BUCKET_TTL_SECONDS, LOCATION_TOP_SKILLS, MINUTE_BUCKET_TTL_SECONDS
+from talent_pulse.serving.keys import (
+    HOUR_BUCKET_TTL_SECONDS,
+    LOCATION_TOP_SKILLS,
+    MINUTE_BUCKET_TTL_SECONDS,
+    SEEN_BUCKET_SECONDS,
+    SEEN_TTL_SECONDS,
+)
 from talent_pulse.settings import Settings
 from talent_pulse.tables import load_tables
 
@@ -32,7 +38,10 @@ KEY_NAMESPACE = "ns"
 
 
 def _duration(seconds: int) -> str:
-    return f"{seconds // 86400} days" if seconds % 86400 == 0 else f"{seconds // 3600} h"
+    for unit, name in ((86400, "days"), (3600, "h"), (60, "min")):
+        if seconds % unit == 0:
+            return f"{seconds // unit} {name}"
+    return f"{seconds} s"
 
 
 MINUTE_TTL, HOUR_TTL = _duration(MINUTE_BUCKET_TTL_SECONDS), _duration(HOUR_BUCKET_TTL_SECONDS)
@@ -60,6 +69,12 @@ SERVING_KEYS: dict[str, tuple[str, str, str]] = {
     "{ns}:skills:h:<epoch_hour>": ("ZSET", "skill → postings whose `event_time` falls in that hour", HOUR_TTL),
     "{ns}:postings:m:<epoch_minute>": ("STRING", "postings in that minute", MINUTE_TTL),
     "{ns}:postings:h:<epoch_hour>": ("STRING", "postings in that hour", HOUR_TTL),
+    "{ns}:seen:<ingest_bucket>": (
+        "SET",
+        f"event ids the hot path counted whose Kafka ingest time falls in that {_duration(SEEN_BUCKET_SECONDS)} "
+        "bucket: its dedup (`serving.seen`)",
+        _duration(SEEN_TTL_SECONDS),
+    ),
     "{ns}:pairs": ("ZSET", '`"skillA|skillB"` (A < B) → postings that mention both', "–"),
     "{ns}:remote": ("HASH", "`remote` / `onsite` / `unknown` → postings", "–"),
     "{ns}:seniority": ("HASH", "seniority level → postings", "–"),

@@ -115,7 +115,7 @@ class Settings:
     shuffle_partitions: int = _setting(
         "PULSE_SHUFFLE_PARTITIONS",
         2,
-        "spark.sql.shuffle.partitions: the dedup state's partitions (fixed at the first checkpoint)",
+        "spark.sql.shuffle.partitions: the cold query's dedup state partitions (fixed at its first checkpoint)",
     )
     aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region")
     aws_endpoint_url: str = _setting("AWS_ENDPOINT_URL", "", "AWS endpoint override (emulators); empty on AWS")

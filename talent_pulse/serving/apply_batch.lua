@@ -12,6 +12,7 @@
 --   h: [[key_index, [field, count, ...]], ...]          HINCRBY
 --   s: [[key_index, count, ttl], ...]                   INCRBY (+ EXPIRE)
 --   top: [[key_index, slug], ...]                       refresh loc_top[slug] from that ZSET
+--   seen: [[key_index, [event_id, ...], ttl], ...]       SADD + EXPIRE (the event ids first seen in this batch)
 --   meta: {postings, rejected, duplicates}, last_event_time: ISO string or false
 local batch_id = tonumber(ARGV[1])
 local plan = cjson.decode(ARGV[2])
@@ -62,6 +63,10 @@ for _, op in ipairs(plan.h) do
     if failure then return failure end
   end
 end
+for _, op in ipairs(plan.seen) do
+  failure = require_type(KEYS[op[1]], 'set')
+  if failure then return failure end
+end
 for _, op in ipairs(plan.s) do
   local key = KEYS[op[1]]
   failure = require_type(key, 'string')
@@ -83,6 +88,13 @@ end
 for _, op in ipairs(plan.s) do
   redis.call('INCRBY', KEYS[op[1]], op[2])
   if op[3] > 0 then redis.call('EXPIRE', KEYS[op[1]], op[3]) end
+end
+for _, op in ipairs(plan.seen) do
+  local key, ids = KEYS[op[1]], op[2]
+  for first = 1, #ids, 1000 do  -- unpack takes a few thousand values at most
+    redis.call('SADD', key, unpack(ids, first, math.min(first + 999, #ids)))
+  end
+  redis.call('EXPIRE', key, op[3])
 end
 for _, op in ipairs(plan.top) do
   local top = redis.call('ZREVRANGE', KEYS[op[1]], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')

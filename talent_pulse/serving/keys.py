@@ -25,6 +25,11 @@ HOUR_TREND_POINTS = 48
 LOCATION_TOP_SKILLS = 200  # skills per location kept in loc_top
 MAX_LOCATIONS = 500
 PAIR_SEPARATOR = "|"
+# A repeated event_id is a duplicate within this much Kafka ingest time (the hot path's seen sets, the cold
+# path's dedup watermark). The seen sets are kept per bucket of ingest time and expire after the window.
+DEDUP_WINDOW_SECONDS = 3600
+SEEN_BUCKET_SECONDS = 600
+SEEN_TTL_SECONDS = DEDUP_WINDOW_SECONDS + 2 * SEEN_BUCKET_SECONDS
 
 
 class Keys:
@@ -67,3 +72,6 @@ class Keys:
 
     def hour_postings(self, epoch_hour: int) -> str:
         return self._key(f"postings:h:{epoch_hour}")
+
+    def seen(self, ingest_bucket: int) -> str:
+        return self._key(f"seen:{ingest_bucket}")

@@ -20,6 +20,7 @@ from talent_pulse.serving.keys import (
     LOCATION_TOP_SKILLS,
     MINUTE_BUCKET_TTL_SECONDS,
     PAIR_SEPARATOR,
+    SEEN_TTL_SECONDS,
     Keys,
 )
 
@@ -45,6 +46,8 @@ class BatchDelta:
     seniority: dict[str, int] = field(default_factory=dict)
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     last_event_time: str | None = None
+    # ingest bucket (epoch seconds // SEEN_BUCKET_SECONDS) -> event ids first seen in this batch
+    seen: dict[int, list[str]] = field(default_factory=dict)
 
 
 @cache
@@ -58,7 +61,7 @@ class _PlanBuilder:
 
     def __init__(self, keys: Keys, fence_id: str):
         self.keys = [keys.fence(fence_id), keys.meta, keys.location_top]
-        self.plan: dict[str, Any] = {"z": [], "h": [], "s": [], "top": []}
+        self.plan: dict[str, Any] = {"z": [], "h": [], "s": [], "top": [], "seen": []}
 
     def _index(self, key: str) -> int:
         self.keys.append(key)
@@ -76,6 +79,10 @@ class _PlanBuilder:
         items = _flatten(counts)
         if items:
             self.plan["h"].append([self._index(key), items])
+
+    def add(self, key: str, members: list[str], ttl: int) -> None:
+        if members:
+            self.plan["seen"].append([self._index(key), [str(member) for member in members], ttl])
 
     def incr(self, key: str, count: int, ttl: int) -> None:
         count = _count(key, count)
@@ -137,6 +144,8 @@ def build_plan(keys: Keys, fence_id: str, delta: BatchDelta) -> _PlanBuilder:
     builder.hincr(keys.remote, delta.remote)
     builder.hincr(keys.seniority, delta.seniority)
     builder.hincr(keys.rejected, delta.rejected_reasons)
+    for bucket, event_ids in delta.seen.items():
+        builder.add(keys.seen(bucket), event_ids, SEEN_TTL_SECONDS)
     builder.plan["meta"] = {
         "postings": _count("postings", delta.postings),
         "rejected": _count("rejected", delta.rejected),

@@ -15,11 +15,19 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.lake.writer import LakeBatchWriter
+from talent_pulse.serving.keys import DEDUP_WINDOW_SECONDS
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import BatchReports
 from talent_pulse.stream.source import start_batches_query
-from talent_pulse.stream.transforms import accepted, enrich_records, rejected, to_postings_rows, to_quarantine_rows
+from talent_pulse.stream.transforms import (
+    accepted,
+    deduplicate,
+    enrich_records,
+    rejected,
+    to_postings_rows,
+    to_quarantine_rows,
+)
 
 COLD_QUERY_NAME = "talent-pulse-cold"
 # The cold query reads Kafka in tasks of about this many records: a core the cold path holds is free again
@@ -29,6 +37,11 @@ COLD_RECORDS_PER_TASK = 2_000
 
 def cold_read_options(settings: Settings) -> dict[str, str]:
     return {"minPartitions": str(max(1, -(-settings.max_offsets_per_trigger // COLD_RECORDS_PER_TASK)))}
+
+
+def deduplicated_records(records: DataFrame) -> DataFrame:
+    """Enriched records, repeated event_ids dropped within the dedup window of ingest time (Spark's state)."""
+    return deduplicate(enrich_records(records), f"{DEDUP_WINDOW_SECONDS} seconds")
 
 
 class ColdBatch:
@@ -65,7 +78,7 @@ def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[Streaming
         spark,
         settings,
         COLD_QUERY_NAME,
-        enrich_records,
+        deduplicated_records,
         sink,
         settings.cold_checkpoint_uri(),
         settings.cold_trigger_seconds,

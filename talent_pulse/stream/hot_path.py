@@ -1,19 +1,22 @@
 """The hot path: each micro-batch's serving-layer deltas, applied to Redis in one fenced step.
 
 Each record is reduced to the few small columns the counters need
-(`transforms.serving_facts`) before the stateful dedup, so only those cross the
-shuffle. Per batch: one Spark job brings the deduplicated facts to the driver as
-Arrow (a batch is bounded by maxOffsetsPerTrigger), Arrow's group-by and numpy
-count them at their finest grain, and `talent_pulse.serving.apply_batch` applies
-the deltas atomically, fenced by the query id and batch id, so a replayed batch
-changes nothing. The hot path never waits for the lake: the cold path is another
-query with its own checkpoint (talent_pulse.stream.cold_path).
+(`transforms.serving_facts`) in the Kafka read's tasks. Per batch: one Spark job
+of one stage (no shuffle, no state store) brings the facts to the driver as Arrow
+(a batch is bounded by maxOffsetsPerTrigger); repeated event_ids are dropped there,
+within the batch and against the ids the serving layer counted within the dedup
+window (`talent_pulse.serving.seen`); Arrow's group-by and numpy count the rest at
+their finest grain, and `talent_pulse.serving.apply_batch` applies the deltas and
+the newly counted ids atomically, fenced by the query id and batch id, so a replayed
+batch changes nothing. The hot path never waits for the lake: the cold path is
+another query with its own checkpoint (talent_pulse.stream.cold_path).
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,6 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.serving import BatchDelta, apply_batch, redis_client
+from talent_pulse.serving.seen import ingest_bucket, seen_before, window_buckets
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import BatchReports
@@ -85,6 +89,33 @@ def _pair_counts(skill_lists: pa.ChunkedArray) -> dict[tuple[str, str], int]:
     return {(names[pair // size], names[pair % size]): int(count) for pair, count in zip(pairs, counts, strict=True)}
 
 
+SeenBefore = Callable[[list[str], range], "np.ndarray[Any, np.dtype[np.bool_]]"]
+
+
+def first_counts(facts: pa.Table, seen: SeenBefore) -> tuple[pa.Table, dict[int, list[str]]]:
+    """A batch's facts without repeated postings, and the event ids they add, by ingest bucket.
+
+    A posting is repeated when its event_id comes earlier in the batch or `seen` says an
+    earlier batch counted it (within the window of ingest buckets before the batch's
+    records). Quarantined records are kept: their key is their unique Kafka position.
+    """
+    rows = pa.array(np.arange(facts.num_rows))
+    is_posting = pc.is_null(facts.column("reason_code"))
+    postings = facts.select(["event_id", "ingested_seconds"]).append_column("row", rows).filter(is_posting)
+    firsts = postings.group_by("event_id", use_threads=False).aggregate([("row", "min")])
+    first_rows = firsts.column("row_min").to_numpy()
+    ingested = facts.column("ingested_seconds").to_numpy(zero_copy_only=False)[first_rows]
+    event_ids = np.asarray(firsts.column("event_id").to_pylist(), dtype=object)
+    if len(event_ids):
+        new = ~seen(event_ids.tolist(), window_buckets(int(ingested.min()), int(ingested.max())))
+        first_rows, ingested, event_ids = first_rows[new], ingested[new], event_ids[new]
+    kept = np.sort(np.concatenate([first_rows, np.flatnonzero(~is_posting.to_numpy(zero_copy_only=False))]))
+    added: dict[int, list[str]] = defaultdict(list)
+    for event_id, seconds in zip(event_ids, ingested.tolist(), strict=True):
+        added[ingest_bucket(seconds)].append(event_id)
+    return facts.take(pa.array(kept, pa.int64())), dict(added)
+
+
 def summarise_facts(facts: pa.Table, records_read: int) -> BatchDelta:
     """Per-batch deltas of every serving-layer counter from a batch's facts (`transforms.serving_facts`).
 
@@ -120,7 +151,7 @@ def summarise_facts(facts: pa.Table, records_read: int) -> BatchDelta:
 
 
 class HotBatch:
-    """foreachBatch of the hot query: facts -> deltas -> one fenced Redis step. Failures raise."""
+    """foreachBatch of the hot query: facts -> first counts -> deltas -> one fenced Redis step. Failures raise."""
 
     def __init__(self, spark: SparkSession, settings: Settings):
         self.settings = settings
@@ -129,17 +160,20 @@ class HotBatch:
         self.fence_id: str | None = None
         self.reports = BatchReports()
 
+    def _seen_before(self, event_ids: list[str], buckets: range) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        return seen_before(self.redis, self.settings.serving_namespace, event_ids, buckets)
+
     def __call__(self, facts: DataFrame, batch_id: int) -> None:
-        """`facts`: the batch's deduplicated `transforms.serving_facts`."""
+        """`facts`: the batch's `transforms.serving_facts`, one row per Kafka record read."""
         clock = _StepClock()
         self.fence_id = self.fence_id or self.offsets.query_id()
-        read = self.offsets.records_read(batch_id)
-        clock.step("offsets")
-        # Always run the plan, even when no record was read: Spark also runs a batch without data when the dedup
-        # watermark moves, and the state store only commits that batch's version when the plan is executed.
-        table = facts.select(*FACT_COLUMNS).toArrow()
+        table = facts.select(*FACT_COLUMNS, "event_id", "ingested_seconds").toArrow()
+        read = table.num_rows
         clock.step("spark")
-        delta = summarise_facts(table, read)
+        counted, added = first_counts(table, self._seen_before)
+        clock.step("dedup")
+        delta = summarise_facts(counted, read)
+        delta.seen = added
         clock.step("summary")
         applied = apply_batch(self.redis, self.settings.serving_namespace, self.fence_id, batch_id, delta)
         clock.step("redis")

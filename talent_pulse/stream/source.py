@@ -1,10 +1,10 @@
-"""The streaming source: Kafka records parsed against the contract, prepared and deduplicated (bounded state).
+"""The streaming source: Kafka records parsed against the contract, keyed for the dedup and prepared.
 
 Each streaming query of the job (hot path, cold path) builds its own source, so
 each reads Kafka at its own pace and keeps its own offsets in its own checkpoint.
-Each query prepares the records it needs before the dedup (the hot path only the
-serving facts, the cold path the enriched records), so the per-record work runs
-in the Kafka read's tasks and only what the query keeps crosses the shuffle.
+Each query prepares the records it needs (the hot path only the serving facts, the
+cold path the enriched records, deduplicated by Spark's state), so the per-record
+work runs in the Kafka read's tasks.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.settings import Settings
-from talent_pulse.stream.transforms import dedup_key, deduplicate, parse_records
-
-DEDUP_WATERMARK = "1 hour"
+from talent_pulse.stream.transforms import dedup_key, parse_records
 
 
 def kafka_options(settings: Settings) -> dict[str, str]:
@@ -46,13 +44,12 @@ Prepare = Callable[[DataFrame], DataFrame]
 def records_for_batches(
     spark: SparkSession, settings: Settings, prepare: Prepare, read_options: dict[str, str] | None = None
 ) -> DataFrame:
-    """The streaming plan up to the micro-batch boundary: parse, key, `prepare`, dedup (stateful, bounded).
+    """The streaming plan up to the micro-batch boundary: parse, key for the dedup (event_id), `prepare`.
 
-    `prepare` works per record and keeps the columns event_id and ingested_at the dedup needs;
     `read_options` add to or override the Kafka source's options."""
     options = {**kafka_options(settings), **(read_options or {})}
     kafka_rows = spark.readStream.format("kafka").options(**options).load()
-    return deduplicate(prepare(dedup_key(parse_records(kafka_rows))), DEDUP_WATERMARK)
+    return prepare(dedup_key(parse_records(kafka_rows)))
 
 
 def start_batches_query(

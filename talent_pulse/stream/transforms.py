@@ -193,7 +193,7 @@ FACT_COLUMNS = ("reason_code", "location", "skills", "remote", "seniority", "min
 
 def serving_facts(records: DataFrame) -> DataFrame:
     """A batch's records -> the small columns every serving-layer counter is counted from (FACT_COLUMNS), one
-    row per record, plus the dedup key and ingest time, so the facts can be deduplicated instead of whole records.
+    row per record, plus the dedup key and the Kafka ingest time in epoch seconds (the hot path's dedup).
 
     reason_code is set on quarantined records (their other columns are unused);
     skills are sorted, which the pair counts rely on (`hot_path.summarise_facts`).
@@ -207,5 +207,5 @@ def serving_facts(records: DataFrame) -> DataFrame:
         F.floor(F.unix_timestamp("event_time") / 60).alias("minute"),
         F.date_format("event_time", ISO_SECONDS).alias("event_time"),
         "event_id",
-        "ingested_at",
+        F.unix_timestamp("ingested_at").alias("ingested_seconds"),
     )

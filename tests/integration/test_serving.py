@@ -33,6 +33,8 @@ from talent_pulse.serving import (
     redis_client,
     stats_json,
 )
+from talent_pulse.serving.keys import SEEN_TTL_SECONDS
+from talent_pulse.serving.seen import ingest_bucket, seen_before, window_buckets
 from talent_pulse.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -79,9 +81,11 @@ def random_delta(rng: random.Random) -> BatchDelta:
     skills, locations, pairs = Counter(), Counter(), Counter()
     minute_postings, hour_postings, remote, seniority = Counter(), Counter(), Counter(), Counter()
     latest = 0.0
+    seen = defaultdict(list)
     for _ in range(rng.randint(1, 30)):
         event_time = NOW - rng.randint(0, 3 * 3600)
         latest = max(latest, event_time)
+        seen[ingest_bucket(int(NOW) - rng.randint(0, 1200))].append(f"event-{rng.getrandbits(64):x}")
         posting_skills = sorted(rng.sample(SKILLS, rng.randint(0, 4)))
         slug = rng.choice(SLUGS)
         delta.postings += 1
@@ -113,6 +117,7 @@ def random_delta(rng: random.Random) -> BatchDelta:
         seniority=dict(seniority),
         rejected_reasons=dict(reasons),
         last_event_time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(latest)),
+        seen=dict(seen),
     )
 
 
@@ -235,6 +240,25 @@ def test_replayed_batch_changes_nothing(client, raw, namespace):
     assert all(raw.pttl(key) <= ttl_before[key] for key in before)
 
 
+def test_seen_ids_are_found_within_the_window_and_only_there(client, namespace):
+    now = int(NOW)
+    counted = {ingest_bucket(now - 3000): ["early"], ingest_bucket(now): ["late", "later"]}
+    assert apply_batch(client, namespace, "query-a", 0, BatchDelta(postings=3, seen=counted))
+    ids = ["early", "late", "never", "later"] + [f"other-{n}" for n in range(12_000)]  # several commands per bucket
+
+    found = seen_before(client, namespace, ids, window_buckets(now, now))
+    assert found[:4].tolist() == [True, True, False, True] and not found[4:].any()
+    # an hour after the early id, the window no longer reaches its bucket; the late ones are still in it
+    assert seen_before(client, namespace, ["early", "late"], window_buckets(now + 2400, now + 2400)).tolist() == [
+        False,
+        True,
+    ]
+    assert seen_before(client, namespace, [], window_buckets(now, now)).tolist() == []
+    # a replayed batch adds nothing
+    assert not apply_batch(client, namespace, "query-a", 0, BatchDelta(postings=1, seen={ingest_bucket(now): ["x"]}))
+    assert not seen_before(client, namespace, ["x"], window_buckets(now, now)).any()
+
+
 def test_fences_are_independent(client, namespace):
     delta = BatchDelta(postings=2, skills={"Python": 2})
     assert apply_batch(client, namespace, "old-checkpoint", 41, delta)
@@ -255,6 +279,7 @@ CORRUPTIONS = {
     "meta counter is not an integer": lambda c, k: c.hset(k.meta, "duplicates", "?"),
     "fence is not a batch id": lambda c, k: c.set(k.fence("query-a"), "yesterday"),
     "loc_top is not a hash": lambda c, k: c.set(k.location_top, "x"),
+    "seen set holds a string": lambda c, k: c.set(k.seen(ingest_bucket(int(NOW))), "x"),
 }
 
 
@@ -266,6 +291,7 @@ def test_failing_batch_leaves_no_partial_increment(client, raw, namespace, corru
     delta = random_delta(random.Random(2))
     delta.hour_postings[int(NOW // 3600)] = 1
     delta.rejected_reasons["invalid_json"] = 1
+    delta.seen[ingest_bucket(int(NOW))] = ["one-more-event"]
     before = _dump(raw, namespace)
 
     with pytest.raises(redis.ResponseError):
@@ -291,10 +317,12 @@ def test_bad_delta_is_refused_before_reaching_redis(client, raw, namespace):
 def test_bucket_keys_expire_and_totals_do_not(client, raw, namespace):
     apply_batch(client, namespace, "query-a", 0, random_delta(random.Random(5)))
     ttls = {key.decode(): raw.ttl(key) for key in _namespace_keys(raw, namespace)}
-    buckets = {key: ttl for key, ttl in ttls.items() if ":m:" in key or ":h:" in key}
-    assert any(":m:" in key for key in buckets) and any(":h:" in key for key in buckets)
+    buckets = {key: ttl for key, ttl in ttls.items() if ":m:" in key or ":h:" in key or ":seen:" in key}
+    assert all(any(kind in key for key in buckets) for kind in (":m:", ":h:", ":seen:"))
     for key, ttl in buckets.items():
-        limit = MINUTE_BUCKET_TTL_SECONDS if ":m:" in key else HOUR_BUCKET_TTL_SECONDS
+        limit = {":m:": MINUTE_BUCKET_TTL_SECONDS, ":h:": HOUR_BUCKET_TTL_SECONDS, ":seen:": SEEN_TTL_SECONDS}[
+            next(kind for kind in (":m:", ":h:", ":seen:") if kind in key)
+        ]
         assert limit - 60 < ttl <= limit, key
     assert all(ttl == -1 for key, ttl in ttls.items() if key not in buckets)
 
