@@ -207,7 +207,26 @@ class _StepClock:
         return round(time.monotonic() - self.started, 3)
 
 
+def drop_stateful_dedup(storage: Storage, checkpoint_uri: str) -> bool:
+    """Delete the dedup state store of a hot checkpoint written by an earlier version; True if there was one.
+
+    The hot plan has no stateful operator any more, and Spark refuses to run a plan whose
+    stateful operators differ from the checkpoint's. The offsets and the query id (the
+    fence) stay, so the query goes on from its last batch, exactly once."""
+    state = f"{checkpoint_uri.rstrip('/')}/state"
+    if not storage.exists(state):
+        return False
+    storage.delete(state, recursive=True)
+    return True
+
+
 def start_hot_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, HotBatch]:
+    if drop_stateful_dedup(Storage(spark), settings.hot_checkpoint_uri()):
+        print(
+            f"hot checkpoint {settings.hot_checkpoint_uri()}: removed the dedup state of an earlier version "
+            "(the hot path now drops repeated event ids against Redis); offsets and fence kept",
+            flush=True,
+        )
     sink = HotBatch(spark, settings)
     query = start_batches_query(
         spark, settings, HOT_QUERY_NAME, serving_facts, sink, settings.hot_checkpoint_uri(), settings.trigger_seconds

@@ -220,3 +220,19 @@ def test_a_record_an_enrichment_stage_fails_on_is_quarantined_as_processing_erro
     assert verdicts["evt-1"] is None and verdicts["evt-2"] == "processing_error"
     assert sorted(row.event_id for row in accepted(records).collect()) == ["evt-1"]
     assert len(rejected(records).collect()) == 2
+
+
+def test_a_hot_checkpoint_of_an_earlier_version_loses_its_dedup_state_only(spark, tmp_path):
+    from talent_pulse.stream.checkpoint import Storage
+    from talent_pulse.stream.hot_path import drop_stateful_dedup
+
+    checkpoint = tmp_path / "hot"
+    for name in ("metadata", "offsets/7", "commits/7", "state/0/0/8.delta", "state/0/_metadata/metadata"):
+        (checkpoint / name).parent.mkdir(parents=True, exist_ok=True)
+        (checkpoint / name).write_text("x")
+    storage = Storage(spark)
+
+    assert drop_stateful_dedup(storage, checkpoint.as_uri())
+    assert not (checkpoint / "state").exists()
+    assert all((checkpoint / name).exists() for name in ("metadata", "offsets/7", "commits/7"))
+    assert not drop_stateful_dedup(storage, checkpoint.as_uri())
