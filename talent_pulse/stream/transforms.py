@@ -130,12 +130,12 @@ def derive_flags(events: DataFrame) -> DataFrame:
 
 
 def deduplicate(events: DataFrame, delay: str) -> DataFrame:
-    """Drop repeated event_ids within a watermark on the Kafka ingest time (bounded state).
+    """Drop repeated event_ids within a watermark on the Kafka ingest time (bounded state): the cold query's dedup.
 
     The watermark follows ingest time, not event_time, so postings that were
     *seen* long ago (late events) are still accepted; only records whose Kafka
-    timestamp falls behind the watermark could be dropped, and the job counts
-    every record that does not come out of here (see `checkpoint.OffsetLog`).
+    timestamp falls behind the watermark could be dropped. The hot query drops the
+    same repeats on the driver, against Redis (`hot_path.first_counts`).
     """
     if not events.isStreaming:  # a static batch holds all its state at once
         return events.dropDuplicates(["event_id"])
