@@ -218,6 +218,21 @@ def map_layers(page) -> tuple[int, int]:
     return chart.locator("g.geo path").count(), chart.locator("g.scattergeo path.point").count()
 
 
+def map_screenshot(pipeline: Pipeline, page, name: str) -> None:
+    """The map as it is now; the live refresh re-renders it every second, so a shot that loses its element is
+    taken again."""
+    from playwright.sync_api import Error
+
+    def shot() -> bool:
+        try:
+            page.locator(MAP).first.screenshot(path=str(ARTIFACTS / name), timeout=5_000)
+        except Error:
+            return False
+        return True
+
+    pipeline.wait_for(shot, 30, f"a screenshot of the map ({name})")
+
+
 def no_exception_shown(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, "the app showed a stack trace"
 
@@ -274,8 +289,7 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
                 )
                 pipeline.wait_for(lambda: page.locator(MAP).count() == 1, 30, "exactly one map on the page")
                 the_map = page.locator(MAP).first
-                the_map.scroll_into_view_if_needed()
-                the_map.screenshot(path=str(ARTIFACTS / "dashboard-map.png"))
+                map_screenshot(pipeline, page, "dashboard-map.png")
                 top_skill = page.locator('[data-testid="stSelectbox"]', has_text="Skill on the map")
                 top_skill.click()
                 skill = page.get_by_role("option").nth(1)  # the first skill after "All postings": the top skill
@@ -288,7 +302,7 @@ def test_dashboard_in_chromium_on_the_live_pipeline(pipeline, tmp_path):
                 )
                 pipeline.wait_for(lambda: map_layers(page)[1] > 0, 30, f"city bubbles coloured by {skill_name}")
                 no_exception_shown(page)
-                the_map.screenshot(path=str(ARTIFACTS / "dashboard-map-skill.png"))
+                map_screenshot(pipeline, page, "dashboard-map-skill.png")
 
                 categories = page.locator('[data-testid="stMultiSelect"]', has_text="Skill category")
                 categories.locator("input").click()
