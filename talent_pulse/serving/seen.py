@@ -3,9 +3,10 @@
 The write script adds each batch's newly counted event ids to one SET per bucket of
 Kafka ingest time (`Keys.seen`), in the same fenced, atomic step as the counts, so a
 replayed batch neither counts nor adds them twice. Before counting, a batch asks which
-of its ids are already in the buckets of the window (`seen_before`: one pipelined
-round trip). The sets expire after the window, so this state is bounded like the cold
-path's dedup watermark, and nothing of it lives in the streaming checkpoint.
+of its ids are already in the buckets of the window (`seen_before`: two pipelined
+round trips, EXISTS over the buckets, then SMISMEMBER on those that exist). The sets
+expire after the window, so this state is bounded like the cold path's dedup
+watermark, and nothing of it lives in the streaming checkpoint.
 """
 
 from __future__ import annotations
