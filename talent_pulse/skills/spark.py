@@ -5,12 +5,8 @@ and broadcast; the UDF in glue_or_emr_jobs/skill-matcher runs the same algorithm
 on the JVM, so no row crosses to a Python worker. That is what makes it fast:
 moving each posting to Python and back costs more than matching it
 (tests/bench/bench_skills.py prints the numbers). The jar must be on the Spark
-<<<<<<< HEAD
 classpath: `pulse stream`, the test session and `make jars` build it
 (talent_pulse/jvm_build.py).
-=======
-classpath (talent_pulse/stream/jvm.py says how).
->>>>>>> wt-jvm
 """
 
 from __future__ import annotations
