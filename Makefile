@@ -22,7 +22,8 @@ demo-stop: ## stop the demo pipeline and the local stack
 	-pulse demo stop
 	pulse local down
 
-lint: ## ruff (lint and format) over the repository, strict mypy over talent_pulse/
+lint: ## ruff (lint and format) over the repository, strict mypy over talent_pulse/, no merge conflict markers
+	@if git grep -nE '^(<<<<<<<|>>>>>>>)( |$$)'; then echo "lint: merge conflict markers in the lines above: resolve them"; exit 1; fi
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m mypy
