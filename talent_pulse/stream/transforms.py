@@ -10,15 +10,13 @@ answers.
 
 from __future__ import annotations
 
-from functools import reduce
-
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from talent_pulse.contract import compiled_rules
 from talent_pulse.gazetteer import load_gazetteer
-from talent_pulse.remote_words import REMOTE_PATTERN, REMOTE_PHRASES
+from talent_pulse.remote_words import REMOTE_PATTERN
 from talent_pulse.stream.jvm import apply_udf
 from talent_pulse.stream.schema import parsed_schema, table_schema
 from talent_pulse.tables import Table, postings_table, quarantine_table
@@ -43,8 +41,6 @@ SENIORITY_PATTERNS = (
     ("senior", r"(?i)\b(senior|sr\.?|snr)\b|\bIII\b"),
     ("junior", r"(?i)\b(junior|jr\.?|graduate|entry[- ]level)\b"),
 )
-# A match of REMOTE_PATTERN contains its phrase's first word, lower-cased: the cheap test that runs first.
-_REMOTE_FIRST_WORDS = tuple(sorted({phrase[0] for phrase in REMOTE_PHRASES}))
 
 
 def parse_records(kafka_rows: DataFrame) -> DataFrame:
@@ -105,15 +101,7 @@ def _derived_seniority() -> Column:
 
 
 def _states_remote(text: Column) -> Column:
-    """`text` rlike REMOTE_PATTERN. A regex run over a whole description costs as much as the skill matcher, so
-    a substring test on the lower-cased text (true whenever the pattern matches) skips most texts first."""
-    lowered = F.lower(text)
-    mentions_a_word = reduce(
-        lambda either, word: either | lowered.contains(word),
-        _REMOTE_FIRST_WORDS[1:],
-        lowered.contains(_REMOTE_FIRST_WORDS[0]),
-    )
-    return F.when(~mentions_a_word, F.lit(False)).otherwise(text.rlike(REMOTE_PATTERN))
+    return text.rlike(REMOTE_PATTERN)
 
 
 def derive_flags(events: DataFrame) -> DataFrame:
