@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming.query import StreamingQuery
 
 from talent_pulse.lake.writer import LakeBatchWriter
@@ -28,6 +29,7 @@ from talent_pulse.stream.transforms import (
     to_postings_rows,
     to_quarantine_rows,
 )
+from talent_pulse.tables import postings_table, quarantine_table
 
 COLD_QUERY_NAME = "talent-pulse-cold"
 # The cold query reads Kafka in tasks of about this many records: a core the cold path holds is free again
@@ -39,9 +41,27 @@ def cold_read_options(settings: Settings) -> dict[str, str]:
     return {"minPartitions": str(max(1, -(-settings.max_offsets_per_trigger // COLD_RECORDS_PER_TASK)))}
 
 
+def lake_columns(records: DataFrame) -> DataFrame:
+    """Enriched records narrowed to what the two tables hold: an accepted posting's raw bytes (the
+    quarantine's column) are dropped, so the dedup's shuffle and state carry each posting about once, not
+    twice (raw JSON beside its parsed fields)."""
+    columns = dict.fromkeys(
+        [
+            "event_id",
+            "reason_code",
+            *(column.name for table in (postings_table(), quarantine_table()) for column in table.columns),
+        ]
+    )
+    quarantined_only = {
+        name: F.when(F.col("reason_code").isNotNull(), F.col(name)) for name in ("raw_key", "raw_value")
+    }
+    return records.withColumns(quarantined_only).select(*[name for name in columns if name != "batch_id"])
+
+
 def deduplicated_records(records: DataFrame) -> DataFrame:
-    """Enriched records, repeated event_ids dropped within the dedup window of ingest time (Spark's state)."""
-    return deduplicate(enrich_records(records), f"{DEDUP_WINDOW_SECONDS} seconds")
+    """Enriched records for the lake, repeated event_ids dropped within the dedup window of ingest time
+    (Spark's state)."""
+    return deduplicate(lake_columns(enrich_records(records)), f"{DEDUP_WINDOW_SECONDS} seconds")
 
 
 class ColdBatch:
