@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 from talent_pulse.contract import Rejection, encode_event, validate_record
 from talent_pulse.gazetteer import normalise_location
 from talent_pulse.skills import default_matcher
+from talent_pulse.stream.cold_path import lake_columns
 from talent_pulse.stream.hot_path import summarise_facts
 from talent_pulse.stream.job import failure_summary
 from talent_pulse.stream.schema import table_schema
@@ -22,6 +23,7 @@ from talent_pulse.stream.transforms import (
     deduplicate,
     derive_flags,
     enrich,
+    enrich_records,
     parse_records,
     rejected,
     serving_facts,
@@ -236,3 +238,13 @@ def test_a_hot_checkpoint_of_an_earlier_version_loses_its_dedup_state_only(spark
     assert not (checkpoint / "state").exists()
     assert all((checkpoint / name).exists() for name in ("metadata", "offsets/7", "commits/7"))
     assert not drop_stateful_dedup(storage, checkpoint.as_uri())
+
+
+def test_the_lake_columns_keep_raw_bytes_of_quarantined_records_only(spark):
+    records = enrich_records(dedup_key(parse_records(_kafka_frame(spark, [_valid(1), b"{bad"]))))
+    narrowed = lake_columns(records)
+    rows = {row.reason_code: row for row in narrowed.collect()}
+    assert rows[None].raw_value is None and rows[None].raw_key is None
+    assert bytes(rows["malformed_json"].raw_value) == b"{bad"
+    table_columns = {column.name for table in (postings_table(), quarantine_table()) for column in table.columns}
+    assert set(narrowed.columns) == table_columns - {"batch_id"} | {"event_id", "reason_code"}
