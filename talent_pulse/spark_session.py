@@ -25,6 +25,9 @@ LOCAL_DRIVER_CONF = {
 }
 
 
+ROCKSDB_STATE_STORE = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+
+
 def spark_home() -> str:
     """The Spark installation pyspark runs (its bin/spark-submit)."""
     from pyspark.find_spark_home import _find_spark_home
@@ -44,6 +47,13 @@ def base_conf(settings: Settings) -> dict[str, str]:
         # each query runs in its own scheduler pool (see stream.job.Pipeline.in_pool); the hot pool's tasks go
         # first (SCHEDULER_POOLS), so a long cold batch does not queue the hot batch's tasks behind it
         "spark.scheduler.mode": "FAIR",
+        # the cold query's dedup holds an hour of event ids (7.2M at 2,000 postings/s): in RocksDB, off the heap
+        # in bounded memory, with one small changelog upload per batch; the default provider keeps every id on
+        # the heap and copies its whole map for each new version. A checkpoint keeps the provider it began with.
+        "spark.sql.streaming.stateStore.providerClass": ROCKSDB_STATE_STORE,
+        "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled": "true",
+        "spark.sql.streaming.stateStore.rocksdb.boundedMemoryUsage": "true",
+        "spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB": "256",
     }
     if settings.aws_endpoint_url:
         endpoint = urlparse(settings.aws_endpoint_url)

@@ -160,6 +160,29 @@ def test_dedup_keeps_one_row_per_event_id_and_never_merges_rejects(spark):
     assert len([row for row in kept if row.reason_code]) == 2
 
 
+def test_the_streaming_dedup_drops_repeats_across_batches_with_its_state_in_rocksdb(spark, tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    schema = "event_id string, ingested_at timestamp"
+    for batch, ids in enumerate((["a", "b", "a"], ["b", "c"])):
+        rows = [{"event_id": event_id, "ingested_at": NOW.isoformat()} for event_id in ids]
+        (source / f"{batch}.json").write_text("\n".join(map(json.dumps, rows)))
+    stream = spark.readStream.schema(schema).option("maxFilesPerTrigger", 1).json(str(source))
+    checkpoint = tmp_path / "checkpoint"
+    query = (
+        deduplicate(stream, "1 hour")
+        .writeStream.format("memory")
+        .queryName("dedup_across_batches")
+        .option("checkpointLocation", str(checkpoint))
+        .trigger(availableNow=True)
+        .start()
+    )
+    query.awaitTermination(120)
+    assert sorted(row.event_id for row in spark.table("dedup_across_batches").collect()) == ["a", "b", "c"]
+    state_files = {path.name for path in (checkpoint / "state").rglob("*") if path.is_file()}
+    assert "2.changelog" in state_files  # RocksDB's changelog of the second batch (spark_session.base_conf)
+
+
 def test_batch_summary_equals_counts_computed_in_python(spark):
     values = [_valid(n) for n in range(9)] + BAD_VALUES[:3]
     parsed = parse_records(_kafka_frame(spark, values))
