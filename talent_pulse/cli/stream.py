@@ -60,7 +60,8 @@ def batch_line(batch: dict[str, Any]) -> str:
             f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}"
         )
     return (
-        f"lake batch {batch['batch']:>5}: {batch['files']:>4} files, {batch['seconds']:.2f}s in the sink"
+        f"lake batch {batch['batch']:>5}: {batch['rows']:>6} rows, {batch['files']:>4} files, "
+        f"{batch['seconds']:.2f}s in the sink"
         f"{_trigger(batch)}"
     )
 

@@ -9,8 +9,6 @@ a crash is skipped, so rows stay unique by event_id.
 
 from __future__ import annotations
 
-import time
-
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.query import StreamingQuery
@@ -19,7 +17,7 @@ from talent_pulse.lake.writer import LakeBatchWriter
 from talent_pulse.serving.keys import DEDUP_WINDOW_SECONDS
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
-from talent_pulse.stream.progress import BatchReports
+from talent_pulse.stream.progress import BatchReports, StepClock
 from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import (
     accepted,
@@ -75,20 +73,30 @@ class ColdBatch:
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         """`batch`: the micro-batch's deduplicated `transforms.enrich_records`."""
-        started = time.monotonic()
+        clock = StepClock()
         self.query_id = self.query_id or self.offsets.query_id()
         records = batch.persist()
         try:
+            rows = records.count()
+            clock.step("records")  # the Kafka read, validation, enrichment and dedup, into memory
             files = self.lake.write(
                 to_postings_rows(accepted(records), batch_id),
                 to_quarantine_rows(rejected(records), batch_id),
                 self.query_id,
                 batch_id,
             )
+            clock.step("lake")
         finally:
             records.unpersist()
         self.reports.file(
-            batch_id, {"files": sum(files.values()), **files, "seconds": round(time.monotonic() - started, 3)}
+            batch_id,
+            {
+                "rows": rows,
+                "files": sum(files.values()),
+                **files,
+                "seconds": clock.total(),
+                "sink_steps_ms": clock.steps,
+            },
         )
 
 

@@ -14,7 +14,6 @@ another query with its own checkpoint (talent_pulse.stream.cold_path).
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +28,7 @@ from talent_pulse.serving import BatchDelta, apply_batch, redis_client
 from talent_pulse.serving.seen import ingest_bucket, seen_before, window_buckets
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
-from talent_pulse.stream.progress import BatchReports
+from talent_pulse.stream.progress import BatchReports, StepClock
 from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import FACT_COLUMNS, serving_facts
 
@@ -165,7 +164,7 @@ class HotBatch:
 
     def __call__(self, facts: DataFrame, batch_id: int) -> None:
         """`facts`: the batch's `transforms.serving_facts`, one row per Kafka record read."""
-        clock = _StepClock()
+        clock = StepClock()
         self.fence_id = self.fence_id or self.offsets.query_id()
         table = facts.select(*FACT_COLUMNS, "event_id", "ingested_seconds").toArrow()
         read = table.num_rows
@@ -189,22 +188,6 @@ class HotBatch:
                 "sink_steps_ms": clock.steps,
             },
         )
-
-
-class _StepClock:
-    """Milliseconds spent in each named step of a batch, for the progress report."""
-
-    def __init__(self) -> None:
-        self.started = self.last = time.monotonic()
-        self.steps: dict[str, int] = {}
-
-    def step(self, name: str) -> None:
-        now = time.monotonic()
-        self.steps[name] = round((now - self.last) * 1000)
-        self.last = now
-
-    def total(self) -> float:
-        return round(time.monotonic() - self.started, 3)
 
 
 def drop_stateful_dedup(storage: Storage, checkpoint_uri: str) -> bool:

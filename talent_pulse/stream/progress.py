@@ -9,6 +9,7 @@ reports the batch finished, the listener joins that with Spark's own progress
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,22 @@ class BatchReports:
 
     def take(self, batch_id: int) -> dict[str, Any] | None:
         return self._reports.pop(batch_id, None)
+
+
+class StepClock:
+    """Milliseconds spent in each named step of a batch, for the progress report."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.monotonic()
+        self.steps: dict[str, int] = {}
+
+    def step(self, name: str) -> None:
+        now = time.monotonic()
+        self.steps[name] = round((now - self.last) * 1000)
+        self.last = now
+
+    def total(self) -> float:
+        return round(time.monotonic() - self.started, 3)
 
 
 def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from talent_pulse.settings import Settings  # noqa: E402
 
 OLD_TRIGGER_SECONDS = 2
 OLD_MANIFEST_PUTS_PER_BATCH = 4  # pending + final manifest, for each of the two tables
-LAKE_BATCH = re.compile(r"lake batch\s+\d+:\s+(\d+) files, ([\d.]+)s")
+LAKE_BATCH = re.compile(r"lake batch\s+\d+:\s+\d+ rows,\s+(\d+) files, ([\d.]+)s")
 
 
 def old_committer_puts(settings: Settings) -> tuple[int, int]:
