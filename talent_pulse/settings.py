@@ -110,7 +110,13 @@ class Settings:
         "PULSE_COLD_TRIGGER_SECONDS", 60.0, "Cold path (lake) micro-batch trigger interval"
     )
     max_offsets_per_trigger: int = _setting(
-        "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per micro-batch"
+        "PULSE_MAX_OFFSETS_PER_TRIGGER", 50000, "Upper bound of records per hot-path micro-batch"
+    )
+    cold_max_offsets_per_trigger: int = _setting(
+        "PULSE_COLD_MAX_OFFSETS_PER_TRIGGER",
+        120000,
+        "Upper bound of records per cold-path (lake) micro-batch: a commit writes about one file per (day, "
+        "location) whatever its size, so fuller batches mean fewer files per posting",
     )
     shuffle_partitions: int = _setting(
         "PULSE_SHUFFLE_PARTITIONS",

@@ -36,7 +36,9 @@ COLD_RECORDS_PER_TASK = 2_000
 
 
 def cold_read_options(settings: Settings) -> dict[str, str]:
-    return {"minPartitions": str(max(1, -(-settings.max_offsets_per_trigger // COLD_RECORDS_PER_TASK)))}
+    """The cold query's own batch bound (a full 60 s at 2,000 postings/s by default), read in small tasks."""
+    batch = settings.cold_max_offsets_per_trigger
+    return {"maxOffsetsPerTrigger": str(batch), "minPartitions": str(max(1, -(-batch // COLD_RECORDS_PER_TASK)))}
 
 
 def lake_columns(records: DataFrame) -> DataFrame:
@@ -72,7 +74,7 @@ class ColdBatch:
         self.reports = BatchReports()
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        """`batch`: the micro-batch's deduplicated `transforms.enrich_records`."""
+        """`batch`: the micro-batch's `deduplicated_records`."""
         clock = StepClock()
         self.query_id = self.query_id or self.offsets.query_id()
         records = batch.persist()

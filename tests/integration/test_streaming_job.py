@@ -144,6 +144,7 @@ def stream_env(settings, **extra: str) -> dict[str, str]:
         "PULSE_TRIGGER_SECONDS": "1",
         "PULSE_COLD_TRIGGER_SECONDS": "3",
         "PULSE_MAX_OFFSETS_PER_TRIGGER": "400",
+        "PULSE_COLD_MAX_OFFSETS_PER_TRIGGER": "400",
         **extra,
     }
 

@@ -48,6 +48,7 @@ def _env(settings: Settings) -> dict[str, str]:
         PULSE_REDIS_URL=settings.redis_url,
         PULSE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
         PULSE_MAX_OFFSETS_PER_TRIGGER="150",
+        PULSE_COLD_MAX_OFFSETS_PER_TRIGGER="150",
     )
 
 
