@@ -45,17 +45,12 @@ def lake_columns(records: DataFrame) -> DataFrame:
     """Enriched records narrowed to what the two tables hold: an accepted posting's raw bytes (the
     quarantine's column) are dropped, so the dedup's shuffle and state carry each posting about once, not
     twice (raw JSON beside its parsed fields)."""
-    columns = dict.fromkeys(
-        [
-            "event_id",
-            "reason_code",
-            *(column.name for table in (postings_table(), quarantine_table()) for column in table.columns),
-        ]
-    )
+    table_columns = (column.name for table in (postings_table(), quarantine_table()) for column in table.columns)
+    columns = dict.fromkeys(["event_id", "reason_code", *(name for name in table_columns if name != "batch_id")])
     quarantined_only = {
         name: F.when(F.col("reason_code").isNotNull(), F.col(name)) for name in ("raw_key", "raw_value")
     }
-    return records.withColumns(quarantined_only).select(*[name for name in columns if name != "batch_id"])
+    return records.withColumns(quarantined_only).select(*columns)
 
 
 def deduplicated_records(records: DataFrame) -> DataFrame:

@@ -100,17 +100,13 @@ def _derived_seniority() -> Column:
     return derived
 
 
-def _states_remote(text: Column) -> Column:
-    return text.rlike(REMOTE_PATTERN)
-
-
 def derive_flags(events: DataFrame) -> DataFrame:
     """Fill seniority from the title and remote from location/title/description when the source left them out."""
     remote_stated = (
         F.col("location").startswith("remote-")
-        | _states_remote(F.col("location_raw"))
-        | _states_remote(F.col("title"))
-        | _states_remote(F.coalesce(F.col("description"), F.lit("")))
+        | F.col("location_raw").rlike(REMOTE_PATTERN)
+        | F.col("title").rlike(REMOTE_PATTERN)
+        | F.coalesce(F.col("description"), F.lit("")).rlike(REMOTE_PATTERN)
     )
     return events.withColumn("seniority", F.coalesce(F.col("seniority"), _derived_seniority())).withColumn(
         "remote", F.coalesce(F.col("remote"), remote_stated)
