@@ -118,6 +118,12 @@ class Settings:
         "Upper bound of records per cold-path (lake) micro-batch: a commit writes about one file per (day, "
         "location) whatever its size, so fuller batches mean fewer files per posting",
     )
+    cold_yield_seconds: float = _setting(
+        "PULSE_COLD_YIELD_SECONDS",
+        300.0,
+        "How long a cold-path batch waits, at most, while the hot path catches up on a backlog (its last batch "
+        "left records in Kafka), so the live counts get the cores first; 0: never waits",
+    )
     shuffle_partitions: int = _setting(
         "PULSE_SHUFFLE_PARTITIONS",
         2,
@@ -172,6 +178,8 @@ class Settings:
         if self.lake_retain_snapshots < 2:
             # Retaining a single snapshot after a compaction cuts the chain a replayed batch is checked against.
             raise ValueError(f"PULSE_LAKE_RETAIN_SNAPSHOTS must be at least 2, got {self.lake_retain_snapshots}")
+        if self.cold_yield_seconds < 0:
+            raise SettingsError(f"PULSE_COLD_YIELD_SECONDS must be 0 or more, got {self.cold_yield_seconds:g}")
         if not valid_namespace(self.serving_namespace):
             raise SettingsError(f"PULSE_SERVING_NAMESPACE must be {NAMESPACE_RULE}")
 

@@ -57,13 +57,19 @@ def batch_line(batch: dict[str, Any]) -> str:
         return (
             f"batch {batch['batch']:>5}: {batch['rows_in']:>6} in, {batch['accepted']:>6} accepted, "
             f"{batch['quarantined']:>5} quarantined, {batch['duplicates']:>4} duplicates, "
-            f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}"
+            f"{batch['seconds']:.2f}s in the sink ({batch['hot_path']}){_trigger(batch)}{_behind(batch)}"
         )
+    waited = batch.get("sink_steps_ms", {}).get("hot_path_first", 0) / 1000
     return (
         f"lake batch {batch['batch']:>5}: {batch['rows']:>6} rows, {batch['files']:>4} files, "
         f"{batch['seconds']:.2f}s in the sink"
-        f"{_trigger(batch)}"
+        f"{f' (waited {waited:.1f}s for the hot path to catch up)' if waited >= 1 else ''}{_trigger(batch)}"
     )
+
+
+def _behind(batch: dict[str, Any]) -> str:
+    behind = batch.get("records_behind", 0)
+    return f"; catching up, {behind} records still in Kafka" if behind else ""
 
 
 def _trigger(batch: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from talent_pulse.lake.writer import LakeBatchWriter
 from talent_pulse.serving.keys import DEDUP_WINDOW_SECONDS
 from talent_pulse.settings import Settings
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
+from talent_pulse.stream.priority import HotPathFirst
 from talent_pulse.stream.progress import BatchReports, StepClock
 from talent_pulse.stream.source import start_batches_query
 from talent_pulse.stream.transforms import (
@@ -60,9 +61,12 @@ def deduplicated_records(records: DataFrame) -> DataFrame:
 
 
 class ColdBatch:
-    """foreachBatch of the cold query: postings and quarantine rows appended exactly once. Failures raise."""
+    """foreachBatch of the cold query: postings and quarantine rows appended exactly once. Failures raise.
 
-    def __init__(self, spark: SparkSession, settings: Settings):
+    A batch first waits while the hot path catches up on a backlog (`priority.HotPathFirst`)."""
+
+    def __init__(self, spark: SparkSession, settings: Settings, hot_path_first: HotPathFirst):
+        self.hot_path_first = hot_path_first
         self.lake = LakeBatchWriter(spark, settings)
         self.offsets = OffsetLog(Storage(spark), settings.cold_checkpoint_uri())
         self.query_id: str | None = None
@@ -71,6 +75,8 @@ class ColdBatch:
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         """`batch`: the micro-batch's `deduplicated_records`."""
         clock = StepClock()
+        self.hot_path_first.wait_for_hot_path()
+        clock.step("hot_path_first")
         self.query_id = self.query_id or self.offsets.query_id()
         records = batch.persist()
         try:
@@ -97,8 +103,10 @@ class ColdBatch:
         )
 
 
-def start_cold_query(spark: SparkSession, settings: Settings) -> tuple[StreamingQuery, ColdBatch]:
-    sink = ColdBatch(spark, settings)
+def start_cold_query(
+    spark: SparkSession, settings: Settings, hot_path_first: HotPathFirst
+) -> tuple[StreamingQuery, ColdBatch]:
+    sink = ColdBatch(spark, settings, hot_path_first)
     query = start_batches_query(
         spark,
         settings,

@@ -3,7 +3,8 @@
 - hot path (talent_pulse.stream.hot_path): Kafka -> validate -> dedup -> enrich ->
   per-batch deltas -> one fenced Redis step, every PULSE_TRIGGER_SECONDS (1 s);
 - cold path (talent_pulse.stream.cold_path): the same records into the lake every
-  PULSE_COLD_TRIGGER_SECONDS (60 s).
+  PULSE_COLD_TRIGGER_SECONDS (60 s), each batch after the hot path has caught up on any
+  backlog (talent_pulse.stream.priority).
 
 The hot path never waits for the lake. A failed cold batch is reported loudly and
 its query restarted from its checkpoint after a pause while live counts go on; a
@@ -29,6 +30,7 @@ from talent_pulse.spark_session import build_session
 from talent_pulse.stream.cold_path import start_cold_query
 from talent_pulse.stream.hot_path import start_hot_query
 from talent_pulse.stream.metrics import BatchMetricsPublisher
+from talent_pulse.stream.priority import HotPathFirst
 from talent_pulse.stream.progress import BatchReports, ProgressListener
 
 ERROR_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
@@ -48,16 +50,17 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.redis = redis_client(self.settings)
         self.metrics = BatchMetricsPublisher(self.settings)
+        self.hot_path_first = HotPathFirst(self.settings.cold_yield_seconds)
 
     def start(self) -> None:
-        self.spark.streams.addListener(ProgressListener(self.reports_of, self.publish))
+        self.spark.streams.addListener(ProgressListener(self.reports_of, self.publish, self.query_idle))
         self.in_pool("hot")
         self.queries["hot"], self.sinks["hot"] = start_hot_query(self.spark, self.settings)
         self.start_cold()
 
     def start_cold(self) -> None:
         self.in_pool("cold")
-        self.queries["cold"], self.sinks["cold"] = start_cold_query(self.spark, self.settings)
+        self.queries["cold"], self.sinks["cold"] = start_cold_query(self.spark, self.settings, self.hot_path_first)
         self.cold_failed_at = None
 
     def in_pool(self, name: str) -> None:
@@ -71,7 +74,14 @@ class Pipeline:
         if path is not None:
             record_progress(self.redis, self.settings.serving_namespace, path, report)
         if path == "hot":
+            self.hot_path_first.hot_reported(report["records_behind"])
             self.metrics.publish(report)
+
+    def query_idle(self, query_id: str) -> None:
+        """A query found no new records: if it is the hot path, it has no backlog."""
+        hot = self.queries.get("hot")
+        if hot is not None and hot.id == query_id:
+            self.hot_path_first.hot_reported(0)
 
     def reports_of(self, query_name: str | None) -> BatchReports | None:
         for path, query in list(self.queries.items()):
@@ -111,6 +121,7 @@ class Pipeline:
             self.start_cold()
 
     def stop(self) -> None:
+        self.hot_path_first.stop()
         for query in self.queries.values():
             if query.isActive:
                 query.stop()

@@ -57,6 +57,34 @@ class StepClock:
         return round(time.monotonic() - self.started, 3)
 
 
+def _offsets(text: str | None) -> dict[tuple[str, str], int]:
+    """A source's offsets as Spark reports them for Kafka ({"topic": {"partition": offset}}), flattened; empty
+    when there are none (PySpark may turn a missing value into the text "None")."""
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {
+        (topic, partition): int(offset)
+        for topic, partitions in parsed.items()
+        if isinstance(partitions, dict)
+        for partition, offset in partitions.items()
+    }
+
+
+def records_behind(progress: Any) -> int:
+    """Records the sources held beyond the batch's end when Spark planned it: more than the batch's bound
+    (maxOffsetsPerTrigger) let it take, so the query is catching up on a backlog. 0 when a source does not
+    report its latest offsets."""
+    behind = 0
+    for source in progress.sources or []:
+        end = _offsets(source.endOffset)
+        behind += sum(max(0, latest - end.get(key, 0)) for key, latest in _offsets(source.latestOffset).items())
+    return behind
+
+
 def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any]:
     """One finished micro-batch: Spark's own progress plus what the sink counted."""
     durations = progress.durationMs or {}
@@ -64,6 +92,7 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
         "query": progress.name,
         "batch": progress.batchId,
         "input_rows": progress.numInputRows,
+        "records_behind": records_behind(progress),
         **sink_report,
         "trigger_ms": durations.get("triggerExecution"),
         "sink_ms": durations.get("addBatch"),
@@ -72,15 +101,19 @@ def progress_report(progress: Any, sink_report: dict[str, Any]) -> dict[str, Any
 
 
 class ProgressListener(StreamingQueryListener):
-    """Prints each finished batch that a sink reported on, as `PULSE_BATCH {json}`."""
+    """Prints each finished batch that a sink reported on, as `PULSE_BATCH {json}`, and passes it to `publish`;
+    passes the id of a query that found no new records to `idle` (Spark says so on its first idle trigger, then
+    every spark.sql.streaming.noDataProgressEventInterval)."""
 
     def __init__(
         self,
         reports_of: Callable[[str | None], BatchReports | None],
         publish: Callable[[dict[str, Any]], None] = lambda report: None,
+        idle: Callable[[str], None] = lambda query_id: None,
     ):
         self.reports_of = reports_of
         self.publish = publish
+        self.idle = idle
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:
         pass
@@ -96,7 +129,7 @@ class ProgressListener(StreamingQueryListener):
         self.publish(report)
 
     def onQueryIdle(self, event: QueryIdleEvent) -> None:
-        pass
+        self.idle(str(event.id))
 
     def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:
         pass

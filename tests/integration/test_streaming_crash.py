@@ -18,7 +18,13 @@ def _kill_mid_stream(settings, rng: random.Random) -> int:
     """Start the job, wait for a few batches (or a random moment of start-up), kill -9 its process group."""
     process = subprocess.Popen(
         [sys.executable, "-m", "talent_pulse.cli.main", "stream"],
-        env=stream_env(settings, PULSE_MAX_OFFSETS_PER_TRIGGER="150", PULSE_COLD_MAX_OFFSETS_PER_TRIGGER="150"),
+        # the cold path does not wait for the hot one, so the kills land in both queries' batches
+        env=stream_env(
+            settings,
+            PULSE_MAX_OFFSETS_PER_TRIGGER="150",
+            PULSE_COLD_MAX_OFFSETS_PER_TRIGGER="150",
+            PULSE_COLD_YIELD_SECONDS="0",
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -213,6 +213,13 @@ def test_reconciliation_redis_and_lake_match_ground_truth(isolated_settings):
     assert_reconciled(isolated_settings, values)
     progress = read_progress(redis_client(isolated_settings), isolated_settings.serving_namespace)
     assert {"hot", "cold"} <= set(progress) and progress["hot"]["trigger_ms"] > 0  # Spark's listener, per query
+    # The backlog is several hot batches long: the hot path reports catching up, and the lake's first batch
+    # waited for it (it ends after every hot batch that was behind).
+    lines = result.stdout.splitlines()
+    catching_up = [i for i, line in enumerate(lines) if line.startswith("batch ") and "catching up" in line]
+    first_lake = next(i for i, line in enumerate(lines) if line.startswith("lake batch"))
+    assert catching_up and max(catching_up) < first_lake, "\n".join(lines)
+    assert progress["hot"]["records_behind"] == 0
 
     # The run went idle, so Spark ran a batch without data to move the dedup watermark; the job starts again
     # from that batch's state and counts what came since.
