@@ -118,27 +118,33 @@ class SinkProgress:
         return self.read >= produced and self.lake_rows >= self.kept
 
 
+def stream_failure(stream: subprocess.Popen[str], output: str) -> str | None:
+    """Why the stream will not bring more records to the sinks, if it will not."""
+    cold_failed = COLD_FAILED.search(output)
+    if cold_failed:
+        return cold_failed.group()
+    if stream.poll() is not None:
+        return f"the stream exited with code {stream.returncode} before both sinks held every record"
+    return None
+
+
 def wait_for_both_sinks(stream: subprocess.Popen[str], log: Path, produced: int) -> None:
-    """Until the stream's batch lines show all `produced` records in Redis and in the lake; fails loudly on a
-    stream that stopped, a cold path that failed, or the timeout."""
+    """Until the stream's batch lines show all `produced` records in Redis and in the lake; fails loudly, naming
+    the stream's log, on a stream that stopped, a cold path that failed, or the timeout."""
     deadline = time.monotonic() + SINKS_TIMEOUT_SECONDS
     while True:
         output = log.read_text("utf-8", errors="replace")
         progress = SinkProgress.of(output)
         if progress.holds(produced):
             return
-        failed = COLD_FAILED.search(output)
-        if failed:
-            raise SystemExit(f"{failed.group()}\nthe stream's log is {log}")
-        if stream.poll() is not None:
-            raise SystemExit(
-                f"the stream exited with code {stream.returncode} before both sinks held every record; its log is {log}"
+        failure = stream_failure(stream, output)
+        if failure is None and time.monotonic() > deadline:
+            failure = (
+                f"after {SINKS_TIMEOUT_SECONDS}s the hot path had read {progress.read} of {produced} records and "
+                f"the lake held {progress.lake_rows} of {progress.kept} rows"
             )
-        if time.monotonic() > deadline:
-            raise SystemExit(
-                f"after {SINKS_TIMEOUT_SECONDS}s the hot path had read {progress.read} of {produced} records and the "
-                f"lake held {progress.lake_rows} of {progress.kept} rows; the stream's log is {log}"
-            )
+        if failure is not None:
+            raise SystemExit(f"{failure}\nthe stream's log is {log}")
         time.sleep(1)
 
 
