@@ -126,8 +126,9 @@ class Settings:
     )
     shuffle_partitions: int = _setting(
         "PULSE_SHUFFLE_PARTITIONS",
-        2,
-        "spark.sql.shuffle.partitions: the cold query's dedup state partitions (fixed at its first checkpoint)",
+        1,
+        "spark.sql.shuffle.partitions: the cold query's dedup state partitions (fixed at its first checkpoint). "
+        "Each is one long task per cold batch: one leaves the hot path a core; more suit a cluster",
     )
     aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region")
     aws_endpoint_url: str = _setting("AWS_ENDPOINT_URL", "", "AWS endpoint override (emulators); empty on AWS")
