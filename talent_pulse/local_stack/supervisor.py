@@ -223,26 +223,33 @@ class Service:
         self.pid_file.unlink(missing_ok=True)
         if pid is None:
             return False
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return False
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pid, 0)
-            except ProcessLookupError:
-                return True
-            _reap(pid)
-            time.sleep(0.2)
-        os.killpg(pid, signal.SIGKILL)
-        _reap(pid)
-        return True
+        return stop_process_group(pid, signal.SIGTERM, timeout)
 
     def status(self) -> ServiceStatus:
         pid = self.pid()
         ok, detail = self.answering()
         return ServiceStatus(self.name, self.address, pid is not None, ok, detail, pid, self.log_file)
+
+
+def stop_process_group(pid: int, first_signal: int, timeout: float) -> bool:
+    """Send `first_signal` to process group `pid` and wait until none of it is left, SIGKILL after `timeout`
+    seconds; False if there was no such group."""
+    try:
+        os.killpg(pid, first_signal)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        _reap(pid)  # a leader that is our child stays in the group as a zombie until reaped
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    _reap(pid)
+    return True
 
 
 def _reap(pid: int) -> None:

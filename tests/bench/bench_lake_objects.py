@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from talent_pulse.contract import Rejection, validate_record  # noqa: E402
 from talent_pulse.gazetteer import normalise_location  # noqa: E402
-from talent_pulse.local_stack.supervisor import local_environment  # noqa: E402
+from talent_pulse.local_stack.supervisor import local_environment, stop_process_group  # noqa: E402
 from talent_pulse.settings import Settings  # noqa: E402
 
 OLD_TRIGGER_SECONDS = 2
@@ -148,26 +148,6 @@ def wait_for_both_sinks(stream: subprocess.Popen[str], log: Path, produced: int)
         time.sleep(1)
 
 
-def signal_group(stream: subprocess.Popen[str], signum: int) -> bool:
-    """Sends `signum` (0: none, only asks) to the stream's process group; False once no process of it is left."""
-    stream.poll()  # reaps pulse itself once it has ended, so only live processes keep the group
-    try:
-        os.killpg(stream.pid, signum)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def stop(stream: subprocess.Popen[str]) -> None:
-    """Ctrl-C to the stream's process group (pulse, spark-submit's JVM, the Python driver), as a person stops it;
-    returns once every process of the group has ended (killed after STOP_TIMEOUT_SECONDS)."""
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    signum: int = signal.SIGINT
-    while signal_group(stream, signum):
-        signum = signal.SIGKILL if time.monotonic() > deadline else 0
-        time.sleep(0.5)
-
-
 def lake_objects(settings: Settings) -> dict[str, int]:
     import boto3
 
@@ -210,7 +190,7 @@ def main() -> int:
             stdout=stream_output,
             stderr=subprocess.STDOUT,
             text=True,
-            start_new_session=True,  # its own process group, so that stop() reaches Spark's processes too
+            start_new_session=True,  # its own process group, so the stop reaches Spark's processes too
         )
     try:
         producer = subprocess.run(
@@ -225,7 +205,7 @@ def main() -> int:
         consumer.close()
         wait_for_both_sinks(stream, log, produced)
     finally:
-        stop(stream)
+        stop_process_group(stream.pid, signal.SIGINT, STOP_TIMEOUT_SECONDS)  # Ctrl-C, as a person stops it
     output = log.read_text("utf-8")
     commits = [(int(files), float(seconds)) for _, files, seconds in LAKE_BATCH.findall(output)]
 
