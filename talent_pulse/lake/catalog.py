@@ -47,6 +47,11 @@ def sqlite_path(settings: Settings) -> Path | None:
     return Path(uri.removeprefix("jdbc:sqlite:").split("?")[0])
 
 
+def sqlite_files(database: Path) -> list[Path]:
+    """A SQLite database and the write-ahead log and shared-memory files WAL mode keeps beside it."""
+    return [database, database.with_name(f"{database.name}-wal"), database.with_name(f"{database.name}-shm")]
+
+
 def warehouse(settings: Settings) -> str:
     parsed = urlparse(settings.lake_uri)
     if parsed.scheme in S3_SCHEMES:

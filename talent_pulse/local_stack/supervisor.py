@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from talent_pulse.jvm_build import Log, PrerequisiteMissing, resolve_jars, streaming_job_jars
+from talent_pulse.lake.catalog import S3_SCHEMES, sqlite_files, sqlite_path
 from talent_pulse.settings import Settings
 
 LOCAL_S3_ENDPOINT = "http://127.0.0.1:4566"
@@ -144,6 +145,9 @@ class Service:
     def provision(self) -> None:
         """Idempotent set-up once the service answers (topics, buckets)."""
 
+    def after_fresh_start(self) -> None:
+        """Work after this stack started a new process of the service (not when one was already running)."""
+
     # --- process management shared by all ----------------------------------------
     def pid(self) -> int | None:
         try:
@@ -216,6 +220,7 @@ class Service:
                 raise RuntimeError(f"{self.name} did not answer within {timeout:.0f}s ({detail}); see {self.log_file}")
             time.sleep(0.5)
         self.provision()
+        self.after_fresh_start()
         self.log(f"  {self.name:<6} up at {self.address} ({detail}), pid {process.pid}, log {self.log_file}")
 
     def stop(self, timeout: float = 30.0) -> bool:
@@ -445,6 +450,19 @@ class S3Emulator(Service):
         for bucket in sorted(_buckets_in(self.settings) - existing):
             client.create_bucket(Bucket=bucket)
             self.log(f"  s3     created bucket {bucket}")
+
+    def after_fresh_start(self) -> None:
+        """moto keeps objects in memory, so a new emulator holds no lake: a local catalog file that names the
+        last run's tables would make every later commit fail ("Location does not exist"). It goes too; the
+        streaming job creates the tables again (and, its checkpoints gone as well, reads the topic again)."""
+        catalog = sqlite_path(self.settings)
+        if catalog is None or urlparse(self.settings.lake_uri).scheme not in S3_SCHEMES:
+            return
+        removed = [path for path in sqlite_files(catalog) if path.exists()]
+        for path in removed:
+            path.unlink()
+        if removed:
+            self.log(f"  s3     started empty: removed the lake catalog {catalog}, which named the last run's tables")
 
 
 def _buckets_in(settings: Settings) -> set[str]:

@@ -48,6 +48,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from talent_pulse.cli.stream import entry_point, spark_submit_command
 from talent_pulse.contract import encode_event
 from talent_pulse.generator import PostingGenerator, iso_utc
+from talent_pulse.lake.catalog import sqlite_files
 from talent_pulse.producer import PostingProducer
 from talent_pulse.serving import Keys, redis_client
 from talent_pulse.settings import Settings
@@ -310,8 +311,8 @@ def run_design(design: str, script: Path, base: Settings, args) -> Run:
         admin.delete_topics([settings.postings_topic])[settings.postings_topic].result(30)
         remove_prefix(settings)
         shutil.rmtree(Path(base.data_dir).resolve() / "bench" / settings.postings_topic, ignore_errors=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(settings.lake_catalog_uri.removeprefix("jdbc:sqlite:") + suffix).unlink(missing_ok=True)
+        for catalog_file in sqlite_files(Path(settings.lake_catalog_uri.removeprefix("jdbc:sqlite:"))):
+            catalog_file.unlink(missing_ok=True)
     run.batch_ends = run.batch_ends[:drained]
     run.batches = run.batches[:drained]
     if design == "ours":

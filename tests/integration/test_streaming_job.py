@@ -145,6 +145,7 @@ def stream_env(settings, **extra: str) -> dict[str, str]:
         "PULSE_COLD_TRIGGER_SECONDS": "3",
         "PULSE_MAX_OFFSETS_PER_TRIGGER": "400",
         "PULSE_COLD_MAX_OFFSETS_PER_TRIGGER": "400",
+        **({"AWS_ENDPOINT_URL": settings.aws_endpoint_url} if settings.aws_endpoint_url else {}),
         **extra,
     }
 

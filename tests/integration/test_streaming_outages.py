@@ -4,6 +4,9 @@
   naming Redis); once Redis is back, a restart from the checkpoint reconciles exactly.
 - The Kafka broker is restarted while the job runs: the job waits or fails, and after
   the restart it picks up, including records produced after the restart; reconciled exactly.
+- Redis and the S3 emulator (the services that keep their data in memory) are stopped and
+  started again, as `make demo-stop` then `make demo` do: the job starts over from the
+  topic, which Kafka kept, and the lake and the counts come back exact.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ import pytest
 import redis
 from test_streaming_job import assert_reconciled, produce_dataset, run_stream, stream_env
 
-from talent_pulse.local_stack.supervisor import KafkaBroker, RedisServer
+from talent_pulse.lake.catalog import sqlite_path
+from talent_pulse.local_stack.supervisor import KafkaBroker, RedisServer, S3Emulator
 from talent_pulse.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 PRIVATE_REDIS_PORT = 19479
 PRIVATE_KAFKA_PORT = 19492
+PRIVATE_S3_PORT = 19566
 
 
 def _private(base: Settings, tmp_path, **overrides) -> Settings:
@@ -122,6 +127,24 @@ def private_kafka(isolated_settings, tmp_path):
     broker.stop()
 
 
+@pytest.fixture
+def private_memory_services(isolated_settings, tmp_path):
+    """A private Redis and S3 emulator, their start-up lines collected."""
+    settings = _private(
+        isolated_settings,
+        tmp_path,
+        redis_url=f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0",
+        aws_endpoint_url=f"http://127.0.0.1:{PRIVATE_S3_PORT}",
+    )
+    lines: list[str] = []
+    services = [cls(settings, tmp_path / "private-stack", log=lines.append) for cls in (RedisServer, S3Emulator)]
+    for service in services:
+        service.start()
+    yield settings, services, lines
+    for service in services:
+        service.stop()
+
+
 def test_redis_outage_fails_the_batch_loudly_then_recovers_exactly(private_redis):
     settings, server = private_redis
     values = produce_dataset(settings, valid=1200, duplicates=100)
@@ -150,4 +173,22 @@ def test_kafka_broker_restart_mid_run_then_recovers_exactly(private_kafka):
         values += produce_dataset(settings, valid=0, duplicates=0)  # new records after the restart
         with contextlib.suppress(subprocess.TimeoutExpired):
             job.wait(90)  # it may fail loudly; it may also wait for the broker and carry on
+    _restart_and_reconcile(settings, values)
+
+
+def test_stack_restart_starts_over_from_the_topic_exactly(private_memory_services):
+    settings, services, lines = private_memory_services
+    values = produce_dataset(settings, valid=800, duplicates=60)
+    _restart_and_reconcile(settings, values)
+    catalog = sqlite_path(settings)
+    assert catalog is not None and catalog.exists()
+
+    for service in services:  # the lake, the checkpoints and the counts go; the topic stays
+        service.stop()
+    lines.clear()
+    for service in services:
+        service.start()
+    assert not catalog.exists(), "a catalog naming the lost tables would fail the job's first commit"
+    assert any("removed the lake catalog" in line for line in lines), lines
+
     _restart_and_reconcile(settings, values)
