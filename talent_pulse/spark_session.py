@@ -26,6 +26,10 @@ LOCAL_DRIVER_CONF = {
 
 
 ROCKSDB_STATE_STORE = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+# Checkpoint files uploaded under their final names on S3, not renamed into place (4 requests a file, not 12);
+# other file systems keep Spark's rename (glue_or_emr_jobs/skill-matcher, io.talentpulse.checkpoint).
+DIRECT_WRITE_CHECKPOINTS = "io.talentpulse.checkpoint.DirectWriteCheckpointFileManager"
+SPARK_DEFAULT_CHECKPOINTS = "org.apache.spark.sql.execution.streaming.FileContextBasedCheckpointFileManager"
 
 
 def spark_home() -> str:
@@ -54,6 +58,7 @@ def base_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled": "true",
         "spark.sql.streaming.stateStore.rocksdb.boundedMemoryUsage": "true",
         "spark.sql.streaming.stateStore.rocksdb.maxMemoryUsageMB": "256",
+        "spark.sql.streaming.checkpointFileManagerClass": DIRECT_WRITE_CHECKPOINTS,
     }
     if settings.aws_endpoint_url:
         endpoint = urlparse(settings.aws_endpoint_url)

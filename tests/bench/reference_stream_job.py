@@ -18,7 +18,7 @@ from pyspark.sql.types import ArrayType, StringType
 
 from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
-from talent_pulse.spark_session import build_session
+from talent_pulse.spark_session import SPARK_DEFAULT_CHECKPOINTS, build_session
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 from talent_pulse.stream.source import kafka_options
@@ -39,7 +39,12 @@ def substring_skills(text):
 
 def main() -> None:
     settings = Settings.from_env()
-    spark = build_session(settings, "reference-stream")
+    # the naive design as it was: Spark's own checkpoint files (a temporary file renamed into place)
+    spark = build_session(
+        settings,
+        "reference-stream",
+        extra={"spark.sql.streaming.checkpointFileManagerClass": SPARK_DEFAULT_CHECKPOINTS},
+    )
     offsets = OffsetLog(Storage(spark), settings.checkpoint_uri)
     client = redis.Redis.from_url(settings.redis_url)
     postings = (
