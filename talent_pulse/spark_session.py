@@ -29,7 +29,8 @@ ROCKSDB_STATE_STORE = "org.apache.spark.sql.execution.streaming.state.RocksDBSta
 # Checkpoint files uploaded under their final names on S3, not renamed into place (4 requests a file, not 12);
 # other file systems keep Spark's rename (glue_or_emr_jobs/skill-matcher, io.talentpulse.checkpoint).
 DIRECT_WRITE_CHECKPOINTS = "io.talentpulse.checkpoint.DirectWriteCheckpointFileManager"
-SPARK_DEFAULT_CHECKPOINTS = "org.apache.spark.sql.execution.streaming.FileContextBasedCheckpointFileManager"
+# What Spark uses on its own for s3:// through s3a (no AbstractFileSystem for the scheme): rename-based.
+SPARK_RENAMING_CHECKPOINTS = "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager"
 
 
 def spark_home() -> str:

@@ -423,8 +423,13 @@ def main() -> None:
     unknown = set(args.designs) - set(scripts)
     if unknown:
         parser.error(f"unknown design(s) {', '.join(sorted(unknown))}: choose from {', '.join(scripts)}")
-    runs = [run_design(design, scripts[design], base, args) for design in args.designs]
-    report(runs, args)
+    runs: list[Run] = []
+    try:
+        for design in args.designs:
+            runs.append(run_design(design, scripts[design], base, args))
+    finally:  # a design that fails still leaves the numbers of those that ran before it
+        if runs:
+            report(runs, args)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pyspark.sql.types import ArrayType, StringType
 
 from talent_pulse.serving import Keys
 from talent_pulse.settings import Settings
-from talent_pulse.spark_session import SPARK_DEFAULT_CHECKPOINTS, build_session
+from talent_pulse.spark_session import SPARK_RENAMING_CHECKPOINTS, build_session
 from talent_pulse.stream.checkpoint import OffsetLog, Storage
 from talent_pulse.stream.progress import PROGRESS_PREFIX
 from talent_pulse.stream.source import kafka_options
@@ -43,7 +43,7 @@ def main() -> None:
     spark = build_session(
         settings,
         "reference-stream",
-        extra={"spark.sql.streaming.checkpointFileManagerClass": SPARK_DEFAULT_CHECKPOINTS},
+        extra={"spark.sql.streaming.checkpointFileManagerClass": SPARK_RENAMING_CHECKPOINTS},
     )
     offsets = OffsetLog(Storage(spark), settings.checkpoint_uri)
     client = redis.Redis.from_url(settings.redis_url)

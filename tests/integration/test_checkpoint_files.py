@@ -13,11 +13,9 @@ import uuid
 import pytest
 from py4j.protocol import Py4JJavaError
 
-from talent_pulse.spark_session import DIRECT_WRITE_CHECKPOINTS, base_conf
+from talent_pulse.spark_session import DIRECT_WRITE_CHECKPOINTS, SPARK_RENAMING_CHECKPOINTS, base_conf
 
 pytestmark = pytest.mark.integration
-
-SPARK_RENAMING_CHECKPOINTS = "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager"
 
 
 @pytest.fixture
