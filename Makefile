@@ -43,6 +43,7 @@ bench: ## benchmarks at full size (prints ours vs the reference design)
 	$(PYTHON) tests/bench/bench_serving.py
 	$(PYTHON) tests/bench/bench_stream.py
 	$(PYTHON) tests/bench/bench_dashboard.py
+	$(PYTHON) tests/bench/bench_dashboard_visible.py
 	$(PYTHON) tests/bench/bench_lake.py
 	$(PYTHON) tests/bench/bench_lake_objects.py
 

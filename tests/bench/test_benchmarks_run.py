@@ -18,6 +18,7 @@ SMALL_RUNS = {
     "bench_producer.py": ["--small"],
     "bench_serving.py": ["--postings", "20000", "--batch", "5000", "--reads", "10"],
     "bench_dashboard.py": ["--postings", "20000", "--refreshes", "5"],
+    "bench_dashboard_visible.py": ["--small"],
     "bench_stream.py": ["--small"],
     "bench_lake.py": ["--rows", "2000", "--commits", "4", "--days", "1", "--locations", "5"],
     "bench_lake_objects.py": ["--rate", "10", "--duration", "20"],
