@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -177,6 +178,7 @@ def main() -> None:
                     start_new_session=True,
                 )
         print(f"job and dashboard (http://127.0.0.1:{port}) started; logs in {folder}", flush=True)
+        wait_until(lambda: dashboard_answers(port), 120, "the dashboard's health check", processes)
         screen = ScreenCount(f"http://127.0.0.1:{port}", folder / "chromium-profile")
         counters = {
             "redis": lambda: int(stats_json(client, settings.serving_namespace)["postings"]),
@@ -186,7 +188,13 @@ def main() -> None:
         warm.start()
         wait_until(lambda: screen.read() > 0, FIRST_BATCH_SECONDS, "the first posting on screen", processes)
         warm.join()
-        wait_until(lambda: screen.read() == counters["redis"](), 60, "the page to catch up", processes)
+        warm_up = int(WARM_UP_RATE * WARM_UP_SECONDS)
+        wait_until(
+            lambda: counters["redis"]() >= warm_up and screen.read() >= warm_up,
+            120,
+            f"the {warm_up} warm-up postings on screen",
+            processes,
+        )
         print(f"warmed up: {screen.read()} postings on screen; measuring", flush=True)
         results = []
         for rate in args.rates:
@@ -223,6 +231,14 @@ def main() -> None:
                 f"{max(seen, default=float('nan')):>7.2f}s {len(seen):>5}/{sent:<5}"
             )
     shutil.rmtree(folder, ignore_errors=True)  # kept when the run fails: the job's and the dashboard's logs
+
+
+def dashboard_answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+            return bool(response.read().strip() == b"ok")
+    except OSError:
+        return False
 
 
 def free_port() -> int:
