@@ -17,7 +17,6 @@ from pyspark.sql.streaming.query import StreamingQuery
 from talent_pulse.settings import Settings
 from talent_pulse.stream.transforms import dedup_key, parse_records
 
-
 # How long the broker may hold a fetch that finds no new record (Kafka's default 500 ms). The consumer sends its
 # next fetch ahead, right after a poll returns; at low rates that fetch finds nothing and a batch that seeks to
 # its first offset waited for it: a 1-posting hot batch's Spark job took ~540 ms, with this ~80 ms. A fetch that
