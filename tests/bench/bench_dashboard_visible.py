@@ -25,15 +25,13 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
-from bench_stream import LIVE_BODIES, isolated, live_bodies, live_event, percentile, remove_prefix
+from bench_stream import isolated, percentile, remove_prefix, send_and_watch
 from confluent_kafka.admin import AdminClient
 from serving_support import delete_namespace
 
 from talent_pulse.lake.catalog import sqlite_files
-from talent_pulse.producer import PostingProducer
 from talent_pulse.serving import redis_client, stats_json
 from talent_pulse.settings import Settings
 
@@ -98,49 +96,6 @@ def wait_until(predicate, timeout: float, what: str, processes: dict[str, subpro
         if dead or time.monotonic() > deadline:
             raise SystemExit(f"{'; '.join(dead) or f'timed out after {timeout:.0f}s'} waiting for {what}")
         time.sleep(0.5)
-
-
-def send_and_watch(settings: Settings, counters: dict[str, Callable[[], int]], rate: float, seconds: float):
-    """Send `rate` postings/s for `seconds`; per counter, each posting's latency (None: never seen in 120 s)."""
-    bodies = live_bodies(LIVE_BODIES if rate * seconds > LIVE_BODIES else max(1, int(rate * seconds)))
-    producer = PostingProducer(settings, config_overrides={"linger.ms": 2})
-    baselines = {name: count() for name, count in counters.items()}
-    polls: dict[str, list[tuple[float, int]]] = {name: [] for name in counters}
-    sent_at: list[float] = []
-    done = threading.Event()
-
-    def poll(name: str) -> None:
-        while not done.is_set():
-            polls[name].append((time.time(), counters[name]() - baselines[name]))
-            time.sleep(0.02)
-
-    pollers = [threading.Thread(target=poll, args=(name,), daemon=True) for name in counters]
-    for poller in pollers:
-        poller.start()
-    started = time.monotonic()
-    for k in range(int(rate * seconds)):
-        time.sleep(max(0.0, started + k / rate - time.monotonic()))
-        key, value = live_event(bodies[k % len(bodies)])
-        sent_at.append(time.time())
-        producer.send(key, value)
-    producer.flush()
-    deadline = time.monotonic() + 120
-    while any(not p or p[-1][1] < len(sent_at) for p in polls.values()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    done.set()
-    for poller in pollers:
-        poller.join()
-    latencies: dict[str, list[float]] = {}
-    for name, seen in polls.items():
-        latencies[name] = []
-        moments = iter(seen)
-        moment, visible = next(moments, (None, 0))
-        for k, sent in enumerate(sent_at, start=1):
-            while moment is not None and visible < k:
-                moment, visible = next(moments, (None, k))
-            if moment is not None:
-                latencies[name].append(moment - sent)
-    return len(sent_at), latencies
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -179,22 +180,24 @@ def live_event(body: dict[str, Any]) -> tuple[bytes, bytes]:
     return encode_event({**body, "event_id": str(uuid.uuid4()), "event_time": iso_utc(datetime.now(UTC))})
 
 
-def measure_live(settings: Settings, count_python, rate: float, seconds: float, run: Run) -> None:
-    """Offer `rate` postings/s for `seconds`; latency = first poll that sees posting k minus its send time."""
+def send_and_watch(settings: Settings, counters: dict[str, Callable[[], int]], rate: float, seconds: float):
+    """Send `rate` postings/s for `seconds`, each a new posting; per counter, each posting's latency: the first
+    poll (every 20 ms) at which the counter has grown by k, minus posting k's send time (left out if never, 120 s)."""
     bodies = live_bodies(LIVE_BODIES)
     producer = PostingProducer(settings, config_overrides={"linger.ms": 2})
-    baseline = count_python()
+    baselines = {name: count() for name, count in counters.items()}
+    polls: dict[str, list[tuple[float, int]]] = {name: [] for name in counters}
     sent_at: list[float] = []
-    polls: list[tuple[float, int]] = []
-    stop_polling = threading.Event()
+    done = threading.Event()
 
-    def poll() -> None:
-        while not stop_polling.is_set():
-            polls.append((time.time(), count_python() - baseline))
+    def poll(name: str) -> None:
+        while not done.is_set():
+            polls[name].append((time.time(), counters[name]() - baselines[name]))
             time.sleep(0.02)
 
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
+    pollers = [threading.Thread(target=poll, args=(name,), daemon=True) for name in counters]
+    for poller in pollers:
+        poller.start()
     started = time.monotonic()
     for k in range(int(rate * seconds)):
         time.sleep(max(0.0, started + k / rate - time.monotonic()))
@@ -203,19 +206,29 @@ def measure_live(settings: Settings, count_python, rate: float, seconds: float, 
         producer.send(key, value)
     producer.flush()
     deadline = time.monotonic() + 120
-    while (not polls or polls[-1][1] < len(sent_at)) and time.monotonic() < deadline:
+    while any(not p or p[-1][1] < len(sent_at) for p in polls.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    stop_polling.set()
-    poller.join()
-    run.live_sent[rate] = len(sent_at)
-    latencies = run.latencies.setdefault(rate, [])
-    seen = iter(polls)
-    moment, visible = next(seen, (0.0, 0))
-    for k, sent in enumerate(sent_at, start=1):
-        while visible < k:
-            moment, visible = next(seen, (None, k))
-        if moment is not None:
-            latencies.append(moment - sent)
+    done.set()
+    for poller in pollers:
+        poller.join()
+    latencies: dict[str, list[float]] = {}
+    for name, seen in polls.items():
+        latencies[name] = []
+        moments = iter(seen)
+        moment, visible = next(moments, (None, 0))
+        for k, sent in enumerate(sent_at, start=1):
+            while moment is not None and visible < k:
+                moment, visible = next(moments, (None, k))
+            if moment is not None:
+                latencies[name].append(moment - sent)
+    return len(sent_at), latencies
+
+
+def measure_live(settings: Settings, count_python, rate: float, seconds: float, run: Run) -> None:
+    """Offer `rate` postings/s for `seconds`; latency = first poll that sees posting k minus its send time."""
+    sent, latencies = send_and_watch(settings, {"python": count_python}, rate, seconds)
+    run.live_sent[rate] = sent
+    run.latencies.setdefault(rate, []).extend(latencies["python"])
 
 
 def isolated(base: Settings, design: str, batch_size: int, checkpoints: str) -> tuple[Settings, dict[str, str]]:
